@@ -1,0 +1,1 @@
+"""IRP Explorer: the Streamlit dashboard (run with ``streamlit run dashboard/app.py``)."""

@@ -1,0 +1,41 @@
+"""IRP Explorer: ``streamlit run dashboard/app.py``.
+
+The entry point only wires the shared sidebar (bound to the URL) and the pages together. The page
+scripts live in ``app_pages/`` rather than ``pages/``: a ``pages/`` folder next to the entry point
+is also picked up by Streamlit's older multipage discovery, which made AppTest reruns execute a
+page without the entry point (and so without the sidebar).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dashboard/ on the path
+    sys.path.append(str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import state  # noqa: E402
+
+st.set_page_config(page_title="IRP Explorer", layout="wide")
+
+HERE = Path(__file__).resolve().parent
+PAGES = [
+    st.Page(str(HERE / "app_pages" / "translate.py"), title="Translate", url_path="translate",
+            default=True),
+    st.Page(str(HERE / "app_pages" / "all_pairs.py"), title="All pairs", url_path="all_pairs"),
+    st.Page(str(HERE / "app_pages" / "sensitivity.py"), title="Sensitivity", url_path="sensitivity"),
+    st.Page(str(HERE / "app_pages" / "scale.py"), title="Scale", url_path="scale"),
+    st.Page(str(HERE / "app_pages" / "crosslingual.py"), title="Cross-lingual",
+            url_path="crosslingual"),
+    st.Page(str(HERE / "app_pages" / "method.py"), title="Method", url_path="method"),
+]
+
+page = st.navigation(PAGES)
+try:
+    state.sidebar()
+except Exception as exc:  # noqa: BLE001 - never a traceback in the UI
+    st.sidebar.error(f"Sidebar failed: {exc}")
+page.run()

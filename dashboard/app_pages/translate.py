@@ -1,0 +1,117 @@
+"""Translate: one source -> target translation, live on ω/δ."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from dashboard import defaults as D
+from dashboard import state
+from dashboard import views as V
+
+st.title("Translate")
+s = state.require_settings()
+ds = state.try_dataset(s.dataset)
+if ds is None:
+    st.stop()
+st.caption(f"{getattr(ds, 'title', s.dataset)}: **{s.source}** → **{s.target}**, "
+           f"ω = {s.omega}, δ = {s.delta:.2f}. The source side sees only its anchors, the target "
+           "side only its own: no map is ever fitted on both.")
+try:
+    t = state.cached_translation(s)
+except Exception as exc:  # noqa: BLE001 - the core's message, never a traceback
+    st.error(f"IRP could not translate at these settings: {exc}")
+    st.stop()
+state.show_notes(t)
+m = t.metrics
+
+c = st.columns(6)
+c[0].metric("reconstruction similarity", V.fmt(m["recon_mean"]),
+            help="mean cos(translated, true target embedding) of the same test item")
+c[1].metric("recon. similarity (centred)", V.fmt(m["recon_centered"]),
+            help="the same after subtracting the true vectors' mean: not inflated by a shared mean")
+c[2].metric("retrieval top-1", V.fmt(m["retrieval_top1"]),
+            help="share of translated items whose nearest true target embedding is their own")
+c[3].metric("zero-shot accuracy", V.fmt(m["zero_shot"]),
+            help="target head on translated vectors")
+c[4].metric("absolute", V.fmt(m["absolute"]), help="target head on raw source vectors")
+c[5].metric("non-stitch", V.fmt(m["non_stitch"]), help="target head on true target vectors")
+c = st.columns(6)
+c[0].metric("anchors kept (mean)", V.fmt(m["kept_mean"], 1),
+            help=f"per subspace, of {m['n_anchors']} anchors; min {m['kept_min']}, "
+                 f"max {m['kept_max']}")
+c[1].metric("anchors kept (min–max)", f"{m['kept_min']}–{m['kept_max']}")
+c[2].metric("cond. number, all anchors", V.fmt(m["cond_full"], 1),
+            help="target anchor matrix before pruning")
+c[3].metric("cond. number, pruned (mean)", V.fmt(m["cond_mean"], 1))
+c[4].metric("cond. number, pruned (max)", V.fmt(m["cond_max"], 1))
+c[5].metric("fit + evaluate", f"{t.seconds:.2f} s")
+
+with st.expander("stitching: IRP against the baselines", expanded=True):
+    try:
+        base = state.cached_baselines(s.dataset, s.source, s.target, s.k, s.head)
+    except Exception as exc:  # noqa: BLE001
+        st.warning(f"baselines unavailable: {exc}")
+        base = {}
+    st.dataframe(V.summary_rows(t, base), hide_index=True, width="stretch")
+    st.caption("Procrustes and the linear map see both anchor sets at once: they show what IRP "
+               "gives up, or not, by never seeing both spaces together.")
+
+
+def _on_select() -> None:
+    ids = V.ids_from_selection(st.session_state.get("layout_select"))
+    if ids:
+        st.session_state["linked_ids"] = ids
+
+
+@st.fragment
+def layout_panel(s: V.Settings, ds, t: V.Translation) -> None:
+    st.subheader("Layouts: source and target, translated points placed in the target")
+    try:
+        panel = state.cached_panel(s)
+    except Exception as exc:  # noqa: BLE001
+        st.error(f"layouts unavailable: {exc}")
+        return
+    n_test = int(len(t.recon_per_sample))
+    linked = [r for r in st.session_state.get("linked_ids", []) if 0 <= int(r) < n_test]
+    fig = V.layouts_figure(panel, ds.classes, s.source, s.target, selected=linked)
+    st.plotly_chart(fig, key="layout_select", on_select=_on_select,
+                    selection_mode=("points", "box", "lasso"), width="stretch")
+    st.caption(f"{len(panel['rows'])} test items drawn. Precomputed 2-D layouts; each translated "
+               f"point (×) sits at the mean position of its {D.PLACE_K} nearest true target "
+               "embeddings (no refit). Drag a box or lasso in either panel: the same items are "
+               "ringed in both and shown below.")
+    if not linked:
+        st.info("Select points in either layout to see their items.")
+        return
+    info = V.selected_items(ds, t, panel, linked)
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown(f"**Selected items**: {info['n_selected']} "
+                    f"(showing {len(info['items'])})")
+        st.dataframe(info["items"], hide_index=True, width="stretch")
+    with right:
+        if info["images"] is not None and len(info["images"]):
+            st.image([np.asarray(im, dtype=np.uint8) for im in info["images"]],
+                     caption=[f"#{it['row']} {it['class']}" for it in info["items"]], width=72)
+        elif info["texts"]:
+            for it, txt in zip(info["items"], info["texts"]):
+                st.markdown(f"**#{it['row']}** ({it['class']}): {txt}")
+    if st.button("clear selection", key="clear_selection"):
+        st.session_state.pop("linked_ids", None)
+        st.rerun(scope="fragment")
+
+
+layout_panel(s, ds, t)
+
+a, b = st.columns(2)
+a.plotly_chart(V.recon_hist_figure(t.recon_per_sample), key="recon_hist", width="stretch")
+b.plotly_chart(V.kept_cond_figure(t), key="kept_cond", width="stretch")
+a, b = st.columns(2)
+if t.confusion is not None:
+    a.plotly_chart(V.confusion_figure(t.confusion, ds.classes), key="confusion", width="stretch")
+else:
+    a.info("No classifier head for this target: no confusion matrix.")
+sx, sy = ds.space(s.source), ds.space(s.target)
+b.plotly_chart(V.norms_figure({f"source ({s.source})": sx.test, f"target ({s.target})": sy.test,
+                               "translated": t.pred}), key="norms", width="stretch")

@@ -1,0 +1,182 @@
+"""Shared Streamlit state: the sidebar bound to the URL, and the caches.
+
+Every control is a keyed widget with ``bind="query-params"``: the URL carries the view (defaults
+omitted) and a URL seeds the widgets. Caches are keyed on small identifiers (dataset name and the
+frozen :class:`dashboard.views.Settings`), never on arrays, and every slider-dependent cache is
+bounded with ``max_entries``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import streamlit as st
+
+from dashboard import defaults as D
+from dashboard import views as V
+
+BIND = "query-params"
+SETTINGS_KEY = "_irp_settings"
+
+
+# --------------------------------------------------------------------------------------------
+# Data and caches
+# --------------------------------------------------------------------------------------------
+@st.cache_resource(show_spinner="Loading the embedding cache…")
+def get_dataset(name: str):
+    """The loaded dataset, shared by all sessions (its arrays are read-only)."""
+    from irp_core.cache import load_dataset
+
+    return load_dataset(name)
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def dataset_names() -> list[str]:
+    from irp_core.cache import list_datasets
+
+    return list(list_datasets())
+
+
+def try_dataset(name: str):
+    """The dataset, or ``None`` after showing the loader's message (never a traceback)."""
+    try:
+        return get_dataset(name)
+    except Exception as exc:  # noqa: BLE001
+        st.error(f"Could not load dataset {name!r}: {exc}")
+        return None
+
+
+@st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner="Translating…")
+def cached_translation(s: V.Settings) -> V.Translation:
+    return V.translate(get_dataset(s.dataset), s)
+
+
+@st.cache_data(max_entries=4096, show_spinner=False)
+def cached_metrics(s: V.Settings) -> dict[str, Any]:
+    """Only the small numbers of a translation: what sweeps need."""
+    return V.translate(get_dataset(s.dataset), s).metrics
+
+
+@st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner=False)
+def cached_baselines(dataset: str, source: str, target: str, k: int, head: str) -> dict:
+    return V.baselines(get_dataset(dataset), source, target, k, head)
+
+
+@st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner=False)
+def cached_panel(s: V.Settings, n_show: int = D.N_LAYOUT_POINTS) -> dict:
+    ds = get_dataset(s.dataset)
+    return V.layout_panel_data(ds, cached_translation(s), n_show)
+
+
+def metrics_fn(s: V.Settings) -> dict[str, Any]:
+    return cached_metrics(s)
+
+
+def progress_callback(label: str):
+    """A progress bar and the ``(fraction, text)`` callback that drives it."""
+    bar = st.progress(0.0, text=label)
+
+    def update(frac: float, text: str) -> None:
+        bar.progress(min(max(frac, 0.0), 1.0), text=f"{label} {text}")
+
+    return bar, update
+
+
+# --------------------------------------------------------------------------------------------
+# Sidebar
+# --------------------------------------------------------------------------------------------
+def _reset_pair() -> None:
+    """When the dataset changes, start from its default encoder pair."""
+    name = st.session_state.get("dataset")
+    try:
+        encs = list(get_dataset(name).encoders)
+        src, tgt = V.default_pair(encs)
+    except Exception:  # noqa: BLE001 - the sidebar shows the loader's error on the rerun
+        return
+    st.session_state["source"] = src
+    st.session_state["target"] = tgt
+    st.session_state.pop("linked_ids", None)
+
+
+def sidebar() -> V.Settings | None:
+    """Draw the shared sidebar and return the current settings (also kept in session state)."""
+    sb = st.sidebar
+    sb.header("IRP Explorer")
+    try:
+        names = dataset_names()
+    except Exception as exc:  # noqa: BLE001
+        sb.error(f"No embedding cache found: {exc}")
+        st.session_state[SETTINGS_KEY] = None
+        return None
+    if not names:
+        sb.error("The embedding cache lists no datasets.")
+        st.session_state[SETTINGS_KEY] = None
+        return None
+    default_ds = names.index(D.DATASET) if D.DATASET in names else 0
+    name = sb.selectbox("dataset", names, index=default_ds, key="dataset", bind=BIND,
+                        on_change=_reset_pair)
+    try:
+        ds = get_dataset(name)
+        encs = list(ds.encoders)
+        src0, tgt0 = V.default_pair(encs)
+    except Exception as exc:  # noqa: BLE001
+        sb.error(f"Could not load dataset {name!r}: {exc}")
+        st.session_state[SETTINGS_KEY] = None
+        return None
+    source = sb.selectbox("source encoder (X)", encs, index=encs.index(src0), key="source",
+                          bind=BIND)
+    target = sb.selectbox("target encoder / decoder (Y)", encs, index=encs.index(tgt0),
+                          key="target", bind=BIND)
+    omega = sb.slider("ω: anchor subspaces", D.OMEGA_MIN, D.OMEGA_MAX, D.OMEGA, 1, key="omega",
+                      bind=BIND, help="number of seeded prunings whose decodings are averaged")
+    delta = sb.slider("δ: pruning threshold", D.DELTA_MIN, D.DELTA_MAX, D.DELTA, D.DELTA_STEP,
+                      key="delta", bind=BIND, format="%.2f",
+                      help="kept anchors satisfy |cos| ≤ 1 − δ: higher δ, fewer anchors")
+    try:
+        n_anchors = int(ds.space(source).anchors.shape[0])
+    except Exception:  # noqa: BLE001
+        n_anchors = 100000
+    with sb.expander("advanced"):
+        k = st.number_input(f"K: anchors used (0 = all {n_anchors})", 0, n_anchors, D.K, 50,
+                            key="k", bind=BIND)
+        seed = st.number_input("seed", 0, 100000, D.SEED, 1, key="seed", bind=BIND)
+        center = st.selectbox("centring", D.CENTER_OPTIONS,
+                              index=D.CENTER_OPTIONS.index(D.CENTER), key="center", bind=BIND)
+        prune_on = st.selectbox("prune on", D.PRUNE_ON_OPTIONS,
+                                index=D.PRUNE_ON_OPTIONS.index(D.PRUNE_ON), key="prune_on",
+                                bind=BIND)
+        rescale = st.selectbox("rescale", D.RESCALE_OPTIONS,
+                               index=D.RESCALE_OPTIONS.index(D.RESCALE), key="rescale", bind=BIND)
+        completion = st.checkbox("anchor completion", D.COMPLETION, key="completion", bind=BIND)
+        head = st.selectbox("classifier head", D.HEAD_OPTIONS,
+                            index=D.HEAD_OPTIONS.index(D.HEAD), key="head", bind=BIND)
+    s = V.Settings(
+        dataset=name, source=source, target=target, omega=int(omega), delta=round(float(delta), 4),
+        k=int(k or 0), seed=int(seed or 0), center=center, prune_on=prune_on, rescale=rescale,
+        completion=bool(completion), head=head,
+    )
+    st.session_state[SETTINGS_KEY] = s
+    return s
+
+
+def current() -> V.Settings | None:
+    """The settings the sidebar produced in this run."""
+    return st.session_state.get(SETTINGS_KEY)
+
+
+def require_settings() -> V.Settings:
+    s = current()
+    if s is None:
+        st.warning("No dataset is available yet: check the embedding cache.")
+        st.stop()
+    return s
+
+
+def with_dataset(s: V.Settings, dataset: str, source: str, target: str) -> V.Settings:
+    return replace(s, dataset=dataset, source=source, target=target)
+
+
+def show_notes(t: V.Translation) -> None:
+    for msg in t.extras.get("warnings", []):
+        st.warning(msg)

@@ -1,0 +1,779 @@
+"""Pure view functions: parameters -> numbers and plotly figures.
+
+No Streamlit here: every function takes a loaded dataset (``irp_core.cache.load_dataset``) and
+plain settings, calls ``irp_core``, and returns numbers (dicts, arrays) or ``plotly`` figures.
+Pages in ``dashboard/pages`` only wire widgets to these functions; ``tests/test_dashboard_views.py``
+tests them without Streamlit.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dashboard import defaults as D
+
+PALETTE = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+)
+NA_DIMS = "n/a: dims differ"
+
+
+# --------------------------------------------------------------------------------------------
+# Settings
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Settings:
+    """One translation setting: what the sidebar (and the URL) holds. Hashable, small."""
+
+    dataset: str = D.DATASET
+    source: str = ""
+    target: str = ""
+    omega: int = D.OMEGA
+    delta: float = D.DELTA
+    k: int = D.K  # 0: all anchors
+    seed: int = D.SEED
+    center: str = D.CENTER
+    prune_on: str = D.PRUNE_ON
+    rescale: str = D.RESCALE
+    completion: bool = D.COMPLETION
+    head: str = D.HEAD
+
+    def irp_kwargs(self) -> dict[str, Any]:
+        return dict(
+            omega=int(self.omega), delta=float(self.delta), seed=int(self.seed),
+            center=self.center, prune_on=self.prune_on, rescale=self.rescale,
+            completion=bool(self.completion),
+        )
+
+    def with_pair(self, source: str, target: str) -> "Settings":
+        return replace(self, source=source, target=target)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def default_pair(encoders: Sequence[str]) -> tuple[str, str]:
+    """The default (source, target): the dataset's first two encoders."""
+    if not encoders:
+        raise ValueError("dataset has no encoders")
+    src = encoders[min(D.SOURCE_INDEX, len(encoders) - 1)]
+    tgt = encoders[min(D.TARGET_INDEX, len(encoders) - 1)]
+    return src, tgt
+
+
+def _f32(a: np.ndarray) -> np.ndarray:
+    return np.asarray(a, dtype=np.float32)
+
+
+def _unit(a: np.ndarray) -> np.ndarray:
+    a = np.asarray(a, dtype=np.float32)
+    n = np.linalg.norm(a, axis=1, keepdims=True)
+    return a / np.maximum(n, 1e-12)
+
+
+def _anchors(sp, k: int) -> np.ndarray:
+    """First ``k`` anchors (all when k <= 0 or k >= available)."""
+    a = sp.anchors
+    if k and 0 < k < a.shape[0]:
+        return a[:k]
+    return a
+
+
+def _load_head(ds, enc: str, kind: str):
+    """The encoder's classifier head, or ``None`` when the dataset ships none."""
+    try:
+        return ds.head(enc, kind)
+    except Exception:  # noqa: BLE001 - no head means "n/a", never a crash
+        return None
+
+
+def _acc(head, x, labels) -> float | None:
+    from irp_core import metrics
+
+    if head is None or labels is None:
+        return None
+    return float(metrics.stitching_accuracy(head, np.asarray(x), np.asarray(labels)))
+
+
+# --------------------------------------------------------------------------------------------
+# Translation: the numbers of the Translate page
+# --------------------------------------------------------------------------------------------
+@dataclass
+class Translation:
+    settings: Settings
+    pred: np.ndarray  # (n_test, d_y) translated test vectors, float32
+    recon_per_sample: np.ndarray
+    metrics: dict[str, Any]
+    kept: list[int]
+    cond_sub: list[float]
+    cond_full: float
+    pred_labels: np.ndarray | None = None
+    confusion: np.ndarray | None = None
+    seconds: float = 0.0
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def fit_irp(ds, s: Settings):
+    """Fit IRP on the (first k) parallel anchors of ``s.source`` -> ``s.target``."""
+    from irp_core import IRP
+
+    sx, sy = ds.space(s.source), ds.space(s.target)
+    ax, ay = _anchors(sx, s.k), _anchors(sy, s.k)
+    return IRP(**s.irp_kwargs()).fit(ax, ay)
+
+
+def translate(ds, s: Settings) -> Translation:
+    """Fit IRP for ``s`` and measure it on the test split (no baselines: see :func:`baselines`)."""
+    from irp_core import metrics
+
+    t0 = time.perf_counter()
+    sx, sy = ds.space(s.source), ds.space(s.target)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        irp = fit_irp(ds, s)
+        pred = _f32(irp.transform(sx.test))
+    notes = sorted({str(w.message) for w in caught})
+    if not np.all(np.isfinite(pred)):
+        raise ValueError("IRP produced non-finite vectors at these settings (try a lower δ)")
+    recon_mean, per_sample = metrics.reconstruction_similarity(pred, sy.test)
+    recon_c, _ = metrics.reconstruction_similarity(pred, sy.test, center=True)
+    retrieval = metrics.retrieval_top1(pred, sy.test)
+    kept = [int(v) for v in getattr(irp, "n_anchors_kept_", [])]
+    cond_sub = [float(v) for v in getattr(irp, "condition_numbers_", [])]
+    cond_full = float(getattr(irp, "condition_number_full_", float("nan")))
+    head = _load_head(ds, s.target, s.head)
+    labels = sy.test_labels
+    zero_shot = _acc(head, pred, labels)
+    non_stitch = _acc(head, sy.test, labels)
+    if sx.test.shape[1] == sy.test.shape[1]:
+        absolute: float | str | None = _acc(head, sx.test, labels)
+    else:
+        absolute = NA_DIMS
+    pred_labels = confusion = None
+    if head is not None and labels is not None:
+        pred_labels = np.asarray(head.predict(pred))
+        confusion = np.asarray(
+            metrics.confusion_matrix(np.asarray(labels), pred_labels, len(ds.classes))
+        )
+    m = {
+        "recon_mean": float(recon_mean),
+        "recon_centered": float(recon_c),
+        "retrieval_top1": float(retrieval),
+        "kept_mean": float(np.mean(kept)) if kept else float("nan"),
+        "kept_min": int(min(kept)) if kept else 0,
+        "kept_max": int(max(kept)) if kept else 0,
+        "n_anchors": int(_anchors(sx, s.k).shape[0]),
+        "cond_full": cond_full,
+        "cond_mean": float(np.mean(cond_sub)) if cond_sub else float("nan"),
+        "cond_max": float(np.max(cond_sub)) if cond_sub else float("nan"),
+        "zero_shot": zero_shot,
+        "absolute": absolute,
+        "non_stitch": non_stitch,
+        "norm_source": metrics.norm_stats(sx.test),
+        "norm_target": metrics.norm_stats(sy.test),
+        "norm_translated": metrics.norm_stats(pred),
+    }
+    return Translation(
+        settings=s, pred=pred, recon_per_sample=_f32(per_sample), metrics=m, kept=kept,
+        cond_sub=cond_sub, cond_full=cond_full, pred_labels=pred_labels, confusion=confusion,
+        seconds=time.perf_counter() - t0, extras={"warnings": notes},
+    )
+
+
+def baselines(ds, source: str, target: str, k: int = D.K, head: str = D.HEAD) -> dict[str, dict]:
+    """Direct translations with both anchor sets (Procrustes, linear map): recon and accuracy.
+
+    They do not depend on ω/δ, so pages cache them separately.
+    """
+    from irp_core import metrics
+    from irp_core.baselines import LinearMap, Procrustes
+
+    sx, sy = ds.space(source), ds.space(target)
+    ax, ay = _anchors(sx, k), _anchors(sy, k)
+    h = _load_head(ds, target, head)
+    out: dict[str, dict] = {}
+    for name, cls in (("procrustes", Procrustes), ("linear", LinearMap)):
+        try:
+            pred = _f32(cls().fit(ax, ay).transform(sx.test))
+            r, _ = metrics.reconstruction_similarity(pred, sy.test)
+            out[name] = {"recon_mean": float(r), "accuracy": _acc(h, pred, sy.test_labels)}
+        except Exception as exc:  # noqa: BLE001 - shown as a message next to the numbers
+            out[name] = {"error": str(exc)}
+    return out
+
+
+def fmt(v: Any, digits: int = 3) -> str:
+    """Format a metric for display: floats rounded, ``None`` as n/a, strings as they are."""
+    if v is None:
+        return "n/a"
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    v = float(v)
+    if math.isnan(v):
+        return "n/a"
+    if abs(v) >= 1e4:
+        return f"{v:.3g}"
+    return f"{v:.{digits}f}"
+
+
+def summary_rows(t: Translation, base: dict[str, dict] | None = None) -> list[dict[str, str]]:
+    """The stitching comparison as table rows: method, accuracy, reconstruction similarity."""
+    m = t.metrics
+    rows = [
+        {"method": "IRP zero-shot (this setting)", "accuracy": fmt(m["zero_shot"]),
+         "recon. similarity": fmt(m["recon_mean"])},
+        {"method": "absolute (raw source vectors)", "accuracy": fmt(m["absolute"]),
+         "recon. similarity": "-"},
+        {"method": "non-stitch (true target vectors)", "accuracy": fmt(m["non_stitch"]),
+         "recon. similarity": "1.000"},
+    ]
+    for name, label in (("procrustes", "Procrustes (both anchor sets)"),
+                        ("linear", "linear map (both anchor sets)")):
+        b = (base or {}).get(name)
+        if b is None:
+            continue
+        if "error" in b:
+            rows.append({"method": label, "accuracy": "n/a: " + b["error"], "recon. similarity": "-"})
+        else:
+            rows.append({"method": label, "accuracy": fmt(b["accuracy"]),
+                         "recon. similarity": fmt(b["recon_mean"])})
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# Layouts: precomputed 2-D maps, translated points placed without refitting
+# --------------------------------------------------------------------------------------------
+def display_rows(n_test: int, n_show: int = D.N_LAYOUT_POINTS, seed: int = 0) -> np.ndarray:
+    """A fixed, sorted subsample of test rows to draw (all rows when n_test <= n_show)."""
+    if n_test <= n_show:
+        return np.arange(n_test)
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(n_test, size=n_show, replace=False))
+
+
+def place_in_layout(pred: np.ndarray, target_test: np.ndarray, target_layout: np.ndarray,
+                    k: int = D.PLACE_K) -> tuple[np.ndarray, np.ndarray]:
+    """Place translated vectors in the target's precomputed layout, without refitting.
+
+    Each translated vector goes to the mean layout position of its ``k`` nearest true target test
+    embeddings by cosine. Returns (positions (n, 2), index of the nearest true target row (n,)).
+    """
+    pred_u, tgt_u = _unit(pred), _unit(target_test)
+    sims = pred_u @ tgt_u.T
+    k = max(1, min(int(k), sims.shape[1]))
+    idx = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+    pos = np.asarray(target_layout, dtype=np.float32)[idx].mean(axis=1)
+    nearest = idx[np.arange(len(idx)), np.argmax(np.take_along_axis(sims, idx, 1), axis=1)]
+    return pos.astype(np.float32), nearest
+
+
+def layout_panel_data(ds, t: Translation, n_show: int = D.N_LAYOUT_POINTS) -> dict[str, np.ndarray]:
+    """Rows drawn, their source/target layout positions, translated placements and labels."""
+    s = t.settings
+    sx, sy = ds.space(s.source), ds.space(s.target)
+    rows = display_rows(sy.test.shape[0], n_show)
+    placed, nearest = place_in_layout(t.pred[rows], sy.test, sy.layout)
+    labels = np.asarray(sy.test_labels)[rows] if sy.test_labels is not None else np.zeros(len(rows), int)
+    return {
+        "rows": rows,
+        "src_xy": np.asarray(sx.layout, dtype=np.float32)[rows],
+        "tgt_xy": np.asarray(sy.layout, dtype=np.float32)[rows],
+        "placed_xy": placed,
+        "nearest": nearest,
+        "labels": labels,
+        "cos": t.recon_per_sample[rows],
+    }
+
+
+def _class_name(classes: Sequence[str], c: int) -> str:
+    try:
+        return str(classes[int(c)])
+    except (IndexError, TypeError, ValueError):
+        return str(c)
+
+
+def layouts_figure(panel: dict[str, np.ndarray], classes: Sequence[str], source: str, target: str,
+                   selected: Sequence[int] = ()) -> go.Figure:
+    """Source layout and target layout side by side; translated points (×) in the target layout.
+
+    Every point carries its global test row id in ``customdata`` so a selection in either panel is
+    read by item, not by per-trace index. Items in ``selected`` are ringed in both panels, with a
+    segment from each true target position to its translated placement.
+    """
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.04, subplot_titles=(
+        f"source: {source}", f"target: {target} (● true, × translated)"))
+    rows, labels = panel["rows"], panel["labels"]
+    sel = set(int(r) for r in selected)
+    dim = 0.25 if sel else 0.8
+    for c in np.unique(labels):
+        m = labels == c
+        name = _class_name(classes, c)
+        color = PALETTE[int(c) % len(PALETTE)]
+        for col, xy in ((1, panel["src_xy"]), (2, panel["tgt_xy"])):
+            fig.add_trace(go.Scatter(
+                x=np.round(xy[m, 0], 3), y=np.round(xy[m, 1], 3), mode="markers",
+                name=name, legendgroup=name, showlegend=col == 1,
+                marker=dict(size=5, color=color, opacity=dim),
+                customdata=rows[m], hovertemplate=f"class {name}<br>item %{{customdata}}<extra></extra>",
+            ), row=1, col=col)
+    colors = [PALETTE[int(c) % len(PALETTE)] for c in labels]
+    fig.add_trace(go.Scatter(
+        x=np.round(panel["placed_xy"][:, 0], 3), y=np.round(panel["placed_xy"][:, 1], 3),
+        mode="markers", name="translated", legendgroup="translated",
+        marker=dict(size=6, symbol="x-thin", line=dict(width=1.5, color=colors), color=colors,
+                    opacity=0.35 if sel else 0.7),
+        customdata=rows, hovertemplate="translated item %{customdata}<extra></extra>",
+    ), row=1, col=2)
+    if sel:
+        m = np.isin(rows, list(sel))
+        ring = dict(size=13, symbol="circle-open", color="black", line=dict(width=2))
+        fig.add_trace(go.Scatter(
+            x=panel["src_xy"][m, 0], y=panel["src_xy"][m, 1], mode="markers", name="selected",
+            legendgroup="selected", marker=ring, customdata=rows[m],
+            hovertemplate="selected item %{customdata}<extra></extra>"), row=1, col=1)
+        fig.add_trace(go.Scatter(
+            x=panel["tgt_xy"][m, 0], y=panel["tgt_xy"][m, 1], mode="markers", name="selected",
+            legendgroup="selected", showlegend=False, marker=ring, customdata=rows[m],
+            hovertemplate="selected item %{customdata}<extra></extra>"), row=1, col=2)
+        seg_x, seg_y = [], []
+        for a, b in zip(panel["tgt_xy"][m], panel["placed_xy"][m]):
+            seg_x += [float(a[0]), float(b[0]), None]
+            seg_y += [float(a[1]), float(b[1]), None]
+        fig.add_trace(go.Scatter(x=seg_x, y=seg_y, mode="lines", name="true → translated",
+                                 line=dict(color="black", width=1), hoverinfo="skip"), row=1, col=2)
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
+    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False)
+    fig.update_layout(height=460, margin=dict(l=10, r=10, t=40, b=10), dragmode="select",
+                      legend=dict(itemsizing="constant"), clickmode="event+select")
+    return fig
+
+
+def selected_items(ds, t: Translation, panel: dict[str, np.ndarray], selected: Sequence[int],
+                   limit: int = D.N_LINKED_ITEMS) -> dict[str, Any]:
+    """What a selection shows: per item its class, prediction, cosine, and text or thumbnail."""
+    s = t.settings
+    sy = ds.space(s.target)
+    ids = [int(r) for r in selected][:limit]
+    if not ids:
+        return {"rows": [], "items": [], "images": None, "texts": None, "n_selected": 0}
+    rows = np.asarray(ids)
+    item_ids = np.asarray(sy.test_ids)[rows]
+    labels = np.asarray(sy.test_labels)[rows] if sy.test_labels is not None else None
+    pos = {int(r): i for i, r in enumerate(panel["rows"])}
+    items = []
+    for j, r in enumerate(ids):
+        i = pos.get(r)
+        nearest = int(panel["nearest"][i]) if i is not None else None
+        items.append({
+            "row": r,
+            "item id": str(item_ids[j]),
+            "class": _class_name(ds.classes, labels[j]) if labels is not None else "-",
+            "predicted (target head)": (_class_name(ds.classes, t.pred_labels[r])
+                                        if t.pred_labels is not None else "n/a"),
+            "cos(translated, true)": round(float(t.recon_per_sample[r]), 3),
+            "nearest true target is itself": (nearest == r) if nearest is not None else None,
+        })
+    images = texts = None
+    if getattr(ds, "modality", "image") == "image":
+        try:
+            images = np.asarray(ds.item_thumbnails(item_ids))
+        except Exception:  # noqa: BLE001
+            images = None
+    else:
+        try:
+            texts = list(ds.item_texts(item_ids))
+        except Exception:  # noqa: BLE001
+            texts = None
+    return {"rows": ids, "items": items, "images": images, "texts": texts,
+            "n_selected": len(list(selected))}
+
+
+def ids_from_selection(selection: Any) -> list[int]:
+    """Global row ids from a Streamlit plotly selection (``customdata`` of each point), unique."""
+    if not selection:
+        return []
+    try:
+        points = selection["selection"]["points"]
+    except (KeyError, TypeError):
+        try:
+            points = selection.selection.points
+        except AttributeError:
+            return []
+    out: list[int] = []
+    for p in points or []:
+        cd = p.get("customdata") if isinstance(p, dict) else None
+        if isinstance(cd, (list, tuple)):
+            cd = cd[0] if cd else None
+        if cd is None:
+            continue
+        try:
+            v = int(cd)
+        except (TypeError, ValueError):
+            continue
+        if v not in out:
+            out.append(v)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Small figures of the Translate page
+# --------------------------------------------------------------------------------------------
+def recon_hist_figure(per_sample: np.ndarray) -> go.Figure:
+    fig = go.Figure(go.Histogram(x=np.round(per_sample, 4), nbinsx=40, marker_color="#1f77b4"))
+    fig.add_vline(x=float(np.mean(per_sample)), line_dash="dash",
+                  annotation_text=f"mean {np.mean(per_sample):.3f}")
+    fig.update_layout(height=260, margin=dict(l=10, r=10, t=30, b=10),
+                      title="cos(translated, true target) per test item",
+                      xaxis_title="cosine", yaxis_title="items")
+    return fig
+
+
+def confusion_figure(cm: np.ndarray | None, classes: Sequence[str]) -> go.Figure:
+    fig = go.Figure()
+    if cm is not None:
+        names = [str(c) for c in classes][: cm.shape[0]]
+        fig.add_trace(go.Heatmap(z=cm, x=names, y=names, colorscale="Blues", text=cm,
+                                 texttemplate="%{text}", showscale=False))
+        fig.update_yaxes(autorange="reversed", title="true class")
+        fig.update_xaxes(title="predicted (target head on translated)")
+    fig.update_layout(height=380, margin=dict(l=10, r=10, t=30, b=10),
+                      title="stitching confusion matrix")
+    return fig
+
+
+def norms_figure(named: dict[str, np.ndarray]) -> go.Figure:
+    """Overlaid histograms of vector norms (e.g. source, target, translated)."""
+    fig = go.Figure()
+    for name, x in named.items():
+        n = np.linalg.norm(np.asarray(x, dtype=np.float32), axis=1)
+        fig.add_trace(go.Histogram(x=np.round(n, 4), name=name, opacity=0.6, nbinsx=50))
+    fig.update_layout(barmode="overlay", height=300, margin=dict(l=10, r=10, t=30, b=10),
+                      title="vector norms", xaxis_title="‖v‖", yaxis_title="items")
+    return fig
+
+
+def kept_cond_figure(t: Translation) -> go.Figure:
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("anchors kept per subspace",
+                                                        "condition number per subspace"))
+    x = [f"S{i + 1}" for i in range(len(t.kept))]
+    fig.add_trace(go.Bar(x=x, y=t.kept, name="kept", marker_color="#2ca02c"), row=1, col=1)
+    fig.add_trace(go.Bar(x=x, y=t.cond_sub, name="after pruning", marker_color="#9467bd"),
+                  row=1, col=2)
+    if math.isfinite(t.cond_full):
+        fig.add_hline(y=t.cond_full, line_dash="dash", row=1, col=2,
+                      annotation_text=f"all anchors: {t.cond_full:.3g}")
+    fig.update_yaxes(type="log", row=1, col=2)
+    fig.update_layout(height=260, margin=dict(l=10, r=10, t=30, b=10), showlegend=False)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# All pairs
+# --------------------------------------------------------------------------------------------
+def all_pairs(ds, s: Settings, progress: Callable[[float, str], None] | None = None) -> dict:
+    """Every ordered (encoder, decoder) pair at the settings ``s``: recon, zero-shot, absolute."""
+    encs = list(ds.encoders)
+    n = len(encs)
+    recon = np.full((n, n), np.nan)
+    acc = np.full((n, n), np.nan)
+    absolute = np.full((n, n), np.nan)
+    non_stitch = np.full(n, np.nan)
+    errors: list[str] = []
+    total, done = n * n, 0
+    for j, tgt in enumerate(encs):
+        head = _load_head(ds, tgt, s.head)
+        sy = ds.space(tgt)
+        a = _acc(head, sy.test, sy.test_labels)
+        non_stitch[j] = np.nan if a is None else a
+        for i, src in enumerate(encs):
+            done += 1
+            if progress:
+                progress(done / total, f"{src} → {tgt}")
+            try:
+                t = translate(ds, s.with_pair(src, tgt))
+            except Exception as exc:  # noqa: BLE001 - one failing pair must not hide the others
+                errors.append(f"{src} → {tgt}: {exc}")
+                continue
+            recon[i, j] = t.metrics["recon_mean"]
+            acc[i, j] = np.nan if t.metrics["zero_shot"] is None else t.metrics["zero_shot"]
+            ab = t.metrics["absolute"]
+            absolute[i, j] = ab if isinstance(ab, float) else np.nan
+    return {"encoders": encs, "recon": recon, "zero_shot": acc, "absolute": absolute,
+            "non_stitch": non_stitch, "errors": errors}
+
+
+def _mean_std(v: np.ndarray) -> str:
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return "n/a"
+    return f"{v.mean():.2f} ± {v.std():.2f}"
+
+
+def paper_table(ds, res: dict, s: Settings) -> list[dict[str, str]]:
+    """The paper-style row: zero-shot, absolute and non-stitch mean ± std over ordered pairs."""
+    n = len(res["encoders"])
+    off = ~np.eye(n, dtype=bool)
+    return [{
+        "dataset": getattr(ds, "title", ds.name),
+        "ω": str(s.omega), "δ": f"{s.delta:.2f}",
+        "zero-shot": _mean_std(res["zero_shot"][off]),
+        "absolute": _mean_std(res["absolute"][off]),
+        "non-stitch": _mean_std(res["non_stitch"]),
+        "recon. similarity": _mean_std(res["recon"][off]),
+        "pairs available": str(int(np.isfinite(res["zero_shot"][off]).sum())),
+    }]
+
+
+def pair_matrix_figure(mat: np.ndarray, encoders: Sequence[str], title: str,
+                       zmin: float = 0.0, zmax: float = 1.0) -> go.Figure:
+    txt = np.where(np.isfinite(mat), np.round(mat, 2).astype(str), "n/a")
+    fig = go.Figure(go.Heatmap(z=np.where(np.isfinite(mat), mat, None), x=list(encoders),
+                               y=list(encoders), zmin=zmin, zmax=zmax, colorscale="Viridis",
+                               text=txt, texttemplate="%{text}"))
+    fig.update_yaxes(autorange="reversed", title="encoder (source)")
+    fig.update_xaxes(title="decoder (target)")
+    fig.update_layout(title=title, height=380, margin=dict(l=10, r=10, t=40, b=10))
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Sensitivity
+# --------------------------------------------------------------------------------------------
+def sensitivity_grid(ds, s: Settings, omegas: Sequence[int] = D.SWEEP_OMEGAS,
+                     deltas: Sequence[float] = D.SWEEP_DELTAS,
+                     progress: Callable[[float, str], None] | None = None) -> dict:
+    """Recon, accuracy, mean condition number and mean anchors kept over an ω x δ grid."""
+    keys = ("recon", "accuracy", "cond", "kept")
+    out = {k: np.full((len(omegas), len(deltas)), np.nan) for k in keys}
+    total = len(omegas) * len(deltas)
+    errors = []
+    for i, w in enumerate(omegas):
+        for j, d in enumerate(deltas):
+            if progress:
+                progress((i * len(deltas) + j + 1) / total, f"ω={w}, δ={d:.2f}")
+            try:
+                t = translate(ds, replace(s, omega=int(w), delta=float(d)))
+            except Exception as exc:  # noqa: BLE001
+                errors.append(f"ω={w}, δ={d:.2f}: {exc}")
+                continue
+            out["recon"][i, j] = t.metrics["recon_mean"]
+            zs = t.metrics["zero_shot"]
+            out["accuracy"][i, j] = np.nan if zs is None else zs
+            out["cond"][i, j] = t.metrics["cond_mean"]
+            out["kept"][i, j] = t.metrics["kept_mean"]
+    out.update(omegas=list(omegas), deltas=list(deltas), errors=errors)
+    return out
+
+
+def sensitivity_figure(grid: dict) -> go.Figure:
+    titles = ("reconstruction similarity", "zero-shot accuracy",
+              "condition number (mean, log10)", "anchors kept (mean)")
+    fig = make_subplots(rows=2, cols=2, subplot_titles=titles, horizontal_spacing=0.12,
+                        vertical_spacing=0.16)
+    x = [f"{d:.2f}" for d in grid["deltas"]]
+    y = [str(w) for w in grid["omegas"]]
+    mats = (grid["recon"], grid["accuracy"], np.log10(np.maximum(grid["cond"], 1.0)), grid["kept"])
+    bars = ((0.45, 0.78), (1.02, 0.78), (0.45, 0.2), (1.02, 0.2))
+    for n, (mat, (bx, by)) in enumerate(zip(mats, bars)):
+        txt = np.where(np.isfinite(mat), np.round(mat, 2).astype(str), "n/a")
+        fig.add_trace(go.Heatmap(z=np.where(np.isfinite(mat), mat, None), x=x, y=y, text=txt,
+                                 texttemplate="%{text}", colorscale="Viridis",
+                                 colorbar=dict(x=bx, y=by, len=0.4, thickness=10)),
+                      row=n // 2 + 1, col=n % 2 + 1)
+    fig.update_xaxes(title="δ")
+    fig.update_yaxes(title="ω", type="category")
+    fig.update_layout(height=640, margin=dict(l=10, r=10, t=40, b=10))
+    return fig
+
+
+def pearson(x: np.ndarray, y: np.ndarray) -> float:
+    x, y = np.asarray(x, float).ravel(), np.asarray(y, float).ravel()
+    m = np.isfinite(x) & np.isfinite(y)
+    if m.sum() < 3 or np.std(x[m]) == 0 or np.std(y[m]) == 0:
+        return float("nan")
+    return float(np.corrcoef(x[m], y[m])[0, 1])
+
+
+def recon_vs_acc_figure(pairs: dict) -> tuple[go.Figure, float]:
+    """Reconstruction similarity vs zero-shot accuracy across ordered pairs, with Pearson r."""
+    encs = pairs["encoders"]
+    xs, ys, names = [], [], []
+    for i, a in enumerate(encs):
+        for j, b in enumerate(encs):
+            if i != j and np.isfinite(pairs["recon"][i, j]) and np.isfinite(pairs["zero_shot"][i, j]):
+                xs.append(pairs["recon"][i, j])
+                ys.append(pairs["zero_shot"][i, j])
+                names.append(f"{a} → {b}")
+    r = pearson(np.array(xs), np.array(ys))
+    fig = go.Figure(go.Scatter(x=xs, y=ys, mode="markers+text", text=names,
+                               textposition="top center", marker=dict(size=10)))
+    fig.update_layout(title=f"across pairs: Pearson r = {fmt(r, 2)}", height=400,
+                      xaxis_title="reconstruction similarity", yaxis_title="zero-shot accuracy",
+                      margin=dict(l=10, r=10, t=40, b=10))
+    return fig, r
+
+
+# --------------------------------------------------------------------------------------------
+# Scale
+# --------------------------------------------------------------------------------------------
+def alphas(n: int = D.N_ALPHAS) -> np.ndarray:
+    return np.logspace(math.log10(D.ALPHA_MIN), math.log10(D.ALPHA_MAX), n)
+
+
+def norm_fits(ds) -> list[dict[str, Any]]:
+    """Per encoder: test-vector norms and their Gaussian fit (mean, std)."""
+    out = []
+    for enc in ds.encoders:
+        sp = ds.space(enc)
+        n = np.linalg.norm(np.asarray(sp.test, dtype=np.float32), axis=1)
+        out.append({"encoder": enc, "norms": n, "mean": float(n.mean()), "std": float(n.std()),
+                    "dim": int(sp.test.shape[1])})
+    return out
+
+
+def norm_fits_figure(fits: list[dict[str, Any]]) -> go.Figure:
+    fig = go.Figure()
+    for i, f in enumerate(fits):
+        color = PALETTE[i % len(PALETTE)]
+        fig.add_trace(go.Histogram(x=np.round(f["norms"], 4), histnorm="probability density",
+                                   name=f["encoder"], opacity=0.45, nbinsx=50,
+                                   marker_color=color, legendgroup=f["encoder"]))
+        if f["std"] > 0:
+            g = np.linspace(f["mean"] - 4 * f["std"], f["mean"] + 4 * f["std"], 120)
+            pdf = np.exp(-0.5 * ((g - f["mean"]) / f["std"]) ** 2) / (f["std"] * math.sqrt(2 * math.pi))
+            fig.add_trace(go.Scatter(x=g, y=pdf, mode="lines", line=dict(color=color),
+                                     name=f"N({f['mean']:.2f}, {f['std']:.2f}²)",
+                                     legendgroup=f["encoder"]))
+    fig.update_layout(barmode="overlay", height=380, title="norm distributions with Gaussian fit",
+                      xaxis_title="‖v‖", yaxis_title="density", margin=dict(l=10, r=10, t=40, b=10))
+    return fig
+
+
+def alpha_curves(ds, enc: str, extra: dict[str, np.ndarray] | None = None,
+                 head_kinds: Sequence[str] = D.HEAD_OPTIONS) -> dict[str, Any]:
+    """Head accuracy when inputs are rescaled by α, for each head type (true target vectors and,
+    optionally, other inputs such as the IRP translation)."""
+    sp = ds.space(enc)
+    a = alphas()
+    curves: dict[str, list[float]] = {}
+    inputs = {"true": np.asarray(sp.test, dtype=np.float32)}
+    inputs.update(extra or {})
+    for kind in head_kinds:
+        head = _load_head(ds, enc, kind)
+        if head is None:
+            continue
+        for name, x in inputs.items():
+            accs = [_acc(head, alpha * x, sp.test_labels) for alpha in a]
+            if all(v is not None for v in accs):
+                curves[f"{kind} head, {name}"] = [float(v) for v in accs]
+    return {"alphas": a, "curves": curves}
+
+
+def alpha_figure(res: dict, marks: dict[str, float]) -> go.Figure:
+    fig = go.Figure()
+    for name, ys in res["curves"].items():
+        fig.add_trace(go.Scatter(x=res["alphas"], y=ys, mode="lines+markers", name=name,
+                                 line=dict(dash="dot" if "translated" in name else "solid")))
+    for label, x in marks.items():
+        if x and math.isfinite(x) and x > 0:
+            fig.add_vline(x=x, line_dash="dash", annotation_text=label)
+    fig.update_xaxes(type="log", title="input rescaling α (×)")
+    fig.update_layout(height=380, yaxis_title="accuracy", yaxis_range=[0, 1.02],
+                      title="head accuracy vs input scale", margin=dict(l=10, r=10, t=40, b=10))
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Cross-lingual
+# --------------------------------------------------------------------------------------------
+def split_encoder(ds, enc: str) -> tuple[str, str]:
+    """(model, language) of a cross-lingual encoder ``<model>_<lang>``."""
+    info = getattr(ds, "encoder_info", {}).get(enc, {}) or {}
+    lang = info.get("language")
+    if lang and enc.endswith("_" + str(lang)):
+        return enc[: -len(str(lang)) - 1], str(lang)
+    model, _, suffix = enc.rpartition("_")
+    return (model, lang or suffix) if model else (enc, str(lang or ""))
+
+
+def xl_catalog(ds) -> dict[str, Any]:
+    """Models and their languages; which models have non-English spaces; English spaces."""
+    models: dict[str, list[str]] = {}
+    for e in ds.encoders:
+        m, lang = split_encoder(ds, e)
+        models.setdefault(m, []).append(lang)
+    multilingual = [m for m, langs in models.items()
+                    if any(lang != D.XL_ENGLISH for lang in langs)]
+    english = [e for e in ds.encoders if split_encoder(ds, e)[1] == D.XL_ENGLISH]
+    return {"models": models, "multilingual": multilingual, "english": english}
+
+
+def crosslingual(ds, s: Settings, model: str, lang: str, target: str,
+                 n_examples: int = D.N_XL_EXAMPLES) -> dict[str, Any]:
+    """Decode ``<model>_<lang>`` into the English space ``target`` with IRP.
+
+    Compares cos(translated, true English embedding) with absolute (raw source vectors, when
+    dims match) and the multilingual reference cos(``<model>_<lang>``, ``<model>_en``): how well
+    the multilingual encoder itself aligns the two languages without any translation.
+    """
+    from irp_core import metrics
+
+    src = f"{model}_{lang}"
+    if src not in ds.encoders:
+        raise ValueError(f"no {lang!r} space for model {model!r}")
+    t = translate(ds, replace(s, dataset=ds.name, source=src, target=target))
+    sx, sy = ds.space(src), ds.space(target)
+    absolute: float | str = NA_DIMS
+    if sx.test.shape[1] == sy.test.shape[1]:
+        absolute = float(metrics.reconstruction_similarity(sx.test, sy.test)[0])
+    ref_enc = f"{model}_{D.XL_ENGLISH}"
+    reference: float | str = "n/a: no English space for this model"
+    if ref_enc in ds.encoders and ref_enc != src:
+        reference = float(metrics.reconstruction_similarity(sx.test, ds.space(ref_enc).test)[0])
+    # examples: nearest English neighbour (in the target space) of each translated sentence
+    n = min(n_examples, sx.test.shape[0])
+    rows = display_rows(sx.test.shape[0], n, seed=1)
+    sims = _unit(t.pred[rows]) @ _unit(sy.test).T
+    nn = np.argmax(sims, axis=1)
+    ids_src = np.asarray(sx.test_ids)[rows]
+    ids_nn = np.asarray(sy.test_ids)[nn]
+    examples = []
+    try:
+        src_txt = list(ds.item_texts(ids_src, language=lang))
+        true_en = list(ds.item_texts(np.asarray(sy.test_ids)[rows], language=D.XL_ENGLISH))
+        nn_en = list(ds.item_texts(ids_nn, language=D.XL_ENGLISH))
+    except Exception as exc:  # noqa: BLE001
+        src_txt = true_en = nn_en = [f"(texts unavailable: {exc})"] * n
+    for i in range(n):
+        examples.append({
+            f"sentence ({lang})": src_txt[i], "English original": true_en[i],
+            "nearest English after IRP": nn_en[i], "correct": bool(nn[i] == rows[i]),
+            "cos": round(float(t.recon_per_sample[rows[i]]), 3),
+        })
+    return {"translation": t, "source": src, "target": target, "irp_cos": t.metrics["recon_mean"],
+            "retrieval_top1": t.metrics["retrieval_top1"], "absolute": absolute,
+            "reference": reference, "examples": examples}
+
+
+def xl_languages_figure(rows: list[dict[str, Any]]) -> go.Figure:
+    """Bars per language: IRP cos vs absolute vs multilingual reference."""
+    fig = go.Figure()
+    langs = [r["lang"] for r in rows]
+    for key, name in (("irp", "IRP"), ("absolute", "absolute"), ("reference", "multilingual ref.")):
+        ys = [r[key] if isinstance(r[key], float) else None for r in rows]
+        fig.add_trace(go.Bar(x=langs, y=ys, name=name,
+                             text=[fmt(v, 2) if v is not None else "n/a" for v in ys]))
+    fig.update_layout(barmode="group", height=340, yaxis_title="cos to true English embedding",
+                      margin=dict(l=10, r=10, t=40, b=10), title="source language → English")
+    return fig
