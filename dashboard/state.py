@@ -55,7 +55,7 @@ def cached_translation(s: V.Settings) -> V.Translation:
 @st.cache_data(max_entries=4096, show_spinner=False)
 def cached_metrics(s: V.Settings) -> dict[str, Any]:
     """Only the small numbers of a translation: what sweeps need."""
-    return V.translate(get_dataset(s.dataset), s).metrics
+    return V.translate(get_dataset(s.dataset), s, light=True).metrics
 
 
 @st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner=False)

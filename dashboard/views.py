@@ -131,8 +131,11 @@ def fit_irp(ds, s: Settings):
     return IRP(**s.irp_kwargs()).fit(ax, ay)
 
 
-def translate(ds, s: Settings) -> Translation:
-    """Fit IRP for ``s`` and measure it on the test split (no baselines: see :func:`baselines`)."""
+def translate(ds, s: Settings, light: bool = False) -> Translation:
+    """Fit IRP for ``s`` and measure it on the test split (no baselines: see :func:`baselines`).
+
+    ``light=True`` (sweeps) skips retrieval, the non-stitch bound, the confusion matrix and norms.
+    """
     from irp_core import metrics
 
     t0 = time.perf_counter()
@@ -146,20 +149,20 @@ def translate(ds, s: Settings) -> Translation:
         raise ValueError("IRP produced non-finite vectors at these settings (try a lower δ)")
     recon_mean, per_sample = metrics.reconstruction_similarity(pred, sy.test)
     recon_c, _ = metrics.reconstruction_similarity(pred, sy.test, center=True)
-    retrieval = metrics.retrieval_top1(pred, sy.test)
+    retrieval = float("nan") if light else metrics.retrieval_top1(pred, sy.test)
     kept = [int(v) for v in getattr(irp, "n_anchors_kept_", [])]
     cond_sub = [float(v) for v in getattr(irp, "condition_numbers_", [])]
     cond_full = float(getattr(irp, "condition_number_full_", float("nan")))
     head = _load_head(ds, s.target, s.head)
     labels = sy.test_labels
     zero_shot = _acc(head, pred, labels)
-    non_stitch = _acc(head, sy.test, labels)
+    non_stitch = None if light else _acc(head, sy.test, labels)
     if sx.test.shape[1] == sy.test.shape[1]:
         absolute: float | str | None = _acc(head, sx.test, labels)
     else:
         absolute = NA_DIMS
     pred_labels = confusion = None
-    if head is not None and labels is not None:
+    if head is not None and labels is not None and not light:
         pred_labels = np.asarray(head.predict(pred))
         confusion = np.asarray(
             metrics.confusion_matrix(np.asarray(labels), pred_labels, len(ds.classes))
@@ -178,10 +181,10 @@ def translate(ds, s: Settings) -> Translation:
         "zero_shot": zero_shot,
         "absolute": absolute,
         "non_stitch": non_stitch,
-        "norm_source": metrics.norm_stats(sx.test),
-        "norm_target": metrics.norm_stats(sy.test),
-        "norm_translated": metrics.norm_stats(pred),
     }
+    if not light:
+        m.update(norm_source=metrics.norm_stats(sx.test), norm_target=metrics.norm_stats(sy.test),
+                 norm_translated=metrics.norm_stats(pred))
     return Translation(
         settings=s, pred=pred, recon_per_sample=_f32(per_sample), metrics=m, kept=kept,
         cond_sub=cond_sub, cond_full=cond_full, pred_labels=pred_labels, confusion=confusion,
@@ -481,8 +484,20 @@ def kept_cond_figure(t: Translation) -> go.Figure:
 # --------------------------------------------------------------------------------------------
 # All pairs
 # --------------------------------------------------------------------------------------------
-def all_pairs(ds, s: Settings, progress: Callable[[float, str], None] | None = None) -> dict:
-    """Every ordered (encoder, decoder) pair at the settings ``s``: recon, zero-shot, absolute."""
+MetricsFn = Callable[[Settings], dict]
+
+
+def _metrics_fn(ds, fn: MetricsFn | None) -> MetricsFn:
+    return fn if fn is not None else (lambda s: translate(ds, s, light=True).metrics)
+
+
+def all_pairs(ds, s: Settings, progress: Callable[[float, str], None] | None = None,
+              metrics_fn: MetricsFn | None = None) -> dict:
+    """Every ordered (encoder, decoder) pair at the settings ``s``: recon, zero-shot, absolute.
+
+    ``metrics_fn(settings) -> metrics dict`` lets a caller cache each cell (default: translate).
+    """
+    fn = _metrics_fn(ds, metrics_fn)
     encs = list(ds.encoders)
     n = len(encs)
     recon = np.full((n, n), np.nan)
@@ -501,13 +516,13 @@ def all_pairs(ds, s: Settings, progress: Callable[[float, str], None] | None = N
             if progress:
                 progress(done / total, f"{src} → {tgt}")
             try:
-                t = translate(ds, s.with_pair(src, tgt))
+                tm = fn(replace(s, dataset=ds.name, source=src, target=tgt))
             except Exception as exc:  # noqa: BLE001 - one failing pair must not hide the others
                 errors.append(f"{src} → {tgt}: {exc}")
                 continue
-            recon[i, j] = t.metrics["recon_mean"]
-            acc[i, j] = np.nan if t.metrics["zero_shot"] is None else t.metrics["zero_shot"]
-            ab = t.metrics["absolute"]
+            recon[i, j] = tm["recon_mean"]
+            acc[i, j] = np.nan if tm["zero_shot"] is None else tm["zero_shot"]
+            ab = tm["absolute"]
             absolute[i, j] = ab if isinstance(ab, float) else np.nan
     return {"encoders": encs, "recon": recon, "zero_shot": acc, "absolute": absolute,
             "non_stitch": non_stitch, "errors": errors}
@@ -552,8 +567,10 @@ def pair_matrix_figure(mat: np.ndarray, encoders: Sequence[str], title: str,
 # --------------------------------------------------------------------------------------------
 def sensitivity_grid(ds, s: Settings, omegas: Sequence[int] = D.SWEEP_OMEGAS,
                      deltas: Sequence[float] = D.SWEEP_DELTAS,
-                     progress: Callable[[float, str], None] | None = None) -> dict:
+                     progress: Callable[[float, str], None] | None = None,
+                     metrics_fn: MetricsFn | None = None) -> dict:
     """Recon, accuracy, mean condition number and mean anchors kept over an ω x δ grid."""
+    fn = _metrics_fn(ds, metrics_fn)
     keys = ("recon", "accuracy", "cond", "kept")
     out = {k: np.full((len(omegas), len(deltas)), np.nan) for k in keys}
     total = len(omegas) * len(deltas)
@@ -563,15 +580,15 @@ def sensitivity_grid(ds, s: Settings, omegas: Sequence[int] = D.SWEEP_OMEGAS,
             if progress:
                 progress((i * len(deltas) + j + 1) / total, f"ω={w}, δ={d:.2f}")
             try:
-                t = translate(ds, replace(s, omega=int(w), delta=float(d)))
+                tm = fn(replace(s, omega=int(w), delta=float(d)))
             except Exception as exc:  # noqa: BLE001
                 errors.append(f"ω={w}, δ={d:.2f}: {exc}")
                 continue
-            out["recon"][i, j] = t.metrics["recon_mean"]
-            zs = t.metrics["zero_shot"]
+            out["recon"][i, j] = tm["recon_mean"]
+            zs = tm["zero_shot"]
             out["accuracy"][i, j] = np.nan if zs is None else zs
-            out["cond"][i, j] = t.metrics["cond_mean"]
-            out["kept"][i, j] = t.metrics["kept_mean"]
+            out["cond"][i, j] = tm["cond_mean"]
+            out["kept"][i, j] = tm["kept_mean"]
     out.update(omegas=list(omegas), deltas=list(deltas), errors=errors)
     return out
 

@@ -1,2 +1,54 @@
+"""Scale: norm distributions per encoder, and head accuracy vs input rescaling α."""
+
+from __future__ import annotations
+
 import streamlit as st
-st.title("todo")
+
+from dashboard import state
+from dashboard import views as V
+
+
+@st.cache_data(max_entries=8, show_spinner="Measuring norms…")
+def _norm_fits(dataset: str) -> list[dict]:
+    return V.norm_fits(state.get_dataset(dataset))
+
+
+@st.cache_data(max_entries=32, show_spinner="Rescaling inputs…")
+def _alpha(s: V.Settings) -> dict:
+    ds = state.get_dataset(s.dataset)
+    t = state.cached_translation(s)
+    return V.alpha_curves(ds, s.target, extra={"IRP translated": t.pred})
+
+
+st.title("Scale")
+s = state.require_settings()
+ds = state.try_dataset(s.dataset)
+if ds is None:
+    st.stop()
+try:
+    t = state.cached_translation(s)
+    fits = _norm_fits(s.dataset)
+    curves = _alpha(s)
+except Exception as exc:  # noqa: BLE001
+    st.error(f"could not measure scales: {exc}")
+    st.stop()
+m = t.metrics
+tgt_mean = m["norm_target"]["mean"]
+tr_mean = m["norm_translated"]["mean"]
+ratio = tr_mean / tgt_mean if tgt_mean else float("nan")
+c = st.columns(4)
+c[0].metric(f"target mean norm ({s.target})", V.fmt(tgt_mean))
+c[1].metric("translated mean norm", V.fmt(tr_mean))
+c[2].metric("translated / target scale", V.fmt(ratio))
+c[3].metric("zero-shot accuracy", V.fmt(m["zero_shot"]))
+st.plotly_chart(V.norm_fits_figure(fits), key="norm_fits", width="stretch")
+st.dataframe([{"encoder": f["encoder"], "dim": f["dim"], "mean norm": round(f["mean"], 3),
+               "std": round(f["std"], 3), "cv": round(f["std"] / f["mean"], 3) if f["mean"] else None}
+              for f in fits], hide_index=True, width="stretch")
+st.subheader(f"Head accuracy vs input rescaling α ({s.target})")
+st.plotly_chart(V.alpha_figure(curves, {"data's mean scale (α = 1)": 1.0,
+                                        "IRP output scale": ratio}),
+                key="alpha", width="stretch")
+st.caption("Inputs are multiplied by α before the target's heads (heads never normalise inputs). "
+           "IRP rescales its output to the target anchors' mean norm; the dashed line at α = 1 is "
+           "the data's own mean scale. Dotted curves: the IRP translation rescaled by α.")
