@@ -1,0 +1,317 @@
+"""Unit tests of the dashboard's pure view functions (no Streamlit, synthetic spaces)."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, replace
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from dashboard import defaults as D
+from dashboard import views as V
+from irp_core.heads import LinearHead
+
+
+@dataclass(frozen=True)
+class _Space:
+    anchors: np.ndarray
+    anchor_labels: np.ndarray
+    anchor_ids: np.ndarray
+    test: np.ndarray
+    test_labels: np.ndarray
+    test_ids: np.ndarray
+    layout: np.ndarray
+
+
+class FakeDataset:
+    """The cache loader's interface over small synthetic spaces: a shared latent, per-encoder
+    random nonlinear maps, so translation is possible but imperfect."""
+
+    def __init__(self, name="toy", modality="image", dims=None, n_anchors=300, n_test=400):
+        dims = dims or {"enc_a": 32, "enc_b": 48, "enc_c": 32}
+        rng = np.random.default_rng(0)
+        self.name, self.title, self.modality = name, name.upper(), modality
+        self.classes = [f"c{i}" for i in range(5)]
+        self.encoders = list(dims)
+        self.encoder_info = {e: {"model": e.rsplit("_", 1)[0], "dim": d,
+                                 "language": e.rsplit("_", 1)[-1]} for e, d in dims.items()}
+        proto = rng.normal(size=(5, 12)) * 2
+        la, lt = rng.integers(0, 5, n_anchors), rng.integers(0, 5, n_test)
+        za = proto[la] + rng.normal(size=(n_anchors, 12))
+        zt = proto[lt] + rng.normal(size=(n_test, 12))
+        self._spaces, self._heads = {}, {}
+        for i, (e, d) in enumerate(dims.items()):
+            w = np.random.default_rng(10 + i).normal(size=(12, d)) / np.sqrt(12)
+            a = np.tanh(za @ w).astype(np.float32) + 0.2
+            t = np.tanh(zt @ w).astype(np.float32) + 0.2
+            tc = t - t.mean(0)
+            lay = (tc @ np.linalg.svd(tc, full_matrices=False)[2][:2].T).astype(np.float32)
+            self._spaces[e] = _Space(a, la, np.arange(n_anchors), t, lt,
+                                     np.arange(n_anchors, n_anchors + n_test), lay)
+            self._heads[e] = LinearHead(max_iter=300).fit(a, la)
+
+    def space(self, enc):
+        if enc not in self._spaces:
+            raise KeyError(enc)
+        return self._spaces[enc]
+
+    def head(self, enc, kind="linear"):
+        return self._heads[enc]
+
+    def item_texts(self, ids, language=None):
+        return [f"item {int(i)} [{language or 'en'}]" for i in ids]
+
+    def item_thumbnails(self, ids):
+        return np.stack([np.full((28, 28), int(i) % 256, np.uint8) for i in ids])
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return FakeDataset()
+
+
+@pytest.fixture(scope="module")
+def settings(ds):
+    return V.Settings(dataset=ds.name, source="enc_a", target="enc_b")
+
+
+def test_settings_are_hashable_and_default_from_defaults():
+    s = V.Settings()
+    assert hash(s) == hash(V.Settings())
+    assert (s.omega, s.delta, s.dataset) == (D.OMEGA, D.DELTA, D.DATASET)
+    assert V.default_pair(["x", "y", "z"]) == ("x", "y")
+    assert V.default_pair(["only"]) == ("only", "only")
+
+
+def test_translate_reports_every_number(ds, settings):
+    t = V.translate(ds, settings)
+    m = t.metrics
+    assert t.pred.shape == ds.space("enc_b").test.shape and t.pred.dtype == np.float32
+    assert -1 <= m["recon_mean"] <= 1 and 0 <= m["retrieval_top1"] <= 1
+    assert m["recon_mean"] > 0.5  # synthetic spaces share a latent: IRP must recover most of it
+    assert m["absolute"] == V.NA_DIMS  # 32-d -> 48-d
+    assert 0 <= m["zero_shot"] <= 1 and m["non_stitch"] > 0.8
+    assert m["zero_shot"] > 1.5 / len(ds.classes)  # well above chance
+    assert len(t.kept) == settings.omega and len(t.cond_sub) == settings.omega
+    assert m["cond_full"] >= 1 and m["cond_mean"] >= 1
+    assert t.confusion.sum() == len(t.pred) and t.confusion.shape == (5, 5)
+    for key in ("norm_source", "norm_target", "norm_translated"):
+        assert set(m[key]) >= {"mean", "std", "min", "max"}
+
+
+def test_absolute_is_a_number_when_dims_match(ds, settings):
+    m = V.translate(ds, settings.with_pair("enc_a", "enc_c")).metrics
+    assert isinstance(m["absolute"], float)
+
+
+def test_intra_space_translation_is_near_perfect(ds, settings):
+    m = V.translate(ds, replace(settings, target="enc_a", delta=0.0, omega=1)).metrics
+    assert m["recon_mean"] > 0.99 and m["retrieval_top1"] > 0.9
+
+
+def test_omega_and_delta_change_the_numbers(ds, settings):
+    a = V.translate(ds, settings).metrics
+    b = V.translate(ds, replace(settings, omega=2, delta=0.4)).metrics
+    assert a["kept_mean"] != b["kept_mean"]
+    assert a["recon_mean"] != b["recon_mean"]
+
+
+def test_higher_delta_keeps_fewer_anchors(ds, settings):
+    lo = V.translate(ds, replace(settings, delta=0.3), light=True).metrics
+    hi = V.translate(ds, replace(settings, delta=0.8), light=True).metrics
+    assert hi["kept_mean"] < lo["kept_mean"]
+
+
+def test_k_limits_the_anchors(ds, settings):
+    m = V.translate(ds, replace(settings, k=50, delta=0.0)).metrics
+    assert m["n_anchors"] == 50 and m["kept_max"] <= 50
+
+
+def test_light_translation_skips_the_expensive_parts(ds, settings):
+    t = V.translate(ds, settings, light=True)
+    assert np.isnan(t.metrics["retrieval_top1"]) and t.confusion is None
+    assert t.metrics["recon_mean"] == pytest.approx(V.translate(ds, settings).metrics["recon_mean"])
+
+
+def test_core_errors_propagate_as_exceptions_with_a_message(ds, settings):
+    with pytest.raises(ValueError, match="delta"):
+        V.translate(ds, replace(settings, delta=1.5))
+
+
+def test_baselines_and_summary_rows(ds, settings):
+    t = V.translate(ds, settings)
+    base = V.baselines(ds, "enc_a", "enc_b")
+    assert set(base) == {"procrustes", "linear"}
+    for b in base.values():
+        assert 0 <= b["accuracy"] <= 1 and -1 <= b["recon_mean"] <= 1
+    rows = V.summary_rows(t, base)
+    assert [r["method"].split(" ")[0] for r in rows] == [
+        "IRP", "absolute", "non-stitch", "Procrustes", "linear"]
+    assert rows[1]["accuracy"] == V.NA_DIMS
+
+
+def test_fmt():
+    assert V.fmt(None) == "n/a" and V.fmt(float("nan")) == "n/a"
+    assert V.fmt(0.12345) == "0.123" and V.fmt(3) == "3" and V.fmt("x") == "x"
+    assert V.fmt(123456.0) == "1.23e+05"
+
+
+def test_place_in_layout_puts_true_vectors_on_their_own_neighbourhood(ds):
+    sp = ds.space("enc_b")
+    pos, nearest = V.place_in_layout(sp.test[:50], sp.test, sp.layout, k=1)
+    np.testing.assert_array_equal(nearest, np.arange(50))
+    np.testing.assert_allclose(pos, sp.layout[:50], atol=1e-6)
+    pos5, _ = V.place_in_layout(sp.test[:50], sp.test, sp.layout, k=5)
+    assert pos5.shape == (50, 2) and np.all(np.isfinite(pos5))
+
+
+def test_display_rows_is_a_fixed_sorted_subsample():
+    r = V.display_rows(5000, 1000)
+    assert len(r) == 1000 and np.all(np.diff(r) > 0)
+    np.testing.assert_array_equal(r, V.display_rows(5000, 1000))
+    np.testing.assert_array_equal(V.display_rows(10, 1000), np.arange(10))
+
+
+def test_layouts_figure_carries_global_row_ids(ds, settings):
+    t = V.translate(ds, settings)
+    panel = V.layout_panel_data(ds, t, n_show=200)
+    fig = V.layouts_figure(panel, ds.classes, "enc_a", "enc_b")
+    assert isinstance(fig, go.Figure)
+    ids = set()
+    for tr in fig.data:
+        assert tr.customdata is not None
+        ids |= {int(v) for v in tr.customdata}
+    assert ids == {int(r) for r in panel["rows"]}
+    assert fig.layout.dragmode == "select"
+    n_plain = len(fig.data)
+    sel = [int(panel["rows"][0]), int(panel["rows"][5])]
+    fig2 = V.layouts_figure(panel, ds.classes, "enc_a", "enc_b", selected=sel)
+    assert len(fig2.data) == n_plain + 3  # rings in both panels + true->translated segments
+    rings = [tr for tr in fig2.data if tr.name == "selected"]
+    assert all(sorted(int(v) for v in tr.customdata) == sorted(sel) for tr in rings)
+
+
+def test_ids_from_selection_reads_customdata_not_point_indices():
+    sel = {"selection": {"points": [
+        {"point_index": 0, "curve_number": 1, "customdata": 17},
+        {"point_index": 0, "curve_number": 3, "customdata": [42]},
+        {"point_index": 2, "curve_number": 3, "customdata": 17},
+        {"point_index": 1, "curve_number": 2},
+    ]}}
+    assert V.ids_from_selection(sel) == [17, 42]
+    assert V.ids_from_selection(None) == [] and V.ids_from_selection({}) == []
+
+
+def test_selected_items_image_and_text(ds, settings):
+    t = V.translate(ds, settings)
+    panel = V.layout_panel_data(ds, t, n_show=100)
+    sel = [int(r) for r in panel["rows"][:3]]
+    info = V.selected_items(ds, t, panel, sel)
+    assert info["images"].shape == (3, 28, 28) and info["texts"] is None
+    assert [it["row"] for it in info["items"]] == sel
+    assert all(it["class"] in ds.classes for it in info["items"])
+    text_ds = FakeDataset(name="txt", modality="text")
+    t2 = V.translate(text_ds, replace(settings, dataset="txt"))
+    info2 = V.selected_items(text_ds, t2, V.layout_panel_data(text_ds, t2, 100), sel)
+    assert info2["images"] is None and len(info2["texts"]) == 3
+    assert V.selected_items(ds, t, panel, [])["items"] == []
+
+
+def test_small_figures(ds, settings):
+    t = V.translate(ds, settings)
+    assert isinstance(V.recon_hist_figure(t.recon_per_sample), go.Figure)
+    assert V.confusion_figure(t.confusion, ds.classes).data[0].z.shape == (5, 5)
+    assert len(V.norms_figure({"a": t.pred, "b": ds.space("enc_b").test}).data) == 2
+    assert len(V.kept_cond_figure(t).data) == 2
+
+
+def test_all_pairs_and_paper_table(ds, settings):
+    seen = []
+    res = V.all_pairs(ds, settings, progress=lambda f, txt: seen.append(f))
+    n = len(ds.encoders)
+    assert res["recon"].shape == (n, n) and not res["errors"]
+    assert seen[-1] == pytest.approx(1.0) and len(seen) == n * n
+    # intra-space (X = Y) reconstructs best in every row
+    assert np.all(np.diag(res["recon"]) >= res["recon"].max(axis=1) - 1e-9)
+    assert np.isnan(res["absolute"][0, 1]) and np.isfinite(res["absolute"][0, 2])
+    row = V.paper_table(ds, res, settings)[0]
+    assert row["pairs available"] == str(n * (n - 1)) and "±" in row["zero-shot"]
+    fig = V.pair_matrix_figure(res["recon"], res["encoders"], "recon")
+    assert fig.data[0].z is not None
+
+
+def test_all_pairs_uses_the_given_metrics_function(ds, settings):
+    calls = []
+
+    def fn(s):
+        calls.append((s.source, s.target))
+        return V.translate(ds, s, light=True).metrics
+
+    V.all_pairs(ds, settings, metrics_fn=fn)
+    assert len(calls) == len(ds.encoders) ** 2
+
+
+def test_sensitivity_grid_and_figures(ds, settings):
+    g = V.sensitivity_grid(ds, settings, omegas=(1, 4), deltas=(0.3, 0.7))
+    assert g["recon"].shape == (2, 2) and not g["errors"]
+    assert g["kept"][0, 1] < g["kept"][0, 0]  # higher δ, fewer anchors
+    assert len(V.sensitivity_figure(g).data) == 4
+    fig, r = V.recon_vs_acc_figure(V.all_pairs(ds, settings))
+    assert -1 <= r <= 1 and len(fig.data[0].x) == 6
+
+
+def test_sensitivity_grid_reports_failing_cells(ds, settings):
+    g = V.sensitivity_grid(ds, settings, omegas=(1,), deltas=(0.5, 1.5))
+    assert np.isfinite(g["recon"][0, 0]) and np.isnan(g["recon"][0, 1])
+    assert len(g["errors"]) == 1 and "δ=1.50" in g["errors"][0]
+
+
+def test_pearson():
+    x = np.arange(10.0)
+    assert V.pearson(x, 2 * x + 1) == pytest.approx(1.0)
+    assert np.isnan(V.pearson(x[:2], x[:2]))
+
+
+def test_scale_views(ds, settings):
+    fits = V.norm_fits(ds)
+    assert [f["encoder"] for f in fits] == ds.encoders and all(f["std"] > 0 for f in fits)
+    assert len(V.norm_fits_figure(fits).data) == 2 * len(fits)
+    a = V.alphas()
+    assert a[0] == pytest.approx(D.ALPHA_MIN) and a[-1] == pytest.approx(D.ALPHA_MAX)
+    t = V.translate(ds, settings)
+    res = V.alpha_curves(ds, "enc_b", extra={"IRP translated": t.pred}, head_kinds=("linear",))
+    assert set(res["curves"]) == {"linear head, true", "linear head, IRP translated"}
+    assert len(res["curves"]["linear head, true"]) == len(a)
+    fig = V.alpha_figure(res, {"α = 1": 1.0})
+    assert fig.layout.xaxis.type == "log"
+
+
+def test_crosslingual_view():
+    xl = FakeDataset(name="xl", modality="text",
+                     dims={"mm_en": 32, "mm_es": 32, "mm_fr": 32, "mono_en": 40})
+    cat = V.xl_catalog(xl)
+    assert cat["multilingual"] == ["mm"] and cat["english"] == ["mm_en", "mono_en"]
+    assert V.split_encoder(xl, "mm_es") == ("mm", "es")
+    s = V.Settings(dataset="xl")
+    res = V.crosslingual(xl, s, "mm", "es", "mono_en", n_examples=4)
+    assert res["absolute"] == V.NA_DIMS and isinstance(res["reference"], float)
+    assert -1 <= res["irp_cos"] <= 1 and len(res["examples"]) == 4
+    assert res["examples"][0]["sentence (es)"].endswith("[es]")
+    same = V.crosslingual(xl, s, "mm", "fr", "mm_en", n_examples=2)
+    assert isinstance(same["absolute"], float)
+    with pytest.raises(ValueError, match="no 'de' space"):
+        V.crosslingual(xl, s, "mm", "de", "mono_en")
+    rows = [{"lang": "es", "irp": 0.9, "absolute": V.NA_DIMS, "reference": 0.8}]
+    assert len(V.xl_languages_figure(rows).data) == 3
+
+
+def test_views_import_no_streamlit_or_torch():
+    import importlib
+
+    importlib.reload(V)
+    src = open(V.__file__, encoding="utf-8").read()
+    assert "import streamlit" not in src
+    for mod in ("torch", "timm"):
+        assert mod not in sys.modules or "dashboard" not in str(sys.modules[mod])
