@@ -149,7 +149,7 @@ class Dataset:
         try:
             with np.load(path, allow_pickle=False) as f:
                 return {k: f[k] for k in f.files}
-        except (OSError, ValueError) as err:
+        except Exception as err:  # BadZipFile, zlib.error, ValueError, OSError: all mean a bad file
             raise CacheError(f"{self.name}: cannot read {rel}: {err}; {REBUILD_HINT}") from err
 
     # -- public

@@ -1,0 +1,133 @@
+"""Measure IRP on the shipped cache: the numbers of the data card's table.
+
+    python -m cached_embeddings.measure [--dataset D ...] [--omega 8] [--delta 0.7] [--head linear]
+
+For every ordered pair (source encoder X, target encoder Y) of a dataset, IRP is fitted on the
+parallel anchor pools and translates X's test split into Y; Y's classifier head (trained on Y's own,
+unshipped training embeddings) then classifies the translated vectors ("zero-shot"), X's raw vectors
+where dims match ("absolute") and Y's true vectors ("non-stitch"). Reconstruction similarity is
+cos(translated, true Y vector) of the same item, raw and after centring on the true vectors' mean.
+Cross-lingual: es/fr/ja spaces translated into the English spaces, cosine with the true English
+embedding of the same message. Prints markdown; only numbers printed here go into the data card.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import time
+
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "2")
+
+import numpy as np  # noqa: E402
+
+from irp_core import IRP  # noqa: E402
+from irp_core.cache import list_datasets, load_dataset  # noqa: E402
+from irp_core.metrics import reconstruction_similarity, stitching_accuracy  # noqa: E402
+
+
+def _ms(values) -> str:
+    v = np.asarray([x for x in values if x is not None], dtype=float)
+    if v.size == 0:
+        return "n/a"
+    return f"{v.mean():.2f} ± {v.std():.2f}"
+
+
+def measure_pairs(ds, omega: float, delta: float, head_kind: str, encoders=None) -> list[dict]:
+    rows = []
+    encoders = encoders or ds.encoders
+    for src, tgt in itertools.permutations(encoders, 2):
+        sx, sy = ds.space(src), ds.space(tgt)
+        assert np.array_equal(sx.anchor_ids, sy.anchor_ids) and np.array_equal(sx.test_ids, sy.test_ids)
+        head = ds.head(tgt, head_kind)
+        irp = IRP(omega=omega, delta=delta, seed=0).fit(sx.anchors, sy.anchors)
+        y_hat = irp.transform(sx.test)
+        rows.append(dict(
+            src=src, tgt=tgt,
+            zero_shot=stitching_accuracy(head, y_hat, sy.test_labels),
+            absolute=stitching_accuracy(head, sx.test, sy.test_labels) if sx.dim == sy.dim else None,
+            non_stitch=stitching_accuracy(head, sy.test, sy.test_labels),
+            recon=reconstruction_similarity(y_hat, sy.test)[0],
+            recon_centred=reconstruction_similarity(y_hat, sy.test, center=True)[0],
+        ))
+    return rows
+
+
+def crosslingual_rows(ds, omega: float, delta: float) -> list[dict]:
+    """es/fr/ja spaces (USE-m, e5) translated into every English space."""
+    rows = []
+    en = [e for e in ds.encoders if ds.language(e) == "en"]
+    for src in ds.encoders:
+        lang = ds.language(src)
+        if lang == "en":
+            continue
+        for tgt in en:
+            sx, sy = ds.space(src), ds.space(tgt)
+            irp = IRP(omega=omega, delta=delta, seed=0).fit(sx.anchors, sy.anchors)
+            y_hat = irp.transform(sx.test)
+            absolute = reconstruction_similarity(sx.test, sy.test)[0] if sx.dim == sy.dim else None
+            rows.append(dict(src=src, tgt=tgt, lang=lang,
+                             cos=reconstruction_similarity(y_hat, sy.test)[0],
+                             cos_centred=reconstruction_similarity(y_hat, sy.test, center=True)[0],
+                             absolute=absolute,
+                             same_model=ds.encoder_info[src].get("model") == ds.encoder_info[tgt].get("model")))
+    return rows
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dataset", action="append")
+    ap.add_argument("--omega", type=int, default=8)
+    ap.add_argument("--delta", type=float, default=0.7)
+    ap.add_argument("--head", default="linear", choices=["linear", "mlp"])
+    ap.add_argument("--pairs", action="store_true", help="also print every ordered pair")
+    args = ap.parse_args(argv)
+    names = args.dataset or list_datasets()
+    print(f"IRP(omega={args.omega}, delta={args.delta}, seed=0), other options at their defaults; "
+          f"{args.head} heads\n")
+    print("| dataset | encoders | ordered pairs | zero-shot | absolute (equal dims) | non-stitch "
+          "| recon cos | recon cos (centred) |")
+    print("|---|---|---|---|---|---|---|---|")
+    details, xl = {}, None
+    for name in names:
+        t = time.time()
+        ds = load_dataset(name)
+        rows = measure_pairs(ds, args.omega, args.delta, args.head)
+        details[name] = rows
+        n_abs = sum(r["absolute"] is not None for r in rows)
+        print(f"| {name} | {len(ds.encoders)} | {len(rows)} | {_ms(r['zero_shot'] for r in rows)} "
+              f"| {_ms(r['absolute'] for r in rows)} ({n_abs} pairs) | {_ms(r['non_stitch'] for r in rows)} "
+              f"| {_ms(r['recon'] for r in rows)} | {_ms(r['recon_centred'] for r in rows)} |", flush=True)
+        if name == "crosslingual":
+            xl = crosslingual_rows(ds, args.omega, args.delta)
+        details[name + "_seconds"] = time.time() - t
+    if xl:
+        print("\nCross-lingual: cos(translated, true English embedding), test split, mean ± std over "
+              "(source encoder, English target encoder) pairs\n")
+        print("| source language | all pairs | same model (USE-m->USE-m, e5->e5) | centred, all pairs "
+              "| absolute (same model, no translation) |")
+        print("|---|---|---|---|---|")
+        for lang in ("es", "fr", "ja"):
+            r = [x for x in xl if x["lang"] == lang]
+            same = [x for x in r if x["same_model"]]
+            print(f"| {lang} -> en | {_ms(x['cos'] for x in r)} | {_ms(x['cos'] for x in same)} "
+                  f"| {_ms(x['cos_centred'] for x in r)} | {_ms(x['absolute'] for x in same)} |")
+    if args.pairs:
+        for name in names:
+            print(f"\n{name}: per ordered pair (zero-shot / absolute / non-stitch / recon / recon centred)")
+            for r in details[name]:
+                a = "n/a" if r["absolute"] is None else f"{r['absolute']:.3f}"
+                print(f"  {r['src']:>20} -> {r['tgt']:<20} {r['zero_shot']:.3f} / {a} / "
+                      f"{r['non_stitch']:.3f} / {r['recon']:.3f} / {r['recon_centred']:.3f}")
+        if xl:
+            print("\ncrosslingual, per pair (cos / centred / absolute)")
+            for r in xl:
+                a = "n/a" if r["absolute"] is None else f"{r['absolute']:.3f}"
+                print(f"  {r['src']:>12} -> {r['tgt']:<12} {r['cos']:.3f} / {r['cos_centred']:.3f} / {a}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
