@@ -28,6 +28,7 @@ HEAD_OPTIONS = ("linear", "mlp")
 N_LAYOUT_POINTS = 1000
 PLACE_K = 5  # translated point -> mean layout position of its k nearest true target embeddings
 N_LINKED_ITEMS = 12  # items shown for a selection
+MAX_RINGED = 300  # selected items ringed in the layouts
 
 # Sensitivity grid.
 SWEEP_OMEGAS = (1, 2, 4, 8, 16)

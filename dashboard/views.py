@@ -312,7 +312,8 @@ def layouts_figure(panel: dict[str, np.ndarray], classes: Sequence[str], source:
 
     Every point carries its global test row id in ``customdata`` so a selection in either panel is
     read by item, not by per-trace index. Items in ``selected`` are ringed in both panels, with a
-    segment from each true target position to its translated placement.
+    segment from each true target position to its translated placement (for the first
+    ``N_LINKED_ITEMS``; at most ``MAX_RINGED`` rings).
     """
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.04, subplot_titles=(
         f"source: {source}", f"target: {target} (● true, × translated)"))
@@ -339,8 +340,8 @@ def layouts_figure(panel: dict[str, np.ndarray], classes: Sequence[str], source:
         customdata=rows, hovertemplate="translated item %{customdata}<extra></extra>",
     ), row=1, col=2)
     if sel:
-        m = np.isin(rows, list(sel))
-        ring = dict(size=13, symbol="circle-open", color="black", line=dict(width=2))
+        m = np.isin(rows, list(sel)[:D.MAX_RINGED])
+        ring = dict(size=11, symbol="circle-open", color="black", line=dict(width=2))
         fig.add_trace(go.Scatter(
             x=panel["src_xy"][m, 0], y=panel["src_xy"][m, 1], mode="markers", name="selected",
             legendgroup="selected", marker=ring, customdata=rows[m],
@@ -350,7 +351,8 @@ def layouts_figure(panel: dict[str, np.ndarray], classes: Sequence[str], source:
             legendgroup="selected", showlegend=False, marker=ring, customdata=rows[m],
             hovertemplate="selected item %{customdata}<extra></extra>"), row=1, col=2)
         seg_x, seg_y = [], []
-        for a, b in zip(panel["tgt_xy"][m], panel["placed_xy"][m]):
+        first = np.isin(rows, list(sel)[:D.N_LINKED_ITEMS])
+        for a, b in zip(panel["tgt_xy"][first], panel["placed_xy"][first]):
             seg_x += [float(a[0]), float(b[0]), None]
             seg_y += [float(a[1]), float(b[1]), None]
         fig.add_trace(go.Scatter(x=seg_x, y=seg_y, mode="lines", name="true → translated",

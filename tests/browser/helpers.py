@@ -1,0 +1,67 @@
+"""Small Playwright helpers shared by the browser tests and ``bench/bench_dashboard.py``."""
+
+from __future__ import annotations
+
+import time
+
+EXCEPTION_TEXTS = ("Traceback", "This app has encountered an error")
+
+
+def wait_idle(page, timeout: float = 60.0) -> None:
+    """Wait until the app is not running a script (no 'Running...' status widget)."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+        timeout=timeout * 1000)
+
+
+def metric_value(page, label: str) -> str:
+    """The displayed value of the first ``st.metric`` whose label starts with ``label``."""
+    loc = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=label)).first
+    return loc.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def wait_metric(page, label: str, timeout: float = 60.0) -> str:
+    page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=label)
+    ).first.wait_for(state="visible", timeout=timeout * 1000)
+    return metric_value(page, label)
+
+
+def wait_metric_change(page, label: str, old: str, timeout: float = 30.0) -> str:
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout:
+        try:
+            v = metric_value(page, label)
+        except Exception:  # noqa: BLE001 - element re-rendering
+            v = old
+        if v != old:
+            return v
+        page.wait_for_timeout(20)
+    raise AssertionError(f"metric {label!r} stayed {old!r} for {timeout} s")
+
+
+def slider_thumb(page, label: str):
+    """The slider's focusable range input (Streamlit 1.67 renders a react-aria slider)."""
+    return page.locator('[data-testid="stSlider"]').filter(has_text=label).first.locator(
+        'input[type="range"]')
+
+
+def slider_value(page, label: str) -> str:
+    return slider_thumb(page, label).input_value()
+
+
+def nudge_slider(page, label: str, key: str = "ArrowRight") -> None:
+    """Move a slider one step with the keyboard (a committed change, like a mouse release)."""
+    thumb = slider_thumb(page, label)
+    thumb.focus()
+    page.keyboard.press(key)
+
+
+def exception_texts(page) -> list[str]:
+    found = []
+    if page.locator('[data-testid="stException"]').count():
+        found.append("stException element")
+    body = page.locator("body").inner_text()
+    found += [t for t in EXCEPTION_TEXTS if t in body]
+    return found
