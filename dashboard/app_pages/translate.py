@@ -64,6 +64,10 @@ def _on_select() -> None:
         st.session_state["linked_ids"] = ids
 
 
+def _clear_selection() -> None:
+    st.session_state.pop("linked_ids", None)
+
+
 @st.fragment
 def layout_panel(s: V.Settings, ds, t: V.Translation) -> None:
     st.subheader("Layouts: source and target, translated points placed in the target")
@@ -97,9 +101,7 @@ def layout_panel(s: V.Settings, ds, t: V.Translation) -> None:
         elif info["texts"]:
             for it, txt in zip(info["items"], info["texts"]):
                 st.markdown(f"**#{it['row']}** ({it['class']}): {txt}")
-    if st.button("clear selection", key="clear_selection"):
-        st.session_state.pop("linked_ids", None)
-        st.rerun(scope="fragment")
+    st.button("clear selection", key="clear_selection", on_click=_clear_selection)
 
 
 layout_panel(s, ds, t)

@@ -1,0 +1,160 @@
+"""AppTest tests of every dashboard page on the shipped cache (headless, no browser)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import defaults as D
+from irp_core.cache import list_datasets, load_dataset
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+PAGES = {
+    "translate": "app_pages/translate.py",
+    "all_pairs": "app_pages/all_pairs.py",
+    "sensitivity": "app_pages/sensitivity.py",
+    "scale": "app_pages/scale.py",
+    "crosslingual": "app_pages/crosslingual.py",
+    "method": "app_pages/method.py",
+}
+TIMEOUT = 240  # the Sensitivity sweep's first run fits 35 cells
+HAS_XL = D.XL_DATASET in list_datasets()
+
+
+def _app(page: str = "translate", **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.switch_page(PAGES[page])
+    return at.run()
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _encoders() -> list[str]:
+    return list(load_dataset(D.DATASET).encoders)
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_renders_with_defaults(page):
+    at = _app(page)
+    _assert_clean(at)
+    if page == "crosslingual" and not HAS_XL:
+        assert any("not in the shipped cache" in w.value for w in at.warning)
+        return
+    assert len(at.metric) >= 4
+    assert at.sidebar.slider(key="omega").value == D.OMEGA
+    assert at.sidebar.slider(key="delta").value == pytest.approx(D.DELTA)
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p != "crosslingual" or HAS_XL])
+def test_omega_and_delta_change_the_numbers(page):
+    at = _app(page)
+    before = _metrics(at)
+    at.sidebar.slider(key="omega").set_value(2).run()
+    _assert_clean(at)
+    after_omega = _metrics(at)
+    assert after_omega != before
+    at.sidebar.slider(key="delta").set_value(0.4).run()
+    _assert_clean(at)
+    assert _metrics(at) != after_omega
+
+
+def test_sidebar_defaults_come_from_defaults_module():
+    at = _app("method")
+    encs = _encoders()
+    assert at.sidebar.selectbox(key="dataset").value == D.DATASET
+    assert at.sidebar.selectbox(key="source").value == encs[D.SOURCE_INDEX]
+    assert at.sidebar.selectbox(key="target").value == encs[min(D.TARGET_INDEX, len(encs) - 1)]
+    assert at.sidebar.number_input(key="k").value == D.K
+    assert at.sidebar.selectbox(key="center").value == D.CENTER
+    assert at.sidebar.checkbox(key="completion").value is D.COMPLETION
+
+
+def test_query_params_seed_the_widgets():
+    encs = _encoders()
+    src, tgt = encs[-1], encs[0]
+    at = _app("translate", omega="5", delta="0.55", source=src, target=tgt, seed="3",
+              center="none", prune_on="target", completion="true", head="mlp")
+    _assert_clean(at)
+    sb = at.sidebar
+    assert sb.slider(key="omega").value == 5
+    assert sb.slider(key="delta").value == pytest.approx(0.55)
+    assert sb.selectbox(key="source").value == src and sb.selectbox(key="target").value == tgt
+    assert sb.number_input(key="seed").value == 3
+    assert sb.selectbox(key="center").value == "none"
+    assert sb.selectbox(key="prune_on").value == "target"
+    assert sb.checkbox(key="completion").value is True
+    assert sb.selectbox(key="head").value == "mlp"
+    assert f"ω = 5, δ = 0.55" in at.caption[0].value
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_invalid_query_params_are_ignored(page):
+    at = _app(page, omega="abc", delta="7", source="no_such_encoder", dataset="nope",
+              k="-5", center="sideways", completion="maybe", bogus="1")
+    _assert_clean(at)
+    sb = at.sidebar
+    assert sb.slider(key="omega").value == D.OMEGA
+    assert sb.slider(key="delta").value == pytest.approx(D.DELTA)
+    assert sb.selectbox(key="dataset").value == D.DATASET
+    assert sb.selectbox(key="source").value == _encoders()[D.SOURCE_INDEX]
+    assert sb.selectbox(key="center").value == D.CENTER
+
+
+def test_linked_selection_shows_items():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["linked_ids"] = [0, 1, 2]
+    at.run()
+    _assert_clean(at)
+    assert any("Selected items" in md.value for md in at.markdown)
+    table = at.dataframe[-1].value
+    assert list(table["row"]) == [0, 1, 2]
+    # clearing the selection returns to the hint
+    at.button(key="clear_selection").click().run()
+    assert any("Select points" in i.value for i in at.info)
+
+
+def test_selection_out_of_range_is_ignored():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["linked_ids"] = [10**9]
+    at.run()
+    _assert_clean(at)
+    assert any("Select points" in i.value for i in at.info)
+
+
+def test_translate_shows_all_the_numbers():
+    m = _metrics(_app("translate"))
+    for label in ("reconstruction similarity", "retrieval top-1", "zero-shot accuracy",
+                  "absolute", "non-stitch", "anchors kept (mean)", "cond. number, all anchors",
+                  "cond. number, pruned (mean)"):
+        assert label in m, label
+    assert 0.0 <= float(m["zero-shot accuracy"]) <= 1.0
+
+
+def test_core_warning_is_shown_not_raised():
+    at = _app("translate", k="2", delta="0.0")
+    assert not at.exception
+    assert at.warning or at.error  # a tiny anchor set is reported, never a traceback
+
+
+def test_changing_dataset_resets_the_pair():
+    names = list_datasets()
+    other = next((n for n in names if n != D.DATASET), None)
+    at = _app("method")
+    if other is None:  # single-dataset cache: the selector only offers the default
+        assert at.sidebar.selectbox(key="dataset").options == [D.DATASET]
+        return
+    at.sidebar.selectbox(key="dataset").set_value(other).run()
+    _assert_clean(at)
+    encs = list(load_dataset(other).encoders)
+    assert at.sidebar.selectbox(key="source").value == encs[0]
