@@ -15,13 +15,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-dev-shm-usage"]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 
 def free_port() -> int:

@@ -1,0 +1,97 @@
+"""Browser tests: a real ``streamlit run`` driven by Playwright with Debian's Chromium.
+
+Also writes a screenshot of every page into ``docs/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard import defaults as D
+from browser_helpers import (SCREENSHOTS, exception_texts, nudge_slider, slider_value, wait_idle,
+                             wait_metric, wait_metric_change)
+
+OMEGA = "ω: anchor subspaces"
+DELTA = "δ: pruning threshold"
+RECON = "reconstruction similarity"
+PAGES = {  # url path -> something every render of that page shows
+    "translate": RECON,
+    "all_pairs": "zero-shot (mean ± std over pairs)",
+    "sensitivity": "Pearson r",
+    "scale": "translated mean norm",
+    "crosslingual": None,  # metrics, or the "not shipped" warning
+    "method": "reconstruction similarity",
+}
+
+
+def test_url_params_seed_the_view_and_metrics_show(page, app_url):
+    page.goto(f"{app_url}/?omega=4&delta=0.6")
+    value = wait_metric(page, RECON)
+    assert float(value) > -1.0
+    assert slider_value(page, OMEGA) == "4"
+    assert float(slider_value(page, DELTA)) == pytest.approx(0.6)
+    assert page.get_by_text("ω = 4, δ = 0.60").count() == 1
+    wait_idle(page)
+    assert exception_texts(page) == []
+
+
+def test_moving_omega_updates_metrics_and_url(page, app_url):
+    page.goto(f"{app_url}/")
+    before = wait_metric(page, RECON)
+    kept = wait_metric(page, "anchors kept (mean)")
+    nudge_slider(page, OMEGA)
+    page.wait_for_url(f"**omega={D.OMEGA + 1}**")
+    changed = wait_metric_change(page, "anchors kept (mean)", kept)
+    assert changed != kept
+    assert page.get_by_text(f"ω = {D.OMEGA + 1}, δ").count() == 1
+    wait_idle(page)
+    assert exception_texts(page) == [] and before
+
+
+def _drag_box(page, chart, fx0, fy0, fx1, fy1) -> None:
+    box = chart.bounding_box()
+    x, y, w, h = box["x"], box["y"], box["width"], box["height"]
+    page.mouse.move(x + fx0 * w, y + fy0 * h)
+    page.mouse.down()
+    for i in range(1, 11):
+        page.mouse.move(x + (fx0 + (fx1 - fx0) * i / 10) * w, y + (fy0 + (fy1 - fy0) * i / 10) * h)
+    page.mouse.up()
+
+
+def test_selecting_points_shows_the_linked_items(page, app_url):
+    page.goto(f"{app_url}/")
+    wait_metric(page, RECON)
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
+    page.get_by_text("Select points in either layout").wait_for()
+    # a box over the middle of the left (source) panel
+    _drag_box(page, chart, 0.12, 0.3, 0.32, 0.7)
+    page.get_by_text("Selected items").wait_for(timeout=60_000)
+    wait_idle(page)
+    # the same items are ringed in both panels: the figure now has a "selected" legend entry
+    assert chart.get_by_text("selected").count() >= 1
+    shown = page.locator('[data-testid="stImage"] img').count()
+    texts = page.locator("text=/^#\\d+ /").count()
+    assert shown + texts >= 1
+    assert exception_texts(page) == []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "translate_selection.png"), full_page=True)
+    page.get_by_role("button", name="clear selection").click()
+    page.get_by_text("Select points in either layout").wait_for()
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_page_has_no_exception_and_is_screenshotted(page, app_url, path):
+    page.goto(f"{app_url}/{path}")
+    label = PAGES[path]
+    if label is None:
+        page.locator('[data-testid="stMetric"], [data-testid="stAlertContentWarning"]').first.wait_for(
+            timeout=240_000)
+    else:
+        wait_metric(page, label, timeout=240)
+    wait_idle(page, timeout=240)
+    page.wait_for_timeout(500)  # let plotly finish drawing for the screenshot
+    assert exception_texts(page) == []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{path}.png"), full_page=True)
