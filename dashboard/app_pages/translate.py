@@ -14,9 +14,9 @@ s = state.require_settings()
 ds = state.try_dataset(s.dataset)
 if ds is None:
     st.stop()
-st.caption(f"{getattr(ds, 'title', s.dataset)}: **{s.source}** → **{s.target}**, "
-           f"ω = {s.omega}, δ = {s.delta:.2f}. The source side sees only its anchors, the target "
-           "side only its own: no map is ever fitted on both.")
+st.caption(f"{getattr(ds, 'title', s.dataset)}: **{s.source}** → **{s.target}**. The source "
+           "side sees only its anchors, the target side only its own: no map is ever fitted on "
+           "both.")
 try:
     t = state.cached_translation(s)
 except Exception as exc:  # noqa: BLE001 - the core's message, never a traceback
@@ -46,6 +46,10 @@ c[2].metric("cond. number, all anchors", V.fmt(m["cond_full"], 1),
 c[3].metric("cond. number, pruned (mean)", V.fmt(m["cond_mean"], 1))
 c[4].metric("cond. number, pruned (max)", V.fmt(m["cond_max"], 1))
 c[5].metric("fit + evaluate", f"{t.seconds:.2f} s")
+# Drawn after the numbers, so when it shows the new setting the numbers above are updated too.
+st.caption(f"Numbers above: ω = {s.omega}, δ = {s.delta:.2f}, K = {s.k or 'all'}, seed {s.seed}, "
+           f"centring {s.center}, pruned on {s.prune_on}, rescale {s.rescale}, completion "
+           f"{'on' if s.completion else 'off'}, {s.head} head.")
 
 with st.expander("stitching: IRP against the baselines", expanded=True):
     try:
