@@ -315,3 +315,22 @@ def test_views_import_no_streamlit_or_torch():
     assert "import streamlit" not in src
     for mod in ("torch", "timm"):
         assert mod not in sys.modules or "dashboard" not in str(sys.modules[mod])
+
+
+def test_full_condition_number_matches_the_core(ds, settings):
+    irp = V.fit_irp(ds, settings)
+    assert V.full_condition_number(ds, "enc_b", 0, settings.center) == pytest.approx(
+        irp.condition_number_full_, rel=1e-6)
+    t = V.translate(ds, settings, cond_full=123.0)
+    assert t.metrics["cond_full"] == 123.0
+    assert np.isnan(V.translate(ds, settings, light=True).metrics["cond_full"])
+
+
+def test_layouts_figure_is_valid_plotly(ds, settings):
+    """The figure is built without validation for speed: validate it here once."""
+    t = V.translate(ds, settings)
+    panel = V.layout_panel_data(ds, t, n_show=200)
+    for sel in ((), [int(panel["rows"][1])]):
+        fig = V.layouts_figure(panel, ds.classes, "enc_a", "enc_b", selected=sel)
+        go.Figure(fig.to_dict())  # raises on any invalid property
+        assert fig.to_json()

@@ -51,15 +51,9 @@ st.caption(f"Numbers above: ω = {s.omega}, δ = {s.delta:.2f}, K = {s.k or 'all
            f"centring {s.center}, pruned on {s.prune_on}, rescale {s.rescale}, completion "
            f"{'on' if s.completion else 'off'}, {s.head} head.")
 
-with st.expander("stitching: IRP against the baselines", expanded=True):
-    try:
-        base = state.cached_baselines(s.dataset, s.source, s.target, s.k, s.head)
-    except Exception as exc:  # noqa: BLE001
-        st.warning(f"baselines unavailable: {exc}")
-        base = {}
-    st.dataframe(V.summary_rows(t, base), hide_index=True, width="stretch")
-    st.caption("Procrustes and the linear map see both anchor sets at once: they show what IRP "
-               "gives up, or not, by never seeing both spaces together.")
+# The baselines table is filled at the end of the script: their first fit takes a few seconds
+# and must not hold back the numbers and layouts above it.
+baseline_slot = st.expander("stitching: IRP against the baselines", expanded=True)
 
 
 def _on_select() -> None:
@@ -110,14 +104,38 @@ def layout_panel(s: V.Settings, ds, t: V.Translation) -> None:
 
 layout_panel(s, ds, t)
 
+@st.cache_resource(max_entries=D.CACHE_ENTRIES, show_spinner=False)
+def _small_figures(s: V.Settings) -> dict:
+    """The small figures of a setting, built once (plotly validation is slow); never mutated."""
+    ds_, t_ = state.get_dataset(s.dataset), state.cached_translation(s)
+    sx, sy = ds_.space(s.source), ds_.space(s.target)
+    figs = {"recon_hist": V.recon_hist_figure(t_.recon_per_sample),
+            "kept_cond": V.kept_cond_figure(t_),
+            "norms": V.norms_figure({f"source ({s.source})": sx.test,
+                                     f"target ({s.target})": sy.test, "translated": t_.pred})}
+    if t_.confusion is not None:
+        figs["confusion"] = V.confusion_figure(t_.confusion, ds_.classes)
+    return figs
+
+
+figs = _small_figures(s)
 a, b = st.columns(2)
-a.plotly_chart(V.recon_hist_figure(t.recon_per_sample), key="recon_hist", width="stretch")
-b.plotly_chart(V.kept_cond_figure(t), key="kept_cond", width="stretch")
+a.plotly_chart(figs["recon_hist"], key="recon_hist", width="stretch")
+b.plotly_chart(figs["kept_cond"], key="kept_cond", width="stretch")
 a, b = st.columns(2)
-if t.confusion is not None:
-    a.plotly_chart(V.confusion_figure(t.confusion, ds.classes), key="confusion", width="stretch")
+if "confusion" in figs:
+    a.plotly_chart(figs["confusion"], key="confusion", width="stretch")
 else:
     a.info("No classifier head for this target: no confusion matrix.")
-sx, sy = ds.space(s.source), ds.space(s.target)
-b.plotly_chart(V.norms_figure({f"source ({s.source})": sx.test, f"target ({s.target})": sy.test,
-                               "translated": t.pred}), key="norms", width="stretch")
+b.plotly_chart(figs["norms"], key="norms", width="stretch")
+
+with baseline_slot:
+    try:
+        with st.spinner("Fitting Procrustes and the linear map on both anchor sets…"):
+            base = state.cached_baselines(s.dataset, s.source, s.target, s.k, s.head)
+    except Exception as exc:  # noqa: BLE001
+        st.warning(f"baselines unavailable: {exc}")
+        base = {}
+    st.dataframe(V.summary_rows(t, base), hide_index=True, width="stretch")
+    st.caption("Procrustes and the linear map see both anchor sets at once: they show what IRP "
+               "gives up, or not, by never seeing both spaces together.")
