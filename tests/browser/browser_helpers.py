@@ -34,7 +34,8 @@ def start_app(timeout: float = 90.0) -> tuple[subprocess.Popen, str, float]:
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]
-    log = open(ROOT / ".pytest_streamlit.log", "w") if os.environ.get("IRP_APP_LOG") else subprocess.DEVNULL
+    log_path = os.environ.get("IRP_APP_LOG")  # a file to receive the server's output
+    log = open(log_path, "w") if log_path else subprocess.DEVNULL
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     t0 = time.perf_counter()
@@ -75,6 +76,15 @@ def metric_value(page, label: str) -> str:
     loc = page.locator('[data-testid="stMetric"]').filter(
         has=page.locator('[data-testid="stMetricLabel"]', has_text=label)).first
     return loc.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def all_metrics(page) -> dict[str, str]:
+    """Every metric on the page: label -> displayed value."""
+    out = {}
+    for m in page.locator('[data-testid="stMetric"]').all():
+        label = m.locator('[data-testid="stMetricLabel"]').inner_text().strip()
+        out[label] = m.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    return out
 
 
 def wait_metric(page, label: str, timeout: float = 60.0) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard import defaults as D
-from browser_helpers import (SCREENSHOTS, exception_texts, nudge_slider, slider_value, wait_idle,
+from browser_helpers import (SCREENSHOTS, all_metrics, exception_texts, nudge_slider, slider_value, wait_idle,
                              wait_metric, wait_metric_change)
 
 OMEGA = "ω: anchor subspaces"
@@ -37,15 +37,19 @@ def test_url_params_seed_the_view_and_metrics_show(page, app_url):
 
 def test_moving_omega_updates_metrics_and_url(page, app_url):
     page.goto(f"{app_url}/")
-    before = wait_metric(page, RECON)
-    kept = wait_metric(page, "anchors kept (mean)")
+    wait_metric(page, RECON)
+    page.get_by_text(f"Numbers above: ω = {D.OMEGA},").wait_for()
+    before = all_metrics(page)
     nudge_slider(page, OMEGA)
     page.wait_for_url(f"**omega={D.OMEGA + 1}**")
-    changed = wait_metric_change(page, "anchors kept (mean)", kept)
-    assert changed != kept
-    assert page.get_by_text(f"ω = {D.OMEGA + 1}, δ").count() == 1
+    # the caption is drawn after the metrics in the same run: once it shows the new ω, so do they
+    page.get_by_text(f"Numbers above: ω = {D.OMEGA + 1},").wait_for()
+    after = all_metrics(page)
+    timing = "fit + evaluate"  # changes on every fit anyway: not evidence
+    assert {k: v for k, v in after.items() if k != timing} != {
+        k: v for k, v in before.items() if k != timing}
     wait_idle(page)
-    assert exception_texts(page) == [] and before
+    assert exception_texts(page) == []
 
 
 def _drag_box(page, chart, fx0, fy0, fx1, fy1) -> None:
@@ -71,9 +75,10 @@ def test_selecting_points_shows_the_linked_items(page, app_url):
     wait_idle(page)
     # the same items are ringed in both panels: the figure now has a "selected" legend entry
     assert chart.get_by_text("selected").count() >= 1
-    shown = page.locator('[data-testid="stImage"] img').count()
-    texts = page.locator("text=/^#\\d+ /").count()
-    assert shown + texts >= 1
+    # the linked item itself: a thumbnail (image datasets) or its text
+    item = page.locator('[data-testid="stImage"] img').first
+    item.wait_for(timeout=30_000)
+    assert item.get_attribute("src")
     assert exception_texts(page) == []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "translate_selection.png"), full_page=True)
