@@ -28,7 +28,7 @@ st.set_page_config(page_title="IRP Explorer", layout="wide")
 
 HERE = Path(__file__).resolve().parent
 PAGES = [
-    st.Page(str(HERE / "app_pages" / "translate.py"), title="Translate", url_path="translate",
+    st.Page(str(HERE / "app_pages" / "translate.py"), title="Translate",
             default=True),
     st.Page(str(HERE / "app_pages" / "all_pairs.py"), title="All pairs", url_path="all_pairs"),
     st.Page(str(HERE / "app_pages" / "sensitivity.py"), title="Sensitivity", url_path="sensitivity"),

@@ -14,8 +14,8 @@ from browser_helpers import (SCREENSHOTS, all_metrics, exception_texts, nudge_sl
 OMEGA = "ω: anchor subspaces"
 DELTA = "δ: pruning threshold"
 RECON = "reconstruction similarity"
-PAGES = {  # url path -> something every render of that page shows
-    "translate": RECON,
+PAGES = {  # url path -> something every render of that page shows ("": the default page)
+    "": RECON,
     "all_pairs": "zero-shot (mean ± std over pairs)",
     "sensitivity": "Pearson r",
     "scale": "translated mean norm",
@@ -81,13 +81,16 @@ def test_selecting_points_shows_the_linked_items(page, app_url):
     assert item.get_attribute("src")
     assert exception_texts(page) == []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1500, "height": 2000})
+    page.wait_for_timeout(500)
     page.screenshot(path=str(SCREENSHOTS / "translate_selection.png"), full_page=True)
     page.get_by_role("button", name="clear selection").click()
     page.get_by_text("Select points in either layout").wait_for()
 
 
-@pytest.mark.parametrize("path", list(PAGES))
+@pytest.mark.parametrize("path", list(PAGES), ids=[p or "translate" for p in PAGES])
 def test_page_has_no_exception_and_is_screenshotted(page, app_url, path):
+    page.set_viewport_size({"width": 1500, "height": 2400})  # the app scrolls inside its own pane
     page.goto(f"{app_url}/{path}")
     label = PAGES[path]
     if label is None:
@@ -98,5 +101,6 @@ def test_page_has_no_exception_and_is_screenshotted(page, app_url, path):
     wait_idle(page, timeout=240)
     page.wait_for_timeout(500)  # let plotly finish drawing for the screenshot
     assert exception_texts(page) == []
+    assert page.get_by_text("Page not found").count() == 0
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{path}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{path or 'translate'}.png"), full_page=True)
