@@ -21,10 +21,16 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path += [str(ROOT), str(ROOT / "tests" / "browser")]
 
-from browser_helpers import (CHROMIUM, CHROMIUM_ARGS, nudge_slider, start_app,  # noqa: E402
-                             stop_app, wait_metric)
+from browser_helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    nudge_slider,
+    start_app,
+    stop_app,
+    wait_metric,
+)
 
-from dashboard import defaults as D  # noqa: E402
+from dashboard import defaults as D
 
 OMEGA = "ω: anchor subspaces"
 # textContent of the captions only: body.innerText would force a layout of the whole page on

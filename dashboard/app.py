@@ -15,14 +15,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dashboard/ on the path
     sys.path.append(str(ROOT))
 
-import streamlit as st  # noqa: E402
-from threadpoolctl import threadpool_limits  # noqa: E402
+import streamlit as st
+from threadpoolctl import threadpool_limits
 
 # One BLAS thread: the matrices on the slider path are small (K x d), and on a shared 2-core
 # machine OpenBLAS's spinning threads made a 1280 x 34 SVD ~400x slower (0.4 s instead of 1 ms).
 threadpool_limits(limits=1, user_api="blas")
 
-from dashboard import state  # noqa: E402
+from dashboard import state
 
 st.set_page_config(page_title="IRP Explorer", layout="wide")
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import math
 import time
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -48,13 +49,13 @@ class Settings:
     head: str = D.HEAD
 
     def irp_kwargs(self) -> dict[str, Any]:
-        return dict(
-            omega=int(self.omega), delta=float(self.delta), seed=int(self.seed),
-            center=self.center, prune_on=self.prune_on, rescale=self.rescale,
-            completion=bool(self.completion),
-        )
+        return {
+            "omega": int(self.omega), "delta": float(self.delta), "seed": int(self.seed),
+            "center": self.center, "prune_on": self.prune_on, "rescale": self.rescale,
+            "completion": bool(self.completion),
+        }
 
-    def with_pair(self, source: str, target: str) -> "Settings":
+    def with_pair(self, source: str, target: str) -> Settings:
         return replace(self, source=source, target=target)
 
     def as_dict(self) -> dict[str, Any]:
@@ -345,7 +346,7 @@ def layouts_figure(panel: dict[str, np.ndarray], classes: Sequence[str], source:
     validating ~3,000 points costs ~0.2 s (the dict form costs ~2 ms).
     """
     rows, labels = panel["rows"], panel["labels"]
-    sel = set(int(r) for r in selected)
+    sel = {int(r) for r in selected}
     dim = 0.25 if sel else 0.8
     traces: list[dict] = []
     for c in np.unique(labels):
@@ -471,7 +472,7 @@ def recon_hist_figure(per_sample: np.ndarray) -> go.Figure:
     fig = go.Figure(go.Histogram(x=np.round(per_sample, 4), nbinsx=40, marker_color="#1f77b4"))
     fig.add_vline(x=float(np.mean(per_sample)), line_dash="dash",
                   annotation_text=f"mean {np.mean(per_sample):.3f}")
-    fig.update_layout(height=260, margin=dict(l=10, r=10, t=30, b=10),
+    fig.update_layout(height=260, margin={"l": 10, "r": 10, "t": 30, "b": 10},
                       title="cos(translated, true target) per test item",
                       xaxis_title="cosine", yaxis_title="items")
     return fig
@@ -485,7 +486,7 @@ def confusion_figure(cm: np.ndarray | None, classes: Sequence[str]) -> go.Figure
                                  texttemplate="%{text}", showscale=False))
         fig.update_yaxes(autorange="reversed", title="true class")
         fig.update_xaxes(title="predicted (target head on translated)")
-    fig.update_layout(height=380, margin=dict(l=10, r=10, t=30, b=10),
+    fig.update_layout(height=380, margin={"l": 10, "r": 10, "t": 30, "b": 10},
                       title="stitching confusion matrix")
     return fig
 
@@ -496,7 +497,7 @@ def norms_figure(named: dict[str, np.ndarray]) -> go.Figure:
     for name, x in named.items():
         n = np.linalg.norm(np.asarray(x, dtype=np.float32), axis=1)
         fig.add_trace(go.Histogram(x=np.round(n, 4), name=name, opacity=0.6, nbinsx=50))
-    fig.update_layout(barmode="overlay", height=300, margin=dict(l=10, r=10, t=30, b=10),
+    fig.update_layout(barmode="overlay", height=300, margin={"l": 10, "r": 10, "t": 30, "b": 10},
                       title="vector norms", xaxis_title="‖v‖", yaxis_title="items")
     return fig
 
@@ -512,7 +513,7 @@ def kept_cond_figure(t: Translation) -> go.Figure:
         fig.add_hline(y=t.cond_full, line_dash="dash", row=1, col=2,
                       annotation_text=f"all anchors: {t.cond_full:.3g}")
     fig.update_yaxes(type="log", row=1, col=2)
-    fig.update_layout(height=260, margin=dict(l=10, r=10, t=30, b=10), showlegend=False)
+    fig.update_layout(height=260, margin={"l": 10, "r": 10, "t": 30, "b": 10}, showlegend=False)
     return fig
 
 
@@ -593,7 +594,7 @@ def pair_matrix_figure(mat: np.ndarray, encoders: Sequence[str], title: str,
                                text=txt, texttemplate="%{text}"))
     fig.update_yaxes(autorange="reversed", title="encoder (source)")
     fig.update_xaxes(title="decoder (target)")
-    fig.update_layout(title=title, height=380, margin=dict(l=10, r=10, t=40, b=10))
+    fig.update_layout(title=title, height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10})
     return fig
 
 
@@ -641,11 +642,11 @@ def sensitivity_figure(grid: dict) -> go.Figure:
         txt = np.where(np.isfinite(mat), np.round(mat, 2).astype(str), "n/a")
         fig.add_trace(go.Heatmap(z=np.where(np.isfinite(mat), mat, None), x=x, y=y, text=txt,
                                  texttemplate="%{text}", colorscale="Viridis",
-                                 colorbar=dict(x=bx, y=by, len=0.4, thickness=10)),
+                                 colorbar={"x": bx, "y": by, "len": 0.4, "thickness": 10}),
                       row=n // 2 + 1, col=n % 2 + 1)
     fig.update_xaxes(title="δ")
     fig.update_yaxes(title="ω", type="category")
-    fig.update_layout(height=640, margin=dict(l=10, r=10, t=40, b=10))
+    fig.update_layout(height=640, margin={"l": 10, "r": 10, "t": 40, "b": 10})
     return fig
 
 
@@ -669,10 +670,10 @@ def recon_vs_acc_figure(pairs: dict) -> tuple[go.Figure, float]:
                 names.append(f"{a} → {b}")
     r = pearson(np.array(xs), np.array(ys))
     fig = go.Figure(go.Scatter(x=xs, y=ys, mode="markers+text", text=names,
-                               textposition="top center", marker=dict(size=10)))
+                               textposition="top center", marker={"size": 10}))
     fig.update_layout(title=f"across pairs: Pearson r = {fmt(r, 2)}", height=400,
                       xaxis_title="reconstruction similarity", yaxis_title="zero-shot accuracy",
-                      margin=dict(l=10, r=10, t=40, b=10))
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
     return fig, r
 
 
@@ -704,11 +705,11 @@ def norm_fits_figure(fits: list[dict[str, Any]]) -> go.Figure:
         if f["std"] > 0:
             g = np.linspace(f["mean"] - 4 * f["std"], f["mean"] + 4 * f["std"], 120)
             pdf = np.exp(-0.5 * ((g - f["mean"]) / f["std"]) ** 2) / (f["std"] * math.sqrt(2 * math.pi))
-            fig.add_trace(go.Scatter(x=g, y=pdf, mode="lines", line=dict(color=color),
+            fig.add_trace(go.Scatter(x=g, y=pdf, mode="lines", line={"color": color},
                                      name=f"N({f['mean']:.2f}, {f['std']:.2f}²)",
                                      legendgroup=f["encoder"]))
     fig.update_layout(barmode="overlay", height=380, title="norm distributions with Gaussian fit",
-                      xaxis_title="‖v‖", yaxis_title="density", margin=dict(l=10, r=10, t=40, b=10))
+                      xaxis_title="‖v‖", yaxis_title="density", margin={"l": 10, "r": 10, "t": 40, "b": 10})
     return fig
 
 
@@ -736,13 +737,13 @@ def alpha_figure(res: dict, marks: dict[str, float]) -> go.Figure:
     fig = go.Figure()
     for name, ys in res["curves"].items():
         fig.add_trace(go.Scatter(x=res["alphas"], y=ys, mode="lines+markers", name=name,
-                                 line=dict(dash="dot" if "translated" in name else "solid")))
+                                 line={"dash": "dot" if "translated" in name else "solid"}))
     for label, x in marks.items():
         if x and math.isfinite(x) and x > 0:
             fig.add_vline(x=x, line_dash="dash", annotation_text=label)
     fig.update_xaxes(type="log", title="input rescaling α (×)")
     fig.update_layout(height=380, yaxis_title="accuracy", yaxis_range=[0, 1.02],
-                      title="head accuracy vs input scale", margin=dict(l=10, r=10, t=40, b=10))
+                      title="head accuracy vs input scale", margin={"l": 10, "r": 10, "t": 40, "b": 10})
     return fig
 
 
@@ -827,5 +828,5 @@ def xl_languages_figure(rows: list[dict[str, Any]]) -> go.Figure:
         fig.add_trace(go.Bar(x=langs, y=ys, name=name,
                              text=[fmt(v, 2) if v is not None else "n/a" for v in ys]))
     fig.update_layout(barmode="group", height=340, yaxis_title="cos to true English embedding",
-                      margin=dict(l=10, r=10, t=40, b=10), title="source language → English")
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10}, title="source language → English")
     return fig

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -311,7 +312,7 @@ def test_views_import_no_streamlit_or_torch():
     import importlib
 
     importlib.reload(V)
-    src = open(V.__file__, encoding="utf-8").read()
+    src = Path(V.__file__).read_text(encoding="utf-8")
     assert "import streamlit" not in src
     for mod in ("torch", "timm"):
         assert mod not in sys.modules or "dashboard" not in str(sys.modules[mod])

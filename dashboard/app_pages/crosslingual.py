@@ -20,7 +20,7 @@ st.title("Cross-lingual")
 s = state.require_settings()
 try:
     available = state.dataset_names()
-except Exception as exc:  # noqa: BLE001
+except Exception:  # noqa: BLE001
     available = []
 if D.XL_DATASET not in available:
     st.warning("The cross-lingual embeddings are not in the shipped cache (yet): nothing to show.")

@@ -74,7 +74,7 @@ def layout_panel(s: V.Settings, ds, t: V.Translation) -> None:
     except Exception as exc:  # noqa: BLE001
         st.error(f"layouts unavailable: {exc}")
         return
-    n_test = int(len(t.recon_per_sample))
+    n_test = len(t.recon_per_sample)
     linked = [r for r in st.session_state.get("linked_ids", []) if 0 <= int(r) < n_test]
     fig = V.layouts_figure(panel, ds.classes, s.source, s.target, selected=linked)
     st.plotly_chart(fig, key="layout_select", on_select=_on_select,

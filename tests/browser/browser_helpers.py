@@ -35,7 +35,7 @@ def start_app(timeout: float = 90.0) -> tuple[subprocess.Popen, str, float]:
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]
     log_path = os.environ.get("IRP_APP_LOG")  # a file to receive the server's output
-    log = open(log_path, "w") if log_path else subprocess.DEVNULL
+    log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115 - kept open for the server
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     t0 = time.perf_counter()

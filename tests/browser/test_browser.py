@@ -6,10 +6,17 @@ Also writes a screenshot of every page into ``docs/screenshots/``.
 from __future__ import annotations
 
 import pytest
+from browser_helpers import (
+    SCREENSHOTS,
+    all_metrics,
+    exception_texts,
+    nudge_slider,
+    slider_value,
+    wait_idle,
+    wait_metric,
+)
 
 from dashboard import defaults as D
-from browser_helpers import (SCREENSHOTS, all_metrics, exception_texts, nudge_slider, slider_value, wait_idle,
-                             wait_metric, wait_metric_change)
 
 OMEGA = "ω: anchor subspaces"
 DELTA = "δ: pruning threshold"
