@@ -158,3 +158,21 @@ def test_changing_dataset_resets_the_pair():
     _assert_clean(at)
     encs = list(load_dataset(other).encoders)
     assert at.sidebar.selectbox(key="source").value == encs[0]
+
+
+def test_app_start_imports_no_torch_timm_or_umap():
+    """In a fresh interpreter: render the Translate page, then look at ``sys.modules``."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({APP!r}, default_timeout={TIMEOUT}).run()\n"
+        "assert not at.exception, at.exception\n"
+        "print(sorted(m for m in ('torch', 'timm', 'umap', 'numba') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=TIMEOUT, cwd=str(Path(APP).parents[1]))
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"
