@@ -349,17 +349,19 @@ def layouts_figure(panel: dict[str, np.ndarray], classes: Sequence[str], source:
     sel = {int(r) for r in selected}
     dim = 0.25 if sel else 0.8
     traces: list[dict] = []
-    for c in np.unique(labels):
-        m = labels == c
-        name = _class_name(classes, c)
-        color = PALETTE[int(c) % len(PALETTE)]
-        for col, xy in ((1, panel["src_xy"]), (2, panel["tgt_xy"])):
-            traces.append(_scatter(
-                xy[m, 0], xy[m, 1], col, mode="markers", name=name, legendgroup=name,
-                showlegend=col == 1, marker={"size": 5, "color": color, "opacity": dim},
-                customdata=rows[m],
-                hovertemplate=f"class {name}<br>item %{{customdata}}<extra></extra>"))
+    names = [_class_name(classes, c) for c in labels]
     colors = [PALETTE[int(c) % len(PALETTE)] for c in labels]
+    # One trace per panel (per-trace cost dominates the browser's redraw); the class legend is
+    # drawn by empty legend-only traces.
+    for c in np.unique(labels):
+        traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers",
+                       "name": _class_name(classes, c), "hoverinfo": "skip",
+                       "marker": {"size": 8, "color": PALETTE[int(c) % len(PALETTE)]}})
+    for col, xy, label in ((1, panel["src_xy"], "source"), (2, panel["tgt_xy"], "target")):
+        traces.append(_scatter(
+            xy[:, 0], xy[:, 1], col, mode="markers", name=label, showlegend=False,
+            marker={"size": 5, "color": colors, "opacity": dim}, customdata=rows, text=names,
+            hovertemplate="class %{text}<br>item %{customdata}<extra></extra>"))
     traces.append(_scatter(
         panel["placed_xy"][:, 0], panel["placed_xy"][:, 1], 2, mode="markers", name="translated",
         legendgroup="translated", customdata=rows,

@@ -9,6 +9,8 @@ from dashboard import defaults as D
 from dashboard import state
 from dashboard import views as V
 
+TABS = ["layouts and linked selection", "distributions, conditioning, confusion matrix"]
+
 st.title("Translate")
 s = state.require_settings()
 ds = state.try_dataset(s.dataset)
@@ -68,7 +70,6 @@ def _clear_selection() -> None:
 
 @st.fragment
 def layout_panel(s: V.Settings, ds, t: V.Translation) -> None:
-    st.subheader("Layouts: source and target, translated points placed in the target")
     try:
         panel = state.cached_panel(s)
     except Exception as exc:  # noqa: BLE001
@@ -102,7 +103,12 @@ def layout_panel(s: V.Settings, ds, t: V.Translation) -> None:
     st.button("clear selection", key="clear_selection", on_click=_clear_selection)
 
 
-layout_panel(s, ds, t)
+# Tabs bound to the URL run lazily: only the open one is computed and re-sent on a slider move,
+# so the browser redraws one plot panel per move, not five.
+tab_layouts, tab_details = st.tabs(TABS, key="panel", bind="query-params")
+if tab_layouts.open:
+    with tab_layouts:
+        layout_panel(s, ds, t)
 
 @st.cache_resource(max_entries=D.CACHE_ENTRIES, show_spinner=False)
 def _small_figures(s: V.Settings) -> dict:
@@ -118,16 +124,18 @@ def _small_figures(s: V.Settings) -> dict:
     return figs
 
 
-figs = _small_figures(s)
-a, b = st.columns(2)
-a.plotly_chart(figs["recon_hist"], key="recon_hist", width="stretch")
-b.plotly_chart(figs["kept_cond"], key="kept_cond", width="stretch")
-a, b = st.columns(2)
-if "confusion" in figs:
-    a.plotly_chart(figs["confusion"], key="confusion", width="stretch")
-else:
-    a.info("No classifier head for this target: no confusion matrix.")
-b.plotly_chart(figs["norms"], key="norms", width="stretch")
+if tab_details.open:
+    with tab_details:
+        figs = _small_figures(s)
+        a, b = st.columns(2)
+        a.plotly_chart(figs["recon_hist"], key="recon_hist", width="stretch")
+        b.plotly_chart(figs["kept_cond"], key="kept_cond", width="stretch")
+        a, b = st.columns(2)
+        if "confusion" in figs:
+            a.plotly_chart(figs["confusion"], key="confusion", width="stretch")
+        else:
+            a.info("No classifier head for this target: no confusion matrix.")
+        b.plotly_chart(figs["norms"], key="norms", width="stretch")
 
 with baseline_slot:
     try:
