@@ -333,71 +333,73 @@ def _scatter(x, y, col: int, **kw) -> dict:
             "y": np.round(np.asarray(y, dtype=np.float32), 3), **axes, **kw}
 
 
-def layouts_figure(panel: dict[str, np.ndarray], classes: Sequence[str], source: str, target: str,
-                   selected: Sequence[int] = ()) -> go.Figure:
-    """Source layout and target layout side by side; translated points (×) in the target layout.
+def layout_figures(panel: dict[str, np.ndarray], classes: Sequence[str], source: str,
+                   target: str, selected: Sequence[int] = ()) -> tuple[go.Figure, go.Figure]:
+    """Two figures: the source layout, and the target layout with the translated points (×).
 
-    Every point carries its global test row id in ``customdata`` so a selection in either panel is
-    read by item, not by per-trace index. Items in ``selected`` are ringed in both panels, with a
-    segment from each true target position to its translated placement (for the first
-    ``N_LINKED_ITEMS``; at most ``MAX_RINGED`` rings).
+    Two charts rather than two subplots: the source chart does not depend on ω/δ, so a slider
+    move leaves it untouched and the browser redraws only the target chart. Every point carries
+    its global test row id in ``customdata`` so a selection in either chart is read by item, not
+    by per-trace index. Items in ``selected`` are ringed in both, with a segment from each true
+    target position to its translated placement (for the first ``N_LINKED_ITEMS``; at most
+    ``MAX_RINGED`` rings).
 
-    Built from plain dicts with plotly's validation off: it is redrawn on every rerun, and
-    validating ~3,000 points costs ~0.2 s (the dict form costs ~2 ms).
+    Built from plain dicts with plotly's validation off: validating ~3,000 points costs ~0.2 s
+    per rerun, the dict form ~2 ms (``tests/test_dashboard_views.py`` validates them once).
     """
     rows, labels = panel["rows"], panel["labels"]
     sel = {int(r) for r in selected}
     dim = 0.25 if sel else 0.8
-    traces: list[dict] = []
     names = [_class_name(classes, c) for c in labels]
     colors = [PALETTE[int(c) % len(PALETTE)] for c in labels]
-    # One trace per panel (per-trace cost dominates the browser's redraw); the class legend is
-    # drawn by empty legend-only traces.
-    for c in np.unique(labels):
-        traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers",
-                       "name": _class_name(classes, c), "hoverinfo": "skip",
-                       "marker": {"size": 8, "color": PALETTE[int(c) % len(PALETTE)]}})
-    for col, xy, label in ((1, panel["src_xy"], "source"), (2, panel["tgt_xy"], "target")):
+    ring = {"size": 11, "symbol": "circle-open", "color": "black", "line": {"width": 2}}
+    ringed = np.isin(rows, list(sel)[:D.MAX_RINGED]) if sel else np.zeros(len(rows), bool)
+
+    def base(xy, show_legend: bool) -> list[dict]:
+        # one trace for all points (per-trace cost dominates the redraw); the class legend is
+        # drawn by empty legend-only traces
+        traces = [{"type": "scatter", "x": [None], "y": [None], "mode": "markers",
+                   "name": _class_name(classes, c), "hoverinfo": "skip", "showlegend": show_legend,
+                   "marker": {"size": 8, "color": PALETTE[int(c) % len(PALETTE)]}}
+                  for c in np.unique(labels)]
         traces.append(_scatter(
-            xy[:, 0], xy[:, 1], col, mode="markers", name=label, showlegend=False,
+            xy[:, 0], xy[:, 1], 1, mode="markers", name="items", showlegend=False,
             marker={"size": 5, "color": colors, "opacity": dim}, customdata=rows, text=names,
             hovertemplate="class %{text}<br>item %{customdata}<extra></extra>"))
-    traces.append(_scatter(
-        panel["placed_xy"][:, 0], panel["placed_xy"][:, 1], 2, mode="markers", name="translated",
-        legendgroup="translated", customdata=rows,
+        if sel:
+            traces.append(_scatter(
+                xy[ringed, 0], xy[ringed, 1], 1, mode="markers", name="selected", marker=ring,
+                customdata=rows[ringed], hovertemplate="selected item %{customdata}<extra></extra>"))
+        return traces
+
+    src = base(panel["src_xy"], show_legend=True)
+    tgt = base(panel["tgt_xy"], show_legend=False)
+    tgt.append(_scatter(
+        panel["placed_xy"][:, 0], panel["placed_xy"][:, 1], 1, mode="markers", name="translated",
+        customdata=rows,
         marker={"size": 6, "symbol": "x-thin", "line": {"width": 1.5, "color": colors},
                 "color": colors, "opacity": 0.35 if sel else 0.7},
         hovertemplate="translated item %{customdata}<extra></extra>"))
     if sel:
-        m = np.isin(rows, list(sel)[:D.MAX_RINGED])
-        ring = {"size": 11, "symbol": "circle-open", "color": "black", "line": {"width": 2}}
-        for col, xy in ((1, panel["src_xy"]), (2, panel["tgt_xy"])):
-            traces.append(_scatter(
-                xy[m, 0], xy[m, 1], col, mode="markers", name="selected", legendgroup="selected",
-                showlegend=col == 1, marker=ring, customdata=rows[m],
-                hovertemplate="selected item %{customdata}<extra></extra>"))
         seg_x, seg_y = [], []
         first = np.isin(rows, list(sel)[:D.N_LINKED_ITEMS])
         for a, b in zip(panel["tgt_xy"][first], panel["placed_xy"][first]):
             seg_x += [float(a[0]), float(b[0]), None]
             seg_y += [float(a[1]), float(b[1]), None]
-        traces.append({"type": "scatter", "x": seg_x, "y": seg_y, "xaxis": "x2", "yaxis": "y2",
-                       "mode": "lines", "name": "true → translated", "hoverinfo": "skip",
-                       "line": {"color": "black", "width": 1}})
+        tgt.append({"type": "scatter", "x": seg_x, "y": seg_y, "mode": "lines",
+                    "name": "true → translated", "hoverinfo": "skip",
+                    "line": {"color": "black", "width": 1}})
     axis = {"showticklabels": False, "showgrid": False, "zeroline": False}
-    title = {"xref": "paper", "yref": "paper", "y": 1.0, "yanchor": "bottom", "showarrow": False,
-             "font": {"size": 14}}
-    layout = {
-        "xaxis": {**axis, "domain": [0.0, 0.48], "anchor": "y"},
-        "yaxis": {**axis, "domain": [0.0, 1.0], "anchor": "x"},
-        "xaxis2": {**axis, "domain": [0.52, 1.0], "anchor": "y2"},
-        "yaxis2": {**axis, "domain": [0.0, 1.0], "anchor": "x2"},
-        "annotations": [{**title, "x": 0.24, "text": f"source: {source}"},
-                        {**title, "x": 0.76, "text": f"target: {target} (● true, × translated)"}],
-        "height": 460, "margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "dragmode": "select",
-        "legend": {"itemsizing": "constant"}, "clickmode": "event+select",
-    }
-    return go.Figure({"data": traces, "layout": layout}, _validate=False)
+
+    def layout(title: str, legend: bool) -> dict:
+        return {"title": {"text": title, "font": {"size": 14}}, "xaxis": axis, "yaxis": axis,
+                "height": 440, "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+                "dragmode": "select", "clickmode": "event+select", "showlegend": True,
+                "legend": {"itemsizing": "constant"} if legend else {}}
+
+    return (go.Figure({"data": src, "layout": layout(f"source: {source}", True)}, _validate=False),
+            go.Figure({"data": tgt, "layout": layout(
+                f"target: {target} (● true, × translated)", False)}, _validate=False))
 
 
 def selected_items(ds, t: Translation, panel: dict[str, np.ndarray], selected: Sequence[int],

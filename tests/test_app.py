@@ -176,3 +176,11 @@ def test_app_start_imports_no_torch_timm_or_umap():
                          timeout=TIMEOUT, cwd=str(Path(APP).parents[1]))
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_details_tab_is_bound_to_the_url_and_lazy():
+    at = _app("translate")
+    assert len(at.get("plotly_chart")) == 2  # only the open tab runs: source and target layouts
+    at2 = _app("translate", panel="distributions, conditioning, confusion matrix")
+    _assert_clean(at2)
+    assert len(at2.get("plotly_chart")) == 4  # recon histogram, kept/cond, confusion, norms

@@ -175,24 +175,31 @@ def test_display_rows_is_a_fixed_sorted_subsample():
     np.testing.assert_array_equal(V.display_rows(10, 1000), np.arange(10))
 
 
-def test_layouts_figure_carries_global_row_ids(ds, settings):
+def test_layout_figures_carry_global_row_ids(ds, settings):
     t = V.translate(ds, settings)
     panel = V.layout_panel_data(ds, t, n_show=200)
-    fig = V.layouts_figure(panel, ds.classes, "enc_a", "enc_b")
-    assert isinstance(fig, go.Figure)
-    ids = set()
-    for tr in fig.data:
-        if tuple(tr.x) == (None,):  # legend-only entries
-            continue
-        assert tr.customdata is not None
-        ids |= {int(v) for v in tr.customdata}
-    assert ids == {int(r) for r in panel["rows"]}
-    assert fig.layout.dragmode == "select"
-    n_plain = len(fig.data)
+    figs = V.layout_figures(panel, ds.classes, "enc_a", "enc_b")
+    assert all(isinstance(f, go.Figure) for f in figs)
+    for fig in figs:
+        ids = set()
+        for tr in fig.data:
+            if tuple(tr.x) == (None,):  # legend-only entries
+                continue
+            assert tr.customdata is not None
+            ids |= {int(v) for v in tr.customdata}
+        assert ids == {int(r) for r in panel["rows"]}
+        assert fig.layout.dragmode == "select"
+    # the source chart does not depend on the translation: same figure for another ω
+    t2 = V.translate(ds, replace(settings, omega=2))
+    figs2 = V.layout_figures(V.layout_panel_data(ds, t2, n_show=200), ds.classes, "enc_a", "enc_b")
+    assert figs2[0].to_json() == figs[0].to_json()
+    assert figs2[1].to_json() != figs[1].to_json()
     sel = [int(panel["rows"][0]), int(panel["rows"][5])]
-    fig2 = V.layouts_figure(panel, ds.classes, "enc_a", "enc_b", selected=sel)
-    assert len(fig2.data) == n_plain + 3  # rings in both panels + true->translated segments
-    rings = [tr for tr in fig2.data if tr.name == "selected"]
+    src, tgt = V.layout_figures(panel, ds.classes, "enc_a", "enc_b", selected=sel)
+    assert len(src.data) == len(figs[0].data) + 1  # rings
+    assert len(tgt.data) == len(figs[1].data) + 2  # rings + true->translated segments
+    rings = [tr for f in (src, tgt) for tr in f.data if tr.name == "selected"]
+    assert len(rings) == 2
     assert all(sorted(int(v) for v in tr.customdata) == sorted(sel) for tr in rings)
 
 
@@ -334,6 +341,6 @@ def test_layouts_figure_is_valid_plotly(ds, settings):
     t = V.translate(ds, settings)
     panel = V.layout_panel_data(ds, t, n_show=200)
     for sel in ((), [int(panel["rows"][1])]):
-        fig = V.layouts_figure(panel, ds.classes, "enc_a", "enc_b", selected=sel)
-        go.Figure(fig.to_dict())  # raises on any invalid property
-        assert fig.to_json()
+        for fig in V.layout_figures(panel, ds.classes, "enc_a", "enc_b", selected=sel):
+            go.Figure(fig.to_dict())  # raises on any invalid property
+            assert fig.to_json()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import streamlit as st
 
@@ -58,8 +60,8 @@ st.caption(f"Numbers above: ω = {s.omega}, δ = {s.delta:.2f}, K = {s.k or 'all
 baseline_slot = st.expander("stitching: IRP against the baselines", expanded=True)
 
 
-def _on_select() -> None:
-    ids = V.ids_from_selection(st.session_state.get("layout_select"))
+def _on_select(key: str) -> None:
+    ids = V.ids_from_selection(st.session_state.get(key))
     if ids:
         st.session_state["linked_ids"] = ids
 
@@ -77,9 +79,11 @@ def layout_panel(s: V.Settings, ds, t: V.Translation) -> None:
         return
     n_test = len(t.recon_per_sample)
     linked = [r for r in st.session_state.get("linked_ids", []) if 0 <= int(r) < n_test]
-    fig = V.layouts_figure(panel, ds.classes, s.source, s.target, selected=linked)
-    st.plotly_chart(fig, key="layout_select", on_select=_on_select,
-                    selection_mode=("points", "box", "lasso"), width="stretch")
+    fig_src, fig_tgt = V.layout_figures(panel, ds.classes, s.source, s.target, selected=linked)
+    left, right = st.columns(2)
+    for col, fig, key in ((left, fig_src, "select_source"), (right, fig_tgt, "select_target")):
+        col.plotly_chart(fig, key=key, on_select=partial(_on_select, key),
+                         selection_mode=("points", "box", "lasso"), width="stretch")
     st.caption(f"{len(panel['rows'])} test items drawn. Precomputed 2-D layouts; each translated "
                f"point (×) sits at the mean position of its {D.PLACE_K} nearest true target "
                "embeddings (no refit). Drag a box or lasso in either panel: the same items are "

@@ -76,8 +76,8 @@ def test_selecting_points_shows_the_linked_items(page, app_url):
     chart.scroll_into_view_if_needed()
     page.wait_for_timeout(1000)
     page.get_by_text("Select points in either layout").wait_for()
-    # a box over the middle of the left (source) panel
-    _drag_box(page, chart, 0.12, 0.3, 0.32, 0.7)
+    # a box over most of the source chart (its legend sits on the right)
+    _drag_box(page, chart, 0.05, 0.15, 0.7, 0.9)
     page.get_by_text("Selected items").wait_for(timeout=60_000)
     wait_idle(page)
     # the same items are ringed in both panels: the figure now has a "selected" legend entry
@@ -93,6 +93,20 @@ def test_selecting_points_shows_the_linked_items(page, app_url):
     page.screenshot(path=str(SCREENSHOTS / "translate_selection.png"), full_page=True)
     page.get_by_role("button", name="clear selection").click()
     page.get_by_text("Select points in either layout").wait_for()
+
+
+def test_details_tab_shows_its_figures(page, app_url):
+    page.set_viewport_size({"width": 1500, "height": 2000})
+    page.goto(f"{app_url}/")
+    wait_metric(page, RECON)
+    page.get_by_role("tab", name="distributions, conditioning, confusion matrix").click()
+    page.wait_for_url("**panel=**")
+    page.get_by_text("stitching confusion matrix").wait_for()
+    wait_idle(page)
+    assert page.locator('[data-testid="stPlotlyChart"]').count() >= 4
+    assert exception_texts(page) == []
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SCREENSHOTS / "translate_details.png"), full_page=True)
 
 
 @pytest.mark.parametrize("path", list(PAGES), ids=[p or "translate" for p in PAGES])
