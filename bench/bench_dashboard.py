@@ -3,8 +3,9 @@
 Starts ``streamlit run dashboard/app.py`` on a free loopback port, opens the Translate page on the
 largest shipped pair (test items x source dim x target dim) in Chromium (Playwright), and moves the
 ω slider with the keyboard 20 times. The latency of one move is the time from the key press to
-the page showing the numbers for the new ω (the caption drawn after the metrics). Two runs:
-20 new ω values (cache misses: a fit each) and 20 moves back and forth (cache hits).
+the page showing the numbers for the new ω (the caption drawn after the metrics); before each
+move the page is let settle (script finished, browser idle). Two runs: 20 new ω values (cache
+misses: a fit each) and 20 moves back and forth (cache hits).
 
     python bench/bench_dashboard.py [--moves 20]
 """
@@ -27,6 +28,7 @@ from browser_helpers import (
     nudge_slider,
     start_app,
     stop_app,
+    wait_idle,
     wait_metric,
 )
 
@@ -35,6 +37,7 @@ from dashboard import defaults as D
 OMEGA = "ω: anchor subspaces"
 # textContent of the captions only: body.innerText would force a layout of the whole page on
 # every poll and slow down the very rendering being measured.
+IDLE = "() => new Promise(r => requestIdleCallback(() => r(), {timeout: 10000}))"
 SHOWN = """t => Array.from(document.querySelectorAll('[data-testid="stCaptionContainer"]'))
               .some(e => e.textContent.includes(t))"""
 
@@ -95,6 +98,8 @@ def main() -> None:
             print(f"pair: {dataset} {src} -> {tgt}; server healthy after {healthy:.1f} s; "
                   f"URL load -> metrics shown {first:.2f} s")
             omega = D.OMEGA
+            wait_idle(page)
+            page.evaluate(IDLE)
 
             def move(key: str) -> float:
                 nonlocal omega
@@ -103,7 +108,16 @@ def main() -> None:
                 t = time.perf_counter()
                 nudge_slider(page, OMEGA, key)
                 page.wait_for_function(SHOWN, arg=text, polling=10, timeout=120_000)
-                return time.perf_counter() - t
+                dt = time.perf_counter() - t
+                settle()
+                return dt
+
+            def settle() -> None:
+                """Let the previous move finish (script done, charts drawn, main thread idle),
+                so each measurement starts from a quiet page, as a person's next move would."""
+                wait_idle(page)
+                page.evaluate(IDLE)
+                page.wait_for_timeout(300)
 
             n = min(args.moves, D.OMEGA_MAX - D.OMEGA)
             miss = [move("ArrowRight") for _ in range(n)]
