@@ -184,3 +184,12 @@ def test_details_tab_is_bound_to_the_url_and_lazy():
     at2 = _app("translate", panel="distributions, conditioning, confusion matrix")
     _assert_clean(at2)
     assert len(at2.get("plotly_chart")) == 4  # recon histogram, kept/cond, confusion, norms
+
+
+@pytest.mark.parametrize("dataset", list_datasets())
+def test_translate_renders_for_every_shipped_dataset(dataset):
+    at = _app("translate", dataset=dataset)
+    _assert_clean(at)
+    assert at.sidebar.selectbox(key="dataset").value == dataset
+    assert at.sidebar.selectbox(key="source").value == load_dataset(dataset).encoders[0]
+    assert len(at.metric) >= 10
