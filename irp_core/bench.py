@@ -1,0 +1,74 @@
+"""Speed benchmark of IRP's fit and transform (``python -m irp_core.bench``); prints, asserts nothing.
+
+Default shapes follow the project's target: n = 3000 samples, K = 2000 anchors, d_x = d_y = 1280,
+ω = 8, δ = 0.7. The synthetic spaces mimic real ReLU image features (clustered, all-positive, a large
+shared mean, so anchors are far from orthogonal and pruning has work to do); the target space is a
+random rotation and rescaling of the source. Timings are medians over repeats measured in one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+
+from . import IRP
+
+
+def synthetic_pair(n: int, k: int, d: int, seed: int = 0) -> tuple[np.ndarray, ...]:
+    rng = np.random.default_rng(seed)
+    latent_dim, n_clusters = 256, 10
+    centres = rng.normal(size=(n_clusters, latent_dim))
+    lift = rng.normal(size=(latent_dim, d)) / np.sqrt(latent_dim)
+
+    def features(m: int) -> np.ndarray:
+        z = centres[rng.integers(n_clusters, size=m)] + 1.5 * rng.normal(size=(m, latent_dim))
+        return np.maximum(z @ lift + 0.5, 0.0).astype(np.float32)
+
+    q, _ = np.linalg.qr(rng.normal(size=(d, d)))
+    rotate = (2.5 * q).astype(np.float32)
+    ax, x = features(k), features(n)
+    return ax, ax @ rotate, x
+
+
+def median_time(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=3000)
+    parser.add_argument("--k", type=int, default=2000)
+    parser.add_argument("--d", type=int, default=1280)
+    parser.add_argument("--omega", type=int, default=8)
+    parser.add_argument("--delta", type=float, default=0.7)
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args(argv)
+
+    ax, ay, x = synthetic_pair(args.n, args.k, args.d)
+    irp = IRP(omega=args.omega, delta=args.delta, seed=0)
+    fit_s = median_time(lambda: irp.fit(ax, ay), args.repeats)
+    matrix32 = irp.matrix_.astype(np.float32)
+    x64, matrix64 = x.astype(np.float64), irp.matrix_
+    t32 = median_time(lambda: irp.transform(x), args.repeats)
+    mm32 = median_time(lambda: x @ matrix32, args.repeats)
+    t64 = median_time(lambda: irp.transform(x64), args.repeats)
+    mm64 = median_time(lambda: x64 @ matrix64, args.repeats)
+
+    print(f"IRP benchmark: n={args.n} K={args.k} d_x=d_y={args.d} omega={args.omega} delta={args.delta}")
+    print(f"anchors kept per subspace: median {int(np.median(irp.n_anchors_kept_))} "
+          f"(min {min(irp.n_anchors_kept_)}, max {max(irp.n_anchors_kept_)})")
+    print(f"fit:                 {fit_s * 1e3:8.1f} ms   (goal < 300 ms)")
+    print(f"transform float32:   {t32 * 1e3:8.1f} ms   bare matmul {mm32 * 1e3:6.1f} ms   ratio {t32 / mm32:.2f}x (goal <= 1.5x)")
+    print(f"transform float64:   {t64 * 1e3:8.1f} ms   bare matmul {mm64 * 1e3:6.1f} ms   ratio {t64 / mm64:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,284 @@
+"""The IRP translator: a scikit-learn style estimator over the functional core.
+
+Fitting collapses the whole method (ω prunings, ω pseudo-inverses, optional completion) into one
+(d_x, d_y) matrix ``matrix_`` because, before the final rescale, IRP is linear in the normalised
+source vector: encoding the identity with the source anchors and decoding it with the target anchors
+*is* that matrix. Translating n samples is then one matrix product and two row normalisations.
+``transform_plain`` runs the method step by step (encode, decode, average, rescale) and serves as
+the obviously-correct reference that the fast path is tested against.
+
+Zero-shot rules: the source side only ever touches ``anchors_x``, the target side only
+``anchors_y``; the two share anchor identities (which rows, which subsets) and nothing else.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
+
+from .pruning import anchor_subspaces
+from .relative import (
+    effective_condition_number,
+    inverse_relative_projection,
+    normalize_rows,
+    pseudo_inverse,
+    relative_projection,
+)
+from .validation import IRPWarning, check_embeddings, check_parallel
+
+CENTER_OPTIONS = ("anchor_mean", "none")
+PRUNE_ON_OPTIONS = ("source", "target")
+RESCALE_OPTIONS = ("anchor_mean_norm", "anchor_median_norm", "none")
+
+
+class IRP(BaseEstimator):
+    """Inverse Relative Projection from a source space X into a target space Y.
+
+    Parameters
+    ----------
+    omega : number of anchor subspaces (seeded prunings) whose decodings are averaged.
+    delta : pruning threshold in [0, 1): kept anchors satisfy |cos| <= 1 - delta; 0 keeps all.
+    seed : seeds the pruning starts and the anchor subsample.
+    center : "anchor_mean" subtracts each side's own anchor mean before taking cosines; "none".
+    prune_on : which side's anchors pruning looks at ("source" or "target"); the indices found are
+        used on both sides.
+    rescale : target scale statistic for the output norm: mean or median norm of the (centred)
+        target anchors, or "none" (output stays unit-scale and centred).
+    completion : recover the directions a pruned subset cannot reach from the full anchor set
+        (see ``docs/METHOD.md``).
+    n_anchors : use a seeded subsample of this many anchors (None: all).
+    max_kept : cap on anchors kept per subspace (None: only delta decides).
+    rtol : relative tolerance of the float64 SVD pseudo-inverse.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> ax = rng.normal(size=(300, 16)); q, _ = np.linalg.qr(rng.normal(size=(16, 16)))
+    >>> irp = IRP(omega=4, delta=0.0).fit(ax, 3 * ax @ q)
+    >>> x = rng.normal(size=(5, 16))
+    >>> bool(np.allclose(normalize_rows(irp.transform(x)), normalize_rows(x @ q), atol=1e-6))
+    True
+    """
+
+    def __init__(
+        self,
+        omega: int = 8,
+        delta: float = 0.7,
+        seed: int = 0,
+        *,
+        center: str = "anchor_mean",
+        prune_on: str = "source",
+        rescale: str = "anchor_mean_norm",
+        completion: bool = False,
+        n_anchors: int | None = None,
+        max_kept: int | None = None,
+        rtol: float = 1e-6,
+    ) -> None:
+        self.omega = omega
+        self.delta = delta
+        self.seed = seed
+        self.center = center
+        self.prune_on = prune_on
+        self.rescale = rescale
+        self.completion = completion
+        self.n_anchors = n_anchors
+        self.max_kept = max_kept
+        self.rtol = rtol
+
+    # ------------------------------------------------------------------ fitting
+    def _check_params(self) -> None:
+        if int(self.omega) != self.omega or self.omega < 1:
+            raise ValueError(f"omega must be a positive integer, got {self.omega!r}")
+        if not 0.0 <= float(self.delta) < 1.0:
+            raise ValueError(f"delta must lie in [0, 1), got {self.delta!r}")
+        for name, value, options in (
+            ("center", self.center, CENTER_OPTIONS),
+            ("prune_on", self.prune_on, PRUNE_ON_OPTIONS),
+            ("rescale", self.rescale, RESCALE_OPTIONS),
+        ):
+            if value not in options:
+                raise ValueError(f"{name} must be one of {options}, got {value!r}")
+        if self.n_anchors is not None and int(self.n_anchors) < 1:
+            raise ValueError(f"n_anchors must be a positive integer or None, got {self.n_anchors!r}")
+        if self.max_kept is not None and int(self.max_kept) < 1:
+            raise ValueError(f"max_kept must be a positive integer or None, got {self.max_kept!r}")
+        if not 0.0 < float(self.rtol) < 1.0:
+            raise ValueError(f"rtol must lie in (0, 1), got {self.rtol!r}")
+
+    def fit(self, anchors_x, anchors_y) -> IRP:
+        """Learn the translation from parallel anchors (row i of both = the same item)."""
+        self._check_params()
+        ax = check_embeddings("anchors_x", anchors_x).astype(np.float64)
+        ay = check_embeddings("anchors_y", anchors_y).astype(np.float64)
+        check_parallel("anchors_x", ax, "anchors_y", ay)
+
+        rows = np.arange(ax.shape[0])
+        if self.n_anchors is not None and self.n_anchors < rows.size:
+            rows = np.sort(np.random.default_rng(self.seed).choice(rows.size, self.n_anchors, replace=False))
+        ax, ay = ax[rows], ay[rows]
+
+        self.center_x_ = ax.mean(axis=0) if self.center == "anchor_mean" else np.zeros(ax.shape[1])
+        self.center_y_ = ay.mean(axis=0) if self.center == "anchor_mean" else np.zeros(ay.shape[1])
+        nx, ny = normalize_rows(ax - self.center_x_), normalize_rows(ay - self.center_y_)
+
+        # An anchor with zero norm (after centring) has no direction: it cannot carry a cosine.
+        usable = (np.linalg.norm(nx, axis=1) > 0.5) & (np.linalg.norm(ny, axis=1) > 0.5)
+        if not usable.any():
+            raise ValueError("every anchor has zero norm (after centring): nothing to project onto")
+        if not usable.all():
+            warnings.warn(
+                f"{int((~usable).sum())} anchor(s) have zero norm after centring and are ignored",
+                IRPWarning,
+                stacklevel=2,
+            )
+        rows, nx, ny = rows[usable], nx[usable], ny[usable]
+        self.anchor_rows_ = rows
+        self.n_features_in_, self.n_features_out_ = ax.shape[1], ay.shape[1]
+        if rows.size < ay.shape[1]:
+            warnings.warn(
+                f"only {rows.size} anchors for a {ay.shape[1]}-d target: translations are confined "
+                f"to a {rows.size}-d subspace of it",
+                IRPWarning,
+                stacklevel=2,
+            )
+
+        prune_space = nx if self.prune_on == "source" else ny
+        self.subsets_ = anchor_subspaces(prune_space, int(self.omega), float(self.delta), int(self.seed), self.max_kept)
+        self.n_anchors_kept_ = [int(s.size) for s in self.subsets_]
+
+        # Everything below sees the target only through its own anchors' Gram matrix and rows.
+        used = np.unique(np.concatenate(self.subsets_))  # Gram only over anchors some subset keeps
+        gram_used = ny[used] @ ny[used].T
+        full = _gram_pinv(ny @ ny.T, self.rtol) if self.completion else None
+        if full is not None:
+            self._singular_values_full = full[1]
+            full = nx.T @ (full[0] @ ny)  # identity encoded and decoded with every anchor
+
+        lefts, rights = [], []
+        self.condition_numbers_, self.ranks_ = [], []
+        for subset in self.subsets_:
+            sx, sy = nx[subset], ny[subset]
+            pos = np.searchsorted(used, subset)
+            w, s = _gram_pinv(gram_used[np.ix_(pos, pos)], self.rtol)
+            right = w @ sy  # (k, d_y) = pinv(sy).T: decoding with the subset
+            lefts.append(sx.T)
+            rights.append(right)
+            if full is not None:
+                # Completion: the subset only reaches span(sy); the full anchor set supplies the rest
+                # through (I - P), P = sy.T @ pinv(sy).T the projector onto span(sy).
+                lefts.append(full)
+                rights.append(np.eye(ay.shape[1]) - sy.T @ right)
+            self.condition_numbers_.append(effective_condition_number(s, self.rtol))
+            self.ranks_.append(int((s > self.rtol * s[0]).sum()) if s[0] > 0 else 0)
+        # One large product instead of omega small ones: the same flops, far better BLAS use.
+        self.matrix_ = np.hstack(lefts) @ np.vstack(rights) / len(self.subsets_)
+        self._matrix32 = self.matrix_.astype(np.float32)
+
+        # Centring all n anchors leaves rank n - 1 when n <= d: expected, not a defect.
+        def expected_rank(k: int) -> int:
+            return min(k, ay.shape[1]) - int(self.center == "anchor_mean" and k == rows.size <= ay.shape[1])
+
+        deficient = [r < expected_rank(k) for r, k in zip(self.ranks_, self.n_anchors_kept_)]
+        if any(deficient):
+            warnings.warn(
+                "some anchor subsets are rank deficient (duplicate or colinear anchors): their "
+                "pseudo-inverse drops the degenerate directions",
+                IRPWarning,
+                stacklevel=2,
+            )
+        if min(self.n_anchors_kept_) == 1:
+            warnings.warn(
+                "a subspace kept a single anchor: its translations are one-dimensional; lower delta",
+                IRPWarning,
+                stacklevel=2,
+            )
+
+        norms = np.linalg.norm(ay[usable] - self.center_y_, axis=1)
+        self.scale_ = {"anchor_mean_norm": norms.mean(), "anchor_median_norm": np.median(norms), "none": 1.0}[self.rescale]
+        self._ny = ny  # kept only to compute the full-set condition number on demand
+        return self
+
+    @property
+    def condition_number_full_(self) -> float:
+        """Condition number of all (unpruned) target anchors: what pruning is there to improve."""
+        check_is_fitted(self, "matrix_")
+        if not hasattr(self, "_singular_values_full"):
+            with threadpool_limits(1):
+                self._singular_values_full = np.linalg.svd(self._ny, compute_uv=False)
+        return effective_condition_number(self._singular_values_full, self.rtol)
+
+    # ------------------------------------------------------------------ translating
+    def _check_input(self, x) -> np.ndarray:
+        check_is_fitted(self, "matrix_")
+        return check_embeddings("x", x, n_cols=self.n_features_in_)
+
+    def _finish(self, y_hat: np.ndarray) -> np.ndarray:
+        """Rescale: unit direction times the target's scale statistic, plus the target centre."""
+        if self.rescale == "none":
+            return y_hat
+        norms = np.sqrt(np.einsum("ij,ij->i", y_hat, y_hat))
+        y_hat *= (self.scale_ / np.where(norms > 0, norms, np.inf))[:, None]
+        y_hat += self.center_y_.astype(y_hat.dtype)
+        return y_hat
+
+    def transform(self, x) -> np.ndarray:
+        """Translate (n, d_x) source vectors into the target space: one matrix product.
+
+        float32 input is translated in float32 (fast), anything else in float64. When the output
+        is rescaled, its direction does not depend on the input's norm, so the input normalisation
+        is skipped: ``norm(x - c) @ M`` and ``(x - c) @ M`` differ by a positive factor per row.
+        """
+        x = self._check_input(x)
+        single = x.dtype == np.float32
+        matrix = self._matrix32 if single else self.matrix_
+        x = x if single else x.astype(np.float64, copy=False)
+        if self.rescale == "none":
+            return normalize_rows(x - self.center_x_.astype(x.dtype)) @ matrix
+        y_hat = x @ matrix
+        y_hat -= (self.center_x_ @ self.matrix_).astype(x.dtype)
+        return self._finish(y_hat)
+
+    def transform_plain(self, x, anchors_x, anchors_y) -> np.ndarray:
+        """Reference path, step by step: encode on each subset, decode, average, rescale.
+
+        Needs the anchors again (the fast path does not keep them); float64 throughout.
+        """
+        x = self._check_input(x).astype(np.float64)
+        ax = np.asarray(anchors_x, dtype=np.float64)[self.anchor_rows_]
+        ay = np.asarray(anchors_y, dtype=np.float64)[self.anchor_rows_]
+        cx, cy = self.center_x_, self.center_y_
+        decoded = []
+        for subset in self.subsets_:
+            y = inverse_relative_projection(relative_projection(x, ax[subset], cx), ay[subset], cy, self.rtol)
+            if self.completion:
+                y_full = inverse_relative_projection(relative_projection(x, ax, cx), ay, cy, self.rtol)
+                basis = normalize_rows(ay[subset] - cy)
+                y = y + y_full - _project_onto_rows(y_full, basis, self.rtol)
+            decoded.append(y)
+        return self._finish(np.mean(decoded, axis=0))
+
+
+def _gram_pinv(gram: np.ndarray, rtol: float) -> tuple[np.ndarray, np.ndarray]:
+    """From the Gram matrix G = A A.T of unit-row anchors: ``W`` with pinv(A).T = W @ A, and the
+    singular values of A (descending).
+
+    With A = U S V.T, pinv(A).T = U S^-2 U.T A, so a (k, k) eigendecomposition replaces a (k, d) SVD:
+    the same tolerance (s > rtol * s_max, i.e. lambda > rtol^2 * lambda_max), several times faster.
+    """
+    with threadpool_limits(1):
+        lam, u = np.linalg.eigh(gram)
+    lam, u = lam[::-1], u[:, ::-1]
+    keep = lam > rtol**2 * max(lam[0], 0.0)
+    w = (u[:, keep] / lam[keep]) @ u[:, keep].T
+    return w, np.sqrt(np.clip(lam, 0.0, None))
+
+
+def _project_onto_rows(v: np.ndarray, basis: np.ndarray, rtol: float) -> np.ndarray:
+    """Orthogonal projection of each row of v onto the span of the rows of basis."""
+    pinv, _ = pseudo_inverse(basis, rtol)
+    return v @ (pinv @ basis).T
