@@ -33,9 +33,7 @@ class Absolute(_Baseline):
     def fit(self, anchors_x, anchors_y) -> Absolute:
         ax, ay = self._check_fit(anchors_x, anchors_y)
         if ax.shape[1] != ay.shape[1]:
-            raise ValueError(
-                f"absolute baseline needs equal dimensions, got d_x={ax.shape[1]} and d_y={ay.shape[1]}"
-            )
+            raise ValueError(f"absolute baseline needs equal dimensions, got d_x={ax.shape[1]} and d_y={ay.shape[1]}")
         return self
 
     def transform(self, x) -> np.ndarray:

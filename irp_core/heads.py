@@ -126,9 +126,7 @@ class MLPHead(_Head):
 
     kind = "mlp"
 
-    def __init__(
-        self, hidden: int = 256, activation: str = "relu", max_iter: int = 200, seed: int = 0
-    ) -> None:
+    def __init__(self, hidden: int = 256, activation: str = "relu", max_iter: int = 200, seed: int = 0) -> None:
         super().__init__()
         if activation not in _ACTIVATIONS:
             raise ValueError(f"activation must be one of {sorted(_ACTIVATIONS)}, got {activation!r}")

@@ -7,9 +7,10 @@ import numpy as np
 from .relative import normalize_rows
 
 
-def abs_cosine_gram(anchors: np.ndarray) -> np.ndarray:
+def abs_cosine_gram(anchors: np.ndarray, normalized: bool = False) -> np.ndarray:
     """|cos| between every pair of anchors (K, K); float32 is plenty to rank distances."""
-    a = normalize_rows(np.asarray(anchors, dtype=np.float32))
+    a = np.asarray(anchors, dtype=np.float32)
+    a = a if normalized else normalize_rows(a)
     return np.abs(a @ a.T)
 
 
@@ -58,11 +59,9 @@ def anchor_subspaces(
     delta: float,
     seed: int = 0,
     max_anchors: int | None = None,
+    normalized: bool = False,
 ) -> list[np.ndarray]:
     """``omega`` prunings from different seeded starts, sharing one Gram matrix."""
-    gram = abs_cosine_gram(anchors)
+    gram = abs_cosine_gram(anchors, normalized)
     rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(omega)]
-    return [
-        farthest_point_sampling(gram, delta, int(rng.integers(gram.shape[0])), max_anchors)
-        for rng in rngs
-    ]
+    return [farthest_point_sampling(gram, delta, int(rng.integers(gram.shape[0])), max_anchors) for rng in rngs]

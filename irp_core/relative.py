@@ -12,9 +12,7 @@ def normalize_rows(x: np.ndarray, eps: float = 1e-12) -> np.ndarray:
     return x / np.where(norms > eps, norms, np.inf)
 
 
-def relative_projection(
-    x: np.ndarray, anchors: np.ndarray, center: np.ndarray | None = None
-) -> np.ndarray:
+def relative_projection(x: np.ndarray, anchors: np.ndarray, center: np.ndarray | None = None) -> np.ndarray:
     """Cosines of each sample to each anchor, shape (n, K): the space-agnostic relative space."""
     if center is not None:
         x, anchors = x - center, anchors - center

@@ -63,8 +63,7 @@ def sweep_grid(
     """One row per (ω, δ): reconstruction, retrieval, conditioning, anchors kept, accuracy."""
     cells = itertools.product(omegas, deltas)
     return Parallel(n_jobs=n_jobs)(
-        delayed(_grid_cell)(o, d, anchors_x, anchors_y, test_x, test_y, labels, head, irp_params)
-        for o, d in cells
+        delayed(_grid_cell)(o, d, anchors_x, anchors_y, test_x, test_y, labels, head, irp_params) for o, d in cells
     )
 
 
@@ -93,6 +92,4 @@ def sweep_pairs(
     zero-shot ``accuracy``, the ``non_stitch`` upper bound and ``absolute`` (None if dims differ).
     """
     pairs = [(s, t) for s in spaces for t in spaces if s != t]
-    return Parallel(n_jobs=n_jobs)(
-        delayed(_pair_cell)(s, t, spaces, labels, heads, irp_params) for s, t in pairs
-    )
+    return Parallel(n_jobs=n_jobs)(delayed(_pair_cell)(s, t, spaces, labels, heads, irp_params) for s, t in pairs)

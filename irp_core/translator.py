@@ -59,7 +59,7 @@ class IRP(BaseEstimator):
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> ax = rng.normal(size=(300, 16)); q, _ = np.linalg.qr(rng.normal(size=(16, 16)))
-    >>> irp = IRP(omega=4, delta=0.0).fit(ax, 3 * ax @ q)
+    >>> irp = IRP(omega=4, delta=0.0, center="none").fit(ax, 3 * ax @ q)
     >>> x = rng.normal(size=(5, 16))
     >>> bool(np.allclose(normalize_rows(irp.transform(x)), normalize_rows(x @ q), atol=1e-6))
     True
@@ -148,7 +148,9 @@ class IRP(BaseEstimator):
             )
 
         prune_space = nx if self.prune_on == "source" else ny
-        self.subsets_ = anchor_subspaces(prune_space, int(self.omega), float(self.delta), int(self.seed), self.max_kept)
+        self.subsets_ = anchor_subspaces(
+            prune_space, int(self.omega), float(self.delta), int(self.seed), self.max_kept, normalized=True
+        )
         self.n_anchors_kept_ = [int(s.size) for s in self.subsets_]
 
         # Everything below sees the target only through its own anchors' Gram matrix and rows.
@@ -199,7 +201,9 @@ class IRP(BaseEstimator):
             )
 
         norms = np.linalg.norm(ay[usable] - self.center_y_, axis=1)
-        self.scale_ = {"anchor_mean_norm": norms.mean(), "anchor_median_norm": np.median(norms), "none": 1.0}[self.rescale]
+        self.scale_ = {"anchor_mean_norm": norms.mean(), "anchor_median_norm": np.median(norms), "none": 1.0}[
+            self.rescale
+        ]
         self._ny = ny  # kept only to compute the full-set condition number on demand
         return self
 

@@ -30,13 +30,10 @@ def check_embeddings(name: str, a, min_rows: int = 1, n_cols: int | None = None)
     if not np.issubdtype(arr.dtype, np.floating):
         arr = arr.astype(np.float64)
     # Cheap test first (a NaN or Inf anywhere makes the float64 sum non-finite); locate on failure.
-    if not np.isfinite(np.add.reduce(arr, axis=None, dtype=np.float64)) and not (
-        finite := np.isfinite(arr)
-    ).all():
+    if not np.isfinite(np.add.reduce(arr, axis=None, dtype=np.float64)) and not (finite := np.isfinite(arr)).all():
         row, col = np.argwhere(~finite)[0]
         raise ValueError(
-            f"{name} contains NaN or Inf ({int((~finite).sum())} values; first at row {row}, "
-            f"column {col})"
+            f"{name} contains NaN or Inf ({int((~finite).sum())} values; first at row {row}, column {col})"
         )
     return arr
 

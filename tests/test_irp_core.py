@@ -5,8 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from irp_core import IRP, Absolute, IRPWarning, LinearMap, Procrustes
-from irp_core import metrics
+from irp_core import IRP, Absolute, IRPWarning, LinearMap, Procrustes, metrics
 from irp_core.heads import LinearHead, MLPHead, load_head
 from irp_core.pruning import anchor_subspaces, prune_anchors
 from irp_core.relative import inverse_relative_projection, normalize_rows, relative_projection
