@@ -1,0 +1,143 @@
+"""Command line: ``python -m irp_core translate ...`` and ``python -m irp_core evaluate ...``.
+
+IRP without the dashboard, for scripts. Bad input ends with exit status 2 and one line on stderr
+naming the problem, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+
+import numpy as np
+
+from . import IRP, metrics
+from .io import load_matrix, save_matrix
+from .translator import CENTER_OPTIONS, PRUNE_ON_OPTIONS, RESCALE_OPTIONS
+
+
+def _irp_options(parser: argparse.ArgumentParser) -> None:
+    defaults = IRP()
+    group = parser.add_argument_group("IRP options")
+    group.add_argument("--omega", type=int, default=defaults.omega, help="anchor subspaces (default %(default)s)")
+    group.add_argument("--delta", type=float, default=defaults.delta, help="pruning threshold (default %(default)s)")
+    group.add_argument("--seed", type=int, default=defaults.seed)
+    group.add_argument("--center", choices=CENTER_OPTIONS, default=defaults.center)
+    group.add_argument("--prune-on", choices=PRUNE_ON_OPTIONS, default=defaults.prune_on)
+    group.add_argument("--rescale", choices=RESCALE_OPTIONS, default=defaults.rescale)
+    group.add_argument("--completion", action="store_true", help="anchor completion (docs/METHOD.md)")
+    group.add_argument("--n-anchors", type=int, default=None, help="seeded subsample of the anchors")
+    group.add_argument("--max-kept", type=int, default=None, help="cap on anchors kept per subspace")
+
+
+def _build_irp(args: argparse.Namespace) -> IRP:
+    return IRP(
+        omega=args.omega,
+        delta=args.delta,
+        seed=args.seed,
+        center=args.center,
+        prune_on=args.prune_on,
+        rescale=args.rescale,
+        completion=args.completion,
+        n_anchors=args.n_anchors,
+        max_kept=args.max_kept,
+    )
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m irp_core", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    files = "(.npy, .npz [file.npz:KEY], .csv or .parquet)"
+
+    t = sub.add_parser("translate", help="translate source vectors into the target space")
+    t.add_argument("--source-anchors", required=True, help=f"source space anchors {files}")
+    t.add_argument("--target-anchors", required=True, help=f"target space anchors, same rows {files}")
+    t.add_argument("--input", required=True, help=f"source vectors to translate {files}")
+    t.add_argument("--output", required=True, help="where to write the translation (.npy, .npz or .csv)")
+    _irp_options(t)
+
+    e = sub.add_parser("evaluate", help="translate a test set and print metrics against the true targets")
+    e.add_argument("--source-anchors", required=True)
+    e.add_argument("--target-anchors", required=True)
+    e.add_argument("--source-test", required=True, help="source embeddings of the test items")
+    e.add_argument("--target-test", required=True, help="target embeddings of the same items, same rows")
+    e.add_argument("--labels", help="test labels (.npy/.csv, one integer per row) for stitching accuracy")
+    e.add_argument("--head", help="target-space classifier head (.npz from irp_core.heads)")
+    e.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    _irp_options(e)
+    return p
+
+
+def _labels(spec: str, n: int) -> np.ndarray:
+    """One integer label per test row, from a 1-D .npy or a one-column file."""
+    raw = np.load(spec, allow_pickle=False) if spec.lower().endswith(".npy") else load_matrix(spec)
+    values = np.asarray(raw, dtype=np.float64).reshape(-1) if np.ndim(raw) == 1 or np.shape(raw)[1:] == (1,) else None
+    if values is None or values.size != n:
+        raise ValueError(f"{spec}: labels must be one value per test row ({n}), got shape {np.shape(raw)}")
+    if not np.all(np.isfinite(values)) or not np.all(values == np.round(values)):
+        raise ValueError(f"{spec}: labels must be integers")
+    return values.astype(np.int64)
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    anchor_keys = ("anchors",)
+    source_anchors = load_matrix(args.source_anchors, default_keys=anchor_keys)
+    target_anchors = load_matrix(args.target_anchors, default_keys=anchor_keys)
+    irp = _build_irp(args).fit(source_anchors, target_anchors)
+    if args.command == "translate":
+        translated = irp.transform(load_matrix(args.input, default_keys=("test",)))
+        save_matrix(args.output, translated)
+        print(f"translated {translated.shape[0]} vectors into {translated.shape[1]} dims -> {args.output}")
+        return 0
+
+    source_test = load_matrix(args.source_test, default_keys=("test",))
+    target_test = load_matrix(args.target_test, default_keys=("test",))
+    if source_test.shape[0] != target_test.shape[0]:
+        raise ValueError(
+            f"source test has {source_test.shape[0]} rows but target test has {target_test.shape[0]}: "
+            "they must be the same items"
+        )
+    translated = irp.transform(source_test)
+    result = {
+        "reconstruction_similarity": metrics.reconstruction_similarity(translated, target_test)[0],
+        "reconstruction_similarity_centered": metrics.reconstruction_similarity(translated, target_test, True)[0],
+        "retrieval_top1": metrics.retrieval_top1(translated, target_test),
+        "anchors_kept_mean": float(np.mean(irp.n_anchors_kept_)),
+        "condition_number_mean": float(np.mean(irp.condition_numbers_)),
+        "condition_number_full": irp.condition_number_full_,
+    }
+    if args.head or args.labels:
+        if not (args.head and args.labels):
+            raise ValueError("stitching accuracy needs both --head and --labels")
+        from .heads import load_head
+
+        head = load_head(args.head)
+        labels = _labels(args.labels, source_test.shape[0])
+        result["zero_shot_accuracy"] = metrics.stitching_accuracy(head, translated, labels)
+        result["non_stitch_accuracy"] = metrics.stitching_accuracy(head, target_test, labels)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        for key, value in result.items():
+            print(f"{key:36s} {value:.4f}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            status = run(argv)
+        except (ValueError, OSError) as err:
+            print(f"error: {err}", file=sys.stderr)
+            status = 2
+    for warning in caught:
+        print(f"warning: {warning.message}", file=sys.stderr)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

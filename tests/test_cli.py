@@ -1,0 +1,123 @@
+"""The command-line twin: real subprocesses, real files, one-line errors and exit status 2."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from irp_core.heads import LinearHead
+from irp_core.io import load_matrix
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli(*args, cwd):
+    return subprocess.run(
+        [sys.executable, "-m", "irp_core", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+
+
+@pytest.fixture
+def files(tmp_path):
+    rng = np.random.default_rng(0)
+    q, _ = np.linalg.qr(rng.normal(size=(16, 16)))
+    centres = rng.normal(scale=4, size=(3, 16))
+    labels = rng.integers(3, size=700)
+    x = centres[labels] + rng.normal(size=(700, 16))
+    y = 3 * x @ q
+    np.save(tmp_path / "A.npy", x[:300])
+    np.savez(tmp_path / "B.npz", anchors=y[:300], test=y[300:500])
+    np.savetxt(tmp_path / "X.csv", x[300:500], delimiter=",", header=",".join(f"f{i}" for i in range(16)), comments="")
+    np.save(tmp_path / "labels.npy", labels[300:500])
+    LinearHead().fit(y[500:], labels[500:]).save(tmp_path / "head.npz")
+    return tmp_path, y[300:500]
+
+
+def test_translate_writes_a_faithful_translation(files):
+    tmp, truth = files
+    done = cli(
+        "translate",
+        "--source-anchors",
+        "A.npy",
+        "--target-anchors",
+        "B.npz",
+        "--input",
+        "X.csv",
+        "--output",
+        "Y.npz",
+        "--omega",
+        "4",
+        "--delta",
+        "0.0",
+        cwd=tmp,
+    )
+    assert done.returncode == 0, done.stderr
+    y = load_matrix(tmp / "Y.npz")
+    c = truth.mean(0)
+    cos = np.sum((y - c) * (truth - c), 1) / np.linalg.norm(y - c, axis=1) / np.linalg.norm(truth - c, axis=1)
+    assert cos.mean() > 0.99
+
+
+def test_evaluate_prints_metrics_and_accuracy(files):
+    tmp, _ = files
+    done = cli(
+        "evaluate",
+        "--source-anchors",
+        "A.npy",
+        "--target-anchors",
+        "B.npz:anchors",
+        "--source-test",
+        "X.csv",
+        "--target-test",
+        "B.npz:test",
+        "--labels",
+        "labels.npy",
+        "--head",
+        "head.npz",
+        "--json",
+        "--delta",
+        "0.2",
+        cwd=tmp,
+    )
+    assert done.returncode == 0, done.stderr
+    import json
+
+    result = json.loads(done.stdout)
+    assert result["reconstruction_similarity"] > 0.95 and result["zero_shot_accuracy"] > 0.95
+
+
+@pytest.mark.parametrize(
+    "make_bad, expected",
+    [
+        (lambda p: np.save(p / "bad.npy", np.full((5, 16), np.nan)), "contains NaN or Inf"),
+        (lambda p: np.save(p / "bad.npy", np.array([{"x": 1}], dtype=object), allow_pickle=True), "Python objects"),
+        (lambda p: np.save(p / "bad.npy", np.zeros(16)), "2-D"),
+        (lambda p: np.save(p / "bad.npy", np.zeros((299, 16))), "parallel"),
+        (lambda p: (p / "bad.npy").write_bytes(b"garbage"), "bad.npy"),
+    ],
+)
+def test_bad_input_one_line_error(files, make_bad, expected):
+    tmp, _ = files
+    make_bad(tmp)
+    done = cli(
+        "translate",
+        "--source-anchors",
+        "bad.npy",
+        "--target-anchors",
+        "B.npz",
+        "--input",
+        "X.csv",
+        "--output",
+        "Y.npy",
+        cwd=tmp,
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and expected in lines[0], done.stderr
+    assert "Traceback" not in done.stderr and not (tmp / "Y.npy").exists()
