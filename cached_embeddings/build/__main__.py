@@ -1,4 +1,4 @@
-"""Rebuild the embedding cache: ``python -m cached_embeddings.build [--dataset D] [--encoder E] [--smoke] [--force]``."""
+"""Rebuild the embedding cache: ``python -m cached_embeddings.build [--dataset D] [--encoder E] [--smoke]``."""
 
 from __future__ import annotations
 
