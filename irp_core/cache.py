@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CacheError", "Space", "Dataset", "cache_dir", "list_datasets", "load_dataset"]
+__all__ = ["CacheError", "Dataset", "Space", "cache_dir", "list_datasets", "load_dataset"]
 
 REBUILD_HINT = (
     "restore it with `git checkout -- cached_embeddings` or rebuild it with "
