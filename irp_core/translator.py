@@ -113,6 +113,7 @@ class IRP(BaseEstimator):
     def fit(self, anchors_x, anchors_y) -> IRP:
         """Learn the translation from parallel anchors (row i of both = the same item)."""
         self._check_params()
+        self.__dict__.pop("_singular_values_full", None)  # computed lazily; stale after a refit
         ax = check_embeddings("anchors_x", anchors_x).astype(np.float64)
         ay = check_embeddings("anchors_y", anchors_y).astype(np.float64)
         check_parallel("anchors_x", ax, "anchors_y", ay)

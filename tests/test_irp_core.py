@@ -144,6 +144,14 @@ def test_fitted_attributes_and_params(spaces):
         IRP().transform(ax)
 
 
+def test_refit_recomputes_full_condition_number(spaces):
+    ax, ay, *_ = spaces
+    irp = IRP(omega=2, delta=0.3)
+    first = irp.fit(ax, ay).condition_number_full_
+    squeezed = ay * np.linspace(1.0, 50.0, ay.shape[1])  # much worse conditioned target
+    assert irp.fit(ax, squeezed).condition_number_full_ > 5 * first
+
+
 def test_pruning_lowers_condition_number():
     """Correlated (all-positive, ReLU-like) anchors are ill-conditioned; pruning fixes that."""
     rng = np.random.default_rng(0)
