@@ -96,7 +96,7 @@ def test_evaluate_prints_metrics_and_accuracy(files):
     "make_bad, expected",
     [
         (lambda p: np.save(p / "bad.npy", np.full((5, 16), np.nan)), "contains NaN or Inf"),
-        (lambda p: np.save(p / "bad.npy", np.array([{"x": 1}], dtype=object), allow_pickle=True), "Python objects"),
+        (lambda p: np.save(p / "bad.npy", np.array([{"x": 1}], dtype=object)), "Python objects"),
         (lambda p: np.save(p / "bad.npy", np.zeros(16)), "2-D"),
         (lambda p: np.save(p / "bad.npy", np.zeros((299, 16))), "parallel"),
         (lambda p: (p / "bad.npy").write_bytes(b"garbage"), "bad.npy"),

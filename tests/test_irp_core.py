@@ -283,7 +283,7 @@ def test_load_head_rejects_bad_files(tmp_path):
     (tmp_path / "junk.npz").write_bytes(b"not a zip")
     with pytest.raises(ValueError, match="cannot read head file"):
         load_head(tmp_path / "junk.npz")
-    np.save(tmp_path / "obj.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    np.save(tmp_path / "obj.npy", np.array([{"a": 1}], dtype=object))
     with pytest.raises(ValueError):
         load_head(tmp_path / "obj.npy")
 
