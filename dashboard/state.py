@@ -38,13 +38,13 @@ def dataset_names() -> list[str]:
     return list(list_datasets())
 
 
-def try_dataset(name: str):
-    """The dataset, or ``None`` after showing the loader's message (never a traceback)."""
+def require_dataset(name: str):
+    """The dataset; otherwise show the loader's message (never a traceback) and stop the page."""
     try:
         return get_dataset(name)
     except Exception as exc:  # noqa: BLE001
         st.error(f"Could not load dataset {name!r}: {exc}")
-        return None
+        st.stop()
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -9,9 +9,7 @@ from dashboard import views as V
 
 st.title("All pairs")
 s = state.require_settings()
-ds = state.try_dataset(s.dataset)
-if ds is None:
-    st.stop()
+ds = state.require_dataset(s.dataset)
 n = len(ds.encoders)
 st.caption(f"{getattr(ds, 'title', s.dataset)}: {n} encoders, {n * n} ordered pairs at "
            f"ω = {s.omega}, δ = {s.delta:.2f} (diagonal: intra-space, X = Y).")

@@ -25,9 +25,7 @@ except Exception:  # noqa: BLE001
 if D.XL_DATASET not in available:
     st.warning("The cross-lingual embeddings are not in the shipped cache (yet): nothing to show.")
     st.stop()
-ds = state.try_dataset(D.XL_DATASET)
-if ds is None:
-    st.stop()
+ds = state.require_dataset(D.XL_DATASET)
 cat = V.xl_catalog(ds)
 if not cat["multilingual"] or not cat["english"]:
     st.warning("The cross-lingual cache has no non-English or no English space.")

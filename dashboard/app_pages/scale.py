@@ -22,9 +22,7 @@ def _alpha(s: V.Settings) -> dict:
 
 st.title("Scale")
 s = state.require_settings()
-ds = state.try_dataset(s.dataset)
-if ds is None:
-    st.stop()
+ds = state.require_dataset(s.dataset)
 try:
     t = state.cached_translation(s)
     fits = _norm_fits(s.dataset)

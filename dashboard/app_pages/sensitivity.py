@@ -12,9 +12,7 @@ from dashboard import views as V
 
 st.title("Sensitivity")
 s = state.require_settings()
-ds = state.try_dataset(s.dataset)
-if ds is None:
-    st.stop()
+ds = state.require_dataset(s.dataset)
 st.caption(f"{getattr(ds, 'title', s.dataset)}: **{s.source}** → **{s.target}**; grid "
            f"ω ∈ {list(D.SWEEP_OMEGAS)}, δ ∈ {list(D.SWEEP_DELTAS)}; each cell is cached.")
 try:

@@ -15,9 +15,7 @@ TABS = ["layouts and linked selection", "distributions, conditioning, confusion 
 
 st.title("Translate")
 s = state.require_settings()
-ds = state.try_dataset(s.dataset)
-if ds is None:
-    st.stop()
+ds = state.require_dataset(s.dataset)
 st.caption(f"{getattr(ds, 'title', s.dataset)}: **{s.source}** → **{s.target}**. The source "
            "side sees only its anchors, the target side only its own: no map is ever fitted on "
            "both.")
