@@ -157,10 +157,10 @@ class IRP(BaseEstimator):
         # Everything below sees the target only through its own anchors' Gram matrix and rows.
         used = np.unique(np.concatenate(self.subsets_))  # Gram only over anchors some subset keeps
         gram_used = ny[used] @ ny[used].T
-        full = _gram_pinv(ny @ ny.T, self.rtol) if self.completion else None
-        if full is not None:
-            self._singular_values_full = full[1]
-            full = nx.T @ (full[0] @ ny)  # identity encoded and decoded with every anchor
+        m_full = None
+        if self.completion:
+            w_full, self._singular_values_full = _gram_pinv(ny @ ny.T, self.rtol)
+            m_full = nx.T @ (w_full @ ny)  # identity encoded and decoded with every anchor
 
         lefts, rights = [], []
         self.condition_numbers_, self.ranks_ = [], []
@@ -171,10 +171,10 @@ class IRP(BaseEstimator):
             right = w @ sy  # (k, d_y) = pinv(sy).T: decoding with the subset
             lefts.append(sx.T)
             rights.append(right)
-            if full is not None:
+            if m_full is not None:
                 # Completion: the subset only reaches span(sy); the full anchor set supplies the rest
                 # through (I - P), P = sy.T @ pinv(sy).T the projector onto span(sy).
-                lefts.append(full)
+                lefts.append(m_full)
                 rights.append(np.eye(ay.shape[1]) - sy.T @ right)
             self.condition_numbers_.append(effective_condition_number(s, self.rtol))
             self.ranks_.append(int((s > self.rtol * s[0]).sum()) if s[0] > 0 else 0)
@@ -257,11 +257,12 @@ class IRP(BaseEstimator):
         ax = np.asarray(anchors_x, dtype=np.float64)[self.anchor_rows_]
         ay = np.asarray(anchors_y, dtype=np.float64)[self.anchor_rows_]
         cx, cy = self.center_x_, self.center_y_
+        if self.completion:  # the full-set decoding does not depend on the subset: once
+            y_full = inverse_relative_projection(relative_projection(x, ax, cx), ay, cy, self.rtol)
         decoded = []
         for subset in self.subsets_:
             y = inverse_relative_projection(relative_projection(x, ax[subset], cx), ay[subset], cy, self.rtol)
             if self.completion:
-                y_full = inverse_relative_projection(relative_projection(x, ax, cx), ay, cy, self.rtol)
                 basis = normalize_rows(ay[subset] - cy)
                 y = y + y_full - _project_onto_rows(y_full, basis, self.rtol)
             decoded.append(y)
