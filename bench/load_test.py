@@ -1,0 +1,403 @@
+"""Load test: concurrent browser sessions moving ω and δ and switching pages on one real server.
+
+Starts ``streamlit run dashboard/app.py`` on a free loopback port and opens N sessions (one
+Chromium, one browser context each, so one Streamlit session each). For ``--seconds`` every session
+keeps jumping ω or δ to a seeded random value inside a small box (so values are revisited and the
+shared cache is hit), sometimes switching between the Translate and Method pages. A move's latency
+runs from the last key press to the page showing the numbers for the new setting. Any exception or
+error element, console error, page error, crash or websocket close in any session is an error.
+Meanwhile the server's RSS (its process tree, from ``/proc``) is sampled every 0.5 s.
+
+    python bench/load_test.py [--sessions 10 --seconds 120 --seed 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+for p in (str(ROOT), str(ROOT / "tests" / "browser")):
+    if p not in sys.path:
+        sys.path.append(p)
+
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
+
+from dashboard import defaults as D
+
+OMEGA, DELTA = "ω: anchor subspaces", "δ: pruning threshold"
+# The box the sessions move in: 5 x 5 settings, well under the translation cache's 64 entries,
+# so that the caches fill in the first minute and memory then has no reason to grow.
+OMEGAS = list(range(6, 11))
+DELTAS = [0.6, 0.65, 0.7, 0.75, 0.8]
+PAGES = {"Translate": "Numbers above: ω = {o}, δ = {d:.2f},",  # nav link -> text of a finished run
+         "Method": "(ω = {o}, δ = {d:.2f})"}
+N_METRICS = 12  # on the Translate page
+# One call per check: the setting texts, the Translate metrics and any error shown.
+SNAPSHOT = """() => {
+  const q = s => Array.from(document.querySelectorAll(s));
+  const texts = q('[data-testid="stCaptionContainer"], [data-testid="stMetricLabel"]')
+    .map(e => e.textContent);
+  const metrics = {};
+  for (const m of q('[data-testid="stMetric"]')) {
+    const l = m.querySelector('[data-testid="stMetricLabel"]'), v = m.querySelector('[data-testid="stMetricValue"]');
+    if (l && v) metrics[l.textContent.trim()] = v.textContent.trim();
+  }
+  const errors = q('[data-testid="stException"], [data-testid="stAlertContentError"]')
+    .map(e => e.textContent.slice(0, 200));
+  const main = document.querySelector('[data-testid="stMain"]');
+  const body = main ? main.textContent : '';
+  for (const t of ["Traceback", "This app has encountered an error", "Connection error"])
+    if (body.includes(t)) errors.push(t);
+  const running = !!document.querySelector('[data-testid="stStatusWidget"]');
+  return {texts, metrics, errors, running};
+}"""
+SHOWN = """t => Array.from(document.querySelectorAll(
+  '[data-testid="stCaptionContainer"], [data-testid="stMetricLabel"]')).some(e => e.textContent.includes(t))"""
+METRICS_SHOWN = "n => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length >= n"
+IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+
+
+@dataclass
+class Result:
+    sessions: int
+    seconds: float
+    opened: int = 0
+    alive: int = 0
+    moves: list[int] = field(default_factory=list)  # per session
+    presses: int = 0
+    switches: int = 0
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    compared: int = 0  # (session, session) pairs at one setting whose numbers were compared
+    rss: list[tuple[float, int]] = field(default_factory=list)  # (seconds since start, bytes)
+    run_start: float = 0.0  # when the sessions began moving, on the rss clock
+    load: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    open_seconds: float = 0.0
+    cpu_server: float = 0.0  # CPU seconds while the sessions moved: the streamlit server
+    cpu_browser: float = 0.0  # ... and Chromium with the Playwright driver
+
+    @property
+    def peak_rss(self) -> int:
+        return max((b for _, b in self.rss), default=0)
+
+    @property
+    def final_rss(self) -> int:
+        return self.rss[-1][1] if self.rss else 0
+
+    def rss_every(self, step: float) -> list[int]:
+        """The RSS samples ``step`` seconds apart, from the first sample on."""
+        out, nxt = [], 0.0
+        for t, b in self.rss:
+            if t >= nxt:
+                out.append(b)
+                nxt += step
+        return out
+
+    def rss_growth_last(self, window: float = 30.0) -> int:
+        """Peak RSS of the last ``window`` seconds minus the peak before it (bytes; < 0 is fine)."""
+        if not self.rss:
+            return 0
+        end = self.rss[-1][0]
+        before = [b for t, b in self.rss if t < end - window]
+        last = [b for t, b in self.rss if t >= end - window]
+        return max(last) - max(before) if before else 0
+
+
+# --------------------------------------------------------------------------------------------
+# Server memory
+# --------------------------------------------------------------------------------------------
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command name (field 3 onwards)."""
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()
+
+
+def tree(pid: int) -> list[int]:
+    """``pid`` and all its live descendants."""
+    children: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                children.setdefault(int(_stat(int(d))[1]), []).append(int(d))
+            except (OSError, IndexError, ValueError):
+                continue
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += children.get(p, [])
+    return out
+
+
+def tree_rss(pid: int) -> int:
+    """VmRSS of ``pid`` and all its descendants, in bytes (0 once it is gone)."""
+    total = 0
+    for p in tree(pid):
+        try:
+            with open(f"/proc/{p}/status") as f:
+                total += next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmRSS:"))
+        except (OSError, StopIteration):
+            pass
+    return total
+
+
+def tree_cpu(pid: int, skip: tuple[int, ...] = ()) -> float:
+    """CPU seconds (user + system) used so far by ``pid``'s live tree, less the trees in ``skip``."""
+    left = set(tree(pid)) - {q for s in skip for q in tree(s)}
+    total = 0
+    for p in left:
+        try:
+            f = _stat(p)
+            total += int(f[11]) + int(f[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+class RssSampler(threading.Thread):
+    """Samples ``tree_rss(pid)`` every ``every`` seconds into ``out`` until ``stop`` is set."""
+
+    def __init__(self, pid: int, out: list, every: float = 0.5):
+        super().__init__(daemon=True)
+        self.pid, self.out, self.every, self.t0 = pid, out, every, time.perf_counter()
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.out.append((time.perf_counter() - self.t0, tree_rss(self.pid)))
+            self.stop.wait(self.every)
+
+
+# --------------------------------------------------------------------------------------------
+# One browser session
+# --------------------------------------------------------------------------------------------
+class Session:
+    """One browser context on the app; records its own errors, moves and latencies."""
+
+    def __init__(self, i: int, res: Result, seen: dict, seed: int):
+        self.i, self.res, self.seen = i, res, seen
+        self.rng = random.Random(seed * 1000 + i)
+        self.omega, self.delta, self.page_name = D.OMEGA, D.DELTA, "Translate"
+        self.moves, self.closing, self.sockets = 0, False, 0
+        self.page = None
+
+    def error(self, what: str) -> None:
+        self.res.errors.append(f"session {self.i}: {what}")
+
+    def _on_ws(self, ws) -> None:
+        self.sockets += 1
+        if self.sockets > 1:
+            self.error(f"websocket opened again (#{self.sockets}): a reconnect")
+        ws.on("close", lambda _: None if self.closing else self.error("websocket closed"))
+
+    async def open(self, browser, base: str) -> None:
+        ctx = await browser.new_context(viewport={"width": 1400, "height": 900})
+        self.page = page = await ctx.new_page()
+        page.set_default_timeout(180_000)
+        page.on("console", lambda m: m.type == "error" and self.error(f"console error: {m.text[:200]}"))
+        page.on("pageerror", lambda e: self.error(f"page error: {str(e)[:200]}"))
+        page.on("crash", lambda _: self.error("page crashed"))
+        page.on("websocket", self._on_ws)
+        await page.goto(f"{base}/")
+        await self.wait_shown()
+        # On first load a metric's component may still be loading when the caption is drawn.
+        await page.wait_for_function(METRICS_SHOWN, arg=N_METRICS, polling=100)
+        await page.wait_for_function(IDLE, polling=100)
+        self.record(await self.check())
+
+    def expected(self) -> str:
+        return PAGES[self.page_name].format(o=self.omega, d=self.delta)
+
+    async def wait_shown(self, timeout: float = 180.0) -> None:
+        """Until the page shows the numbers of the current setting."""
+        await self.page.wait_for_function(SHOWN, arg=self.expected(), polling=50, timeout=timeout * 1000)
+
+    async def check(self) -> dict:
+        snap = await self.page.evaluate(SNAPSHOT)
+        for e in snap["errors"]:
+            self.error(f"error element on {self.page_name} at ω={self.omega}, δ={self.delta:.2f}: {e}")
+        return snap
+
+    def record(self, snap: dict) -> None:
+        """Compare the Translate numbers with those another session showed at the same setting."""
+        if self.page_name != "Translate" or snap["running"]:  # a rerun may have begun: skip
+            return
+        if len(snap["metrics"]) != N_METRICS or self.expected() not in "".join(snap["texts"]):
+            self.error(f"finished run without its numbers at ω={self.omega}, δ={self.delta:.2f}: {snap}")
+            return
+        key = (self.omega, self.delta)
+        if key not in self.seen:
+            self.seen[key] = (self.i, snap["metrics"])
+            return
+        j, other = self.seen[key]
+        if j == self.i:
+            return
+        self.res.compared += 1
+        if snap["metrics"] != other:
+            diff = {k: (v, other.get(k)) for k, v in snap["metrics"].items() if other.get(k) != v}
+            self.error(f"numbers at ω={key[0]}, δ={key[1]:.2f} differ from session {j}'s: {diff}")
+
+    async def move(self) -> None:
+        """Jump ω or δ to a new random value in the box with the keyboard; time the update."""
+        page, rng = self.page, self.rng
+        if rng.random() < 0.5:
+            label, values, cur = OMEGA, OMEGAS, OMEGAS.index(self.omega)
+        else:
+            label, values, cur = DELTA, DELTAS, DELTAS.index(self.delta)
+        new = rng.choice([k for k in range(len(values)) if k != cur])
+        thumb = page.locator('[data-testid="stSlider"]').filter(has_text=label).first.locator(
+            'input[type="range"]')
+        await thumb.focus()
+        key = "ArrowRight" if new > cur else "ArrowLeft"
+        for _ in range(abs(new - cur) - 1):
+            await page.keyboard.press(key)
+        if label == OMEGA:
+            self.omega = values[new]
+        else:
+            self.delta = values[new]
+        t = time.perf_counter()
+        await page.keyboard.press(key)
+        await self.wait_shown()
+        self.res.latencies.append(time.perf_counter() - t)
+        self.res.presses += abs(new - cur)
+        self.moves += 1
+
+    async def switch(self) -> None:
+        self.page_name = "Method" if self.page_name == "Translate" else "Translate"
+        await self.page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=self.page_name).click()
+        await self.wait_shown()
+        self.res.switches += 1
+
+    async def run(self, deadline: float) -> None:
+        while time.perf_counter() < deadline:
+            if self.rng.random() < 0.15:
+                await self.switch()
+            else:
+                await self.move()
+            await self.page.wait_for_function(IDLE, polling=100)  # let the run finish
+            self.record(await self.check())
+            await asyncio.sleep(self.rng.uniform(0.2, 1.0))  # think time
+
+    async def final(self) -> bool:
+        """Alive: one more move is shown, error-free, on the websocket it started with."""
+        try:
+            await self.move()
+            await self.page.wait_for_function(IDLE, polling=100)
+            self.record(await self.check())
+        except Exception as exc:  # noqa: BLE001
+            self.error(f"not alive at the end: {str(exc)[:200]}")
+            return False
+        return self.sockets == 1 and not self.page.is_closed()
+
+
+async def _drive(res: Result, base: str, n: int, seconds: float, seed: int, mark) -> None:
+    from playwright.async_api import async_playwright
+
+    seen: dict = {}
+    sessions = [Session(i, res, seen, seed) for i in range(n)]
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            t0 = time.perf_counter()
+            opened = await asyncio.gather(*(s.open(browser, base) for s in sessions), return_exceptions=True)
+            res.open_seconds = time.perf_counter() - t0
+            for s, r in zip(sessions, opened):
+                if isinstance(r, Exception):
+                    s.error(f"did not open: {str(r)[:200]}")
+            live = [s for s, r in zip(sessions, opened) if not isinstance(r, Exception)]
+            res.opened = len(live)
+            mark("start")
+            deadline = time.perf_counter() + seconds
+            ran = await asyncio.gather(*(s.run(deadline) for s in live), return_exceptions=True)
+            for s, r in zip(live, ran):
+                if isinstance(r, Exception):
+                    s.error(f"stopped: {str(r)[:200]}")
+            mark("end")
+            alive = await asyncio.gather(*(s.final() for s in live))
+            res.alive = sum(alive)
+            res.moves = [s.moves for s in sessions]
+        finally:
+            for s in sessions:
+                s.closing = True
+            await browser.close()
+
+
+def run_load(sessions: int = 10, seconds: float = 120.0, seed: int = 0) -> Result:
+    """Start the app, hold ``sessions`` browser sessions for ``seconds``, stop; the figures."""
+    res = Result(sessions=sessions, seconds=seconds)
+    proc, base, _ = start_app()
+    sampler = RssSampler(proc.pid, res.rss)
+    sampler.start()
+    cpu = {}
+
+    def mark(phase: str) -> None:
+        """Note the time and the CPU seconds of server and browser (with this driver) so far."""
+        cpu[phase] = (tree_cpu(proc.pid), tree_cpu(os.getpid(), skip=(proc.pid,)))
+        if phase == "start":
+            res.run_start = time.perf_counter() - sampler.t0
+
+    try:
+        asyncio.run(_drive(res, base, sessions, seconds, seed, mark))
+        if "end" in cpu:
+            res.cpu_server, res.cpu_browser = (b - a for a, b in zip(cpu["start"], cpu["end"]))
+        res.load = os.getloadavg()
+    finally:
+        sampler.stop.set()
+        sampler.join()
+        if proc.poll() is not None:
+            res.errors.append(f"server exited with code {proc.returncode}")
+        stop_app(proc)
+    return res
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[max(0, min(len(xs) - 1, round(q / 100 * (len(xs) - 1))))] if xs else float("nan")
+
+
+def table(res: Result) -> str:
+    mb = 1 / 2**20
+    lat = res.latencies or [float("nan")]
+    rows = [
+        ("sessions opened / alive at end", f"{res.opened} / {res.alive} of {res.sessions}"),
+        ("seconds held", f"{res.seconds:.0f} (opening took {res.open_seconds:.1f} s)"),
+        ("slider moves (key presses)", f"{sum(res.moves)} ({res.presses})"),
+        ("moves per session min / max", f"{min(res.moves, default=0)} / {max(res.moves, default=0)}"),
+        ("page switches", f"{res.switches}"),
+        ("errors", f"{len(res.errors)}"),
+        ("same-setting comparisons", f"{res.compared}"),
+        ("move -> numbers shown, median", f"{statistics.median(lat) * 1000:.0f} ms"),
+        ("move -> numbers shown, p95", f"{pct(lat, 95) * 1000:.0f} ms"),
+        ("move -> numbers shown, max", f"{max(lat) * 1000:.0f} ms"),
+        ("server RSS peak / final", f"{res.peak_rss * mb:.0f} / {res.final_rss * mb:.0f} MB"),
+        ("RSS growth, last 30 s", f"{res.rss_growth_last() * mb:+.0f} MB"),
+        ("RSS every 15 s from the start", " ".join(f"{b * mb:.0f}" for b in res.rss_every(15.0)) + " MB"),
+        ("CPU s while held: server / browser", f"{res.cpu_server:.0f} / {res.cpu_browser:.0f}"),
+        ("load average 1/5/15 min", " ".join(f"{x:.2f}" for x in res.load)),
+    ]
+    w = max(len(k) for k, _ in rows)
+    return "\n".join([f"{k:<{w}}  {v}" for k, v in rows] + [f"ERROR {e}" for e in res.errors[:50]])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sessions", type=int, default=10)
+    ap.add_argument("--seconds", type=float, default=120.0)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    res = run_load(args.sessions, args.seconds, args.seed)
+    print(table(res))
+    sys.exit(1 if res.errors else 0)
+
+
+if __name__ == "__main__":
+    main()

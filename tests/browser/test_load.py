@@ -1,0 +1,32 @@
+"""Load: 10 concurrent browser sessions for 2 minutes on one real server (``bench/load_test.py``).
+
+Asserts correctness under load, never speed: latency and memory figures are printed (``pytest -s``,
+or in the failure message) for the record.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from bench.load_test import run_load, table
+
+SESSIONS, SECONDS = 10, 120
+GB = 2**30
+
+
+@pytest.mark.timeout(480)
+def test_ten_sessions_moving_sliders_for_two_minutes():
+    # In a thread of its own: conftest's session-wide sync Playwright may be active in this one.
+    with ThreadPoolExecutor(1) as pool:
+        res = pool.submit(run_load, SESSIONS, SECONDS).result()
+    figures = table(res)
+    print(figures)
+    assert res.errors == [], figures
+    assert res.opened == res.alive == SESSIONS, figures
+    assert len(res.moves) == SESSIONS and min(res.moves) >= 1, figures  # every session progressed
+    # all sessions start at the default setting, so each later one is compared at least there
+    assert res.compared >= SESSIONS - 1, figures
+    assert res.peak_rss < 3 * GB, figures
+    assert res.rss_growth_last(30.0) < 0.2 * res.peak_rss, figures  # bounded caches: a plateau
