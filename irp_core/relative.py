@@ -19,18 +19,21 @@ def relative_projection(x: np.ndarray, anchors: np.ndarray, center: np.ndarray |
     return normalize_rows(x) @ normalize_rows(anchors).T
 
 
-def pseudo_inverse(a: np.ndarray, rtol: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
-    """Float64 SVD pseudo-inverse with an explicit relative tolerance.
+def pseudo_inverse(a: np.ndarray, rtol: float = 1e-6, ridge: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Float64 SVD pseudo-inverse with an explicit relative tolerance and optional Tikhonov damping.
 
     Returns ``(pinv, singular_values)``; singular values below ``rtol * s_max`` are treated as zero,
-    which is what keeps duplicate, colinear or centred (rank K-1) anchor sets finite.
+    which is what keeps duplicate, colinear or centred (rank K-1) anchor sets finite. ``ridge > 0``
+    replaces 1/s by s / (s^2 + ridge * s_max^2): the ridge-regression solution, which stops the
+    small singular directions from amplifying the disagreement between two relative spaces.
     """
     a = np.asarray(a, dtype=np.float64)
     with threadpool_limits(1):  # threaded LAPACK SVD is 10-40x slower on a small, busy machine
         u, s, vt = np.linalg.svd(a, full_matrices=False)
     keep = s > rtol * (s[0] if s.size else 0.0)
     inv_s = np.zeros_like(s)
-    inv_s[keep] = 1.0 / s[keep]
+    damping = ridge * s[0] ** 2 if s.size else 0.0
+    inv_s[keep] = s[keep] / (s[keep] ** 2 + damping)
     return (vt.T * inv_s) @ u.T, s
 
 
@@ -48,11 +51,41 @@ def inverse_relative_projection(
     anchors: np.ndarray,
     center: np.ndarray | None = None,
     rtol: float = 1e-6,
+    ridge: float = 0.0,
 ) -> np.ndarray:
     """Minimum-norm least-squares ``y`` with ``norm(anchors - center) @ y ≈ r`` for every row ``r``.
 
     The result lives in the (centred, unit-scale) target space; rescaling is the caller's choice.
     """
     a = normalize_rows(anchors - center if center is not None else anchors)
-    pinv, _ = pseudo_inverse(a, rtol)
+    pinv, _ = pseudo_inverse(a, rtol, ridge)
     return np.asarray(relative, dtype=np.float64) @ pinv.T
+
+
+def whitening(centred: np.ndarray, floor: float, rtol: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
+    """PCA whitening learnt from one space's own centred anchors: ``(forward (d, r), backward (r, d))``.
+
+    ``forward`` maps a centred vector to coordinates where the anchors have (near) unit variance in
+    every principal direction, so cosines there weigh every direction equally instead of being
+    dominated by a few high-variance ones; ``backward`` undoes it. ``floor`` adds ``floor * lambda_max``
+    to every variance: a regulariser that keeps the noisy low-variance directions from being blown up.
+    Directions with singular value below ``rtol * s_max`` are dropped (``forward @ backward`` is then
+    the projector onto the rest).
+    """
+    c = np.asarray(centred, dtype=np.float64)
+    n, d = c.shape
+    with threadpool_limits(1):
+        if d <= n:  # eigenvectors of the (d, d) scatter matrix are the right singular vectors
+            lam, v = np.linalg.eigh(c.T @ c)
+            lam, v = lam[::-1], v[:, ::-1]
+        else:  # fewer anchors than dimensions: go through the (n, n) Gram matrix instead
+            lam, u = np.linalg.eigh(c @ c.T)
+            lam, u = lam[::-1], u[:, ::-1]
+    lam = np.clip(lam, 0.0, None)
+    if lam.size == 0 or lam[0] == 0:
+        raise ValueError("cannot whiten: the centred anchors are all zero")
+    keep = np.sqrt(lam) > rtol * np.sqrt(lam[0])
+    lam = lam[keep]
+    v = v[:, keep] if d <= n else (c.T @ u[:, keep]) / np.sqrt(lam)
+    std = np.sqrt((lam + floor * lam[0]) / n)
+    return v / std, (v * std).T

@@ -27,6 +27,7 @@ from .relative import (
     normalize_rows,
     pseudo_inverse,
     relative_projection,
+    whitening,
 )
 from .validation import IRPWarning, check_embeddings, check_parallel
 
@@ -52,6 +53,10 @@ class IRP(BaseEstimator):
         (see ``docs/METHOD.md``).
     n_anchors : use a seeded subsample of this many anchors (None: all).
     max_kept : cap on anchors kept per subspace (None: only delta decides).
+    whiten : None, or whiten each side in its own anchors' principal axes before taking cosines,
+        with this variance floor (a fraction of the largest variance); needs ``center="anchor_mean"``.
+    ridge : Tikhonov damping of the decoding, as a fraction of the largest eigenvalue of each target
+        anchor subset's Gram matrix; 0 is the plain pseudo-inverse.
     rtol : relative tolerance of the float64 SVD pseudo-inverse.
 
     Examples
@@ -77,6 +82,8 @@ class IRP(BaseEstimator):
         completion: bool = False,
         n_anchors: int | None = None,
         max_kept: int | None = None,
+        whiten: float | None = None,
+        ridge: float = 0.0,
         rtol: float = 1e-6,
     ) -> None:
         self.omega = omega
@@ -88,6 +95,8 @@ class IRP(BaseEstimator):
         self.completion = completion
         self.n_anchors = n_anchors
         self.max_kept = max_kept
+        self.whiten = whiten
+        self.ridge = ridge
         self.rtol = rtol
 
     # ------------------------------------------------------------------ fitting
@@ -107,6 +116,12 @@ class IRP(BaseEstimator):
             raise ValueError(f"n_anchors must be a positive integer or None, got {self.n_anchors!r}")
         if self.max_kept is not None and int(self.max_kept) < 1:
             raise ValueError(f"max_kept must be a positive integer or None, got {self.max_kept!r}")
+        if self.whiten is not None and not 0.0 <= float(self.whiten) < 1e6:
+            raise ValueError(f"whiten must be None or a variance floor >= 0, got {self.whiten!r}")
+        if self.whiten is not None and self.center != "anchor_mean":
+            raise ValueError('whiten needs center="anchor_mean": whitening is defined about the anchor mean')
+        if not 0.0 <= float(self.ridge) < 1e6:
+            raise ValueError(f"ridge must be a number >= 0, got {self.ridge!r}")
         if not 0.0 < float(self.rtol) < 1.0:
             raise ValueError(f"rtol must lie in (0, 1), got {self.rtol!r}")
 
@@ -125,7 +140,16 @@ class IRP(BaseEstimator):
 
         self.center_x_ = ax.mean(axis=0) if self.center == "anchor_mean" else np.zeros(ax.shape[1])
         self.center_y_ = ay.mean(axis=0) if self.center == "anchor_mean" else np.zeros(ay.shape[1])
-        nx, ny = normalize_rows(ax - self.center_x_), normalize_rows(ay - self.center_y_)
+        # Whitening (optional): each side in its own anchors' principal axes. ``to_y`` maps the
+        # working coordinates of the target back to its raw (centred) coordinates.
+        cx, cy = ax - self.center_x_, ay - self.center_y_
+        from_x = to_y = None
+        if self.whiten is not None:
+            from_x, _ = whitening(cx, float(self.whiten), self.rtol)
+            from_y, to_y = whitening(cy, float(self.whiten), self.rtol)
+            cx, cy = cx @ from_x, cy @ from_y
+        self.whitener_x_, self.unwhitener_y_ = from_x, to_y
+        nx, ny = normalize_rows(cx), normalize_rows(cy)
 
         # An anchor with zero norm (after centring) has no direction: it cannot carry a cosine.
         usable = (np.linalg.norm(nx, axis=1) > 0.5) & (np.linalg.norm(ny, axis=1) > 0.5)
@@ -140,9 +164,9 @@ class IRP(BaseEstimator):
         rows, nx, ny = rows[usable], nx[usable], ny[usable]
         self.anchor_rows_ = rows
         self.n_features_in_, self.n_features_out_ = ax.shape[1], ay.shape[1]
-        if rows.size < ay.shape[1]:
+        if rows.size < ny.shape[1]:
             warnings.warn(
-                f"only {rows.size} anchors for a {ay.shape[1]}-d target: translations are confined "
+                f"only {rows.size} anchors for a {ny.shape[1]}-d target: translations are confined "
                 f"to a {rows.size}-d subspace of it",
                 IRPWarning,
                 stacklevel=2,
@@ -159,7 +183,7 @@ class IRP(BaseEstimator):
         gram_used = ny[used] @ ny[used].T
         m_full = None
         if self.completion:
-            w_full, self._singular_values_full = _gram_pinv(ny @ ny.T, self.rtol)
+            w_full, self._singular_values_full = _gram_pinv(ny @ ny.T, self.rtol, self.ridge)
             m_full = nx.T @ (w_full @ ny)  # identity encoded and decoded with every anchor
 
         lefts, rights = [], []
@@ -167,24 +191,28 @@ class IRP(BaseEstimator):
         for subset in self.subsets_:
             sx, sy = nx[subset], ny[subset]
             pos = np.searchsorted(used, subset)
-            w, s = _gram_pinv(gram_used[np.ix_(pos, pos)], self.rtol)
+            gram = gram_used[np.ix_(pos, pos)]
+            w, s = _gram_pinv(gram, self.rtol, self.ridge)
             right = w @ sy  # (k, d_y) = pinv(sy).T: decoding with the subset
             lefts.append(sx.T)
             rights.append(right)
             if m_full is not None:
                 # Completion: the subset only reaches span(sy); the full anchor set supplies the rest
-                # through (I - P), P = sy.T @ pinv(sy).T the projector onto span(sy).
+                # through (I - P), P = sy.T @ pinv(sy).T the projector onto span(sy) (undamped).
+                plain_right = _gram_pinv(gram, self.rtol)[0] @ sy if self.ridge else right
                 lefts.append(m_full)
-                rights.append(np.eye(ay.shape[1]) - sy.T @ right)
+                rights.append(np.eye(ny.shape[1]) - sy.T @ plain_right)
             self.condition_numbers_.append(effective_condition_number(s, self.rtol))
             self.ranks_.append(int((s > self.rtol * s[0]).sum()) if s[0] > 0 else 0)
         # One large product instead of omega small ones: the same flops, far better BLAS use.
         self.matrix_ = np.hstack(lefts) @ np.vstack(rights) / len(self.subsets_)
+        if self.whiten is not None:  # raw source -> whitened source ... whitened target -> raw target
+            self.matrix_ = from_x @ self.matrix_ @ to_y
         self._matrix32 = self.matrix_.astype(np.float32)
 
         # Centring all n anchors leaves rank n - 1 when n <= d: expected, not a defect.
         def expected_rank(k: int) -> int:
-            return min(k, ay.shape[1]) - int(self.center == "anchor_mean" and k == rows.size <= ay.shape[1])
+            return min(k, ny.shape[1]) - int(self.center == "anchor_mean" and k == rows.size <= ay.shape[1])
 
         deficient = [r < expected_rank(k) for r, k in zip(self.ranks_, self.n_anchors_kept_)]
         if any(deficient):
@@ -242,8 +270,11 @@ class IRP(BaseEstimator):
         single = x.dtype == np.float32
         matrix = self._matrix32 if single else self.matrix_
         x = x if single else x.astype(np.float64, copy=False)
-        if self.rescale == "none":
-            return normalize_rows(x - self.center_x_.astype(x.dtype)) @ matrix
+        if self.rescale == "none":  # unit-normalise the input in the coordinates cosines are taken in
+            centred = x - self.center_x_.astype(x.dtype)
+            working = centred if self.whitener_x_ is None else centred @ self.whitener_x_.astype(x.dtype)
+            norms = np.linalg.norm(working, axis=1, keepdims=True)
+            return centred / np.where(norms > 1e-12, norms, np.inf) @ matrix
         y_hat = x @ matrix
         y_hat -= (self.center_x_ @ self.matrix_).astype(x.dtype)
         return self._finish(y_hat)
@@ -254,33 +285,46 @@ class IRP(BaseEstimator):
         Needs the anchors again (the fast path does not keep them); float64 throughout.
         """
         x = self._check_input(x).astype(np.float64)
-        ax = np.asarray(anchors_x, dtype=np.float64)[self.anchor_rows_]
-        ay = np.asarray(anchors_y, dtype=np.float64)[self.anchor_rows_]
-        cx, cy = self.center_x_, self.center_y_
+        # Work in centred (and, if asked, whitened) coordinates of each side, as ``fit`` does.
+        x = x - self.center_x_
+        ax = np.asarray(anchors_x, dtype=np.float64)[self.anchor_rows_] - self.center_x_
+        ay = np.asarray(anchors_y, dtype=np.float64)[self.anchor_rows_] - self.center_y_
+        if self.whiten is not None:
+            x, ax = x @ self.whitener_x_, ax @ self.whitener_x_
+            ay = ay @ whitening(ay, float(self.whiten), self.rtol)[0]
+
+        def decode(anchor_rows):
+            r = relative_projection(x, ax[anchor_rows])
+            return inverse_relative_projection(r, ay[anchor_rows], None, self.rtol, self.ridge)
+
         if self.completion:  # the full-set decoding does not depend on the subset: once
-            y_full = inverse_relative_projection(relative_projection(x, ax, cx), ay, cy, self.rtol)
+            y_full = decode(slice(None))
         decoded = []
         for subset in self.subsets_:
-            y = inverse_relative_projection(relative_projection(x, ax[subset], cx), ay[subset], cy, self.rtol)
+            y = decode(subset)
             if self.completion:
-                basis = normalize_rows(ay[subset] - cy)
+                basis = normalize_rows(ay[subset])
                 y = y + y_full - _project_onto_rows(y_full, basis, self.rtol)
             decoded.append(y)
-        return self._finish(np.mean(decoded, axis=0))
+        y = np.mean(decoded, axis=0)
+        if self.whiten is not None:
+            y = y @ self.unwhitener_y_
+        return self._finish(y)
 
 
-def _gram_pinv(gram: np.ndarray, rtol: float) -> tuple[np.ndarray, np.ndarray]:
+def _gram_pinv(gram: np.ndarray, rtol: float, ridge: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """From the Gram matrix G = A A.T of unit-row anchors: ``W`` with pinv(A).T = W @ A, and the
     singular values of A (descending).
 
     With A = U S V.T, pinv(A).T = U S^-2 U.T A, so a (k, k) eigendecomposition replaces a (k, d) SVD:
     the same tolerance (s > rtol * s_max, i.e. lambda > rtol^2 * lambda_max), several times faster.
+    ``ridge`` damps it to U (S^2 + ridge * lambda_max)^-1 U.T A, as :func:`pseudo_inverse` does.
     """
     with threadpool_limits(1):
         lam, u = np.linalg.eigh(gram)
     lam, u = lam[::-1], u[:, ::-1]
     keep = lam > rtol**2 * max(lam[0], 0.0)
-    w = (u[:, keep] / lam[keep]) @ u[:, keep].T
+    w = (u[:, keep] / (lam[keep] + ridge * max(lam[0], 0.0))) @ u[:, keep].T
     return w, np.sqrt(np.clip(lam, 0.0, None))
 
 

@@ -47,6 +47,41 @@ def test_exact_rotation_reflection_scale_recovered(spaces, center):
     assert metrics.retrieval_top1(irp.transform(x), y) == 1.0
 
 
+def test_whitening_and_ridge_keep_an_exact_rotation(spaces):
+    # Whitening is equivariant (the target's whitened coordinates are the source's, rotated) and
+    # with isotropic whitened anchors the ridge shrinks every direction alike: still exact.
+    ax, ay, x, y = spaces
+    irp = IRP(omega=1, delta=0.0, whiten=0.003, ridge=0.1).fit(ax, ay)
+    c = irp.center_y_
+    assert metrics.reconstruction_similarity(irp.transform(x) - c, y - c)[0] > 0.999
+
+
+def test_whitening_equalises_a_dominant_direction():
+    # Two spaces share a 16-d signal; the source adds one huge nuisance direction that swamps its
+    # cosines. Whitening (learnt on the source's own anchors) gives that direction unit weight.
+    rng = np.random.default_rng(11)
+    signal = rng.normal(size=(700, 16))
+    nuisance = np.zeros((700, 17))
+    nuisance[:, :16], nuisance[:, 16] = signal, 30.0 * rng.normal(size=700)
+    src, tgt = nuisance @ rotation(17, 3), signal @ rotation(16, 4)
+    ax, ay, x, y = src[:400], tgt[:400], src[400:], tgt[400:]
+    plain = IRP(omega=1, delta=0.0).fit(ax, ay).transform(x)
+    white = IRP(omega=1, delta=0.0, whiten=1e-4, ridge=0.01).fit(ax, ay).transform(x)
+    r_plain = metrics.reconstruction_similarity(plain, y, center=True)[0]
+    r_white = metrics.reconstruction_similarity(white, y, center=True)[0]
+    assert r_plain < 0.5 < 0.95 < r_white, (r_plain, r_white)
+
+
+def test_ridge_damps_noise_amplification(spaces):
+    ax, ay, x, y = spaces
+    rng = np.random.default_rng(12)
+    noisy = ay + 1.0 * rng.normal(size=ay.shape) * ay.std()  # 40 noisy anchors in 32 dims: ill-posed
+    plain = IRP(omega=1, delta=0.0).fit(ax[:40], noisy[:40]).transform(x)
+    damped = IRP(omega=1, delta=0.0, ridge=0.1).fit(ax[:40], noisy[:40]).transform(x)
+    score = lambda p: metrics.reconstruction_similarity(p, y, center=True)[0]  # noqa: E731
+    assert score(damped) > score(plain) + 0.1, (score(plain), score(damped))
+
+
 def test_noise_degrades_gracefully(spaces):
     ax, ay, x, y = spaces
     rng = np.random.default_rng(5)
@@ -101,6 +136,10 @@ def test_same_seed_same_result_other_seed_other_subsets(spaces):
         {"omega": 4, "delta": 0.8, "completion": True},
         {"omega": 3, "delta": 0.5, "rescale": "none"},
         {"omega": 3, "delta": 0.5, "rescale": "anchor_median_norm", "n_anchors": 200},
+        {"omega": 1, "delta": 0.0, "whiten": 0.003, "ridge": 0.1},
+        {"omega": 4, "delta": 0.6, "whiten": 0.0, "ridge": 0.3, "completion": True},
+        {"omega": 3, "delta": 0.5, "whiten": 0.01, "rescale": "none", "prune_on": "target"},
+        {"omega": 2, "delta": 0.4, "ridge": 0.05, "n_anchors": 25},
     ],
 )
 def test_fast_and_plain_paths_agree(spaces, params):
