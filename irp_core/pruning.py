@@ -60,8 +60,13 @@ def anchor_subspaces(
     seed: int = 0,
     max_anchors: int | None = None,
     normalized: bool = False,
+    abs_gram: np.ndarray | None = None,
 ) -> list[np.ndarray]:
-    """``omega`` prunings from different seeded starts, sharing one Gram matrix."""
-    gram = abs_cosine_gram(anchors, normalized)
+    """``omega`` prunings from different seeded starts, sharing one Gram matrix.
+
+    ``abs_gram`` replaces the |cos| matrix of ``anchors`` (e.g. the larger |cos| of two spaces, to
+    prune on both).
+    """
+    gram = abs_cosine_gram(anchors, normalized) if abs_gram is None else abs_gram
     rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(omega)]
     return [farthest_point_sampling(gram, delta, int(rng.integers(gram.shape[0])), max_anchors) for rng in rngs]

@@ -20,7 +20,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from .pruning import anchor_subspaces
+from .pruning import abs_cosine_gram, anchor_subspaces
 from .relative import (
     effective_condition_number,
     inverse_relative_projection,
@@ -32,7 +32,7 @@ from .relative import (
 from .validation import IRPWarning, check_embeddings, check_parallel
 
 CENTER_OPTIONS = ("anchor_mean", "none")
-PRUNE_ON_OPTIONS = ("source", "target")
+PRUNE_ON_OPTIONS = ("source", "target", "both")
 RESCALE_OPTIONS = ("anchor_mean_norm", "anchor_median_norm", "none")
 
 
@@ -45,8 +45,8 @@ class IRP(BaseEstimator):
     delta : pruning threshold in [0, 1): kept anchors satisfy |cos| <= 1 - delta; 0 keeps all.
     seed : seeds the pruning starts and the anchor subsample.
     center : "anchor_mean" subtracts each side's own anchor mean before taking cosines; "none".
-    prune_on : which side's anchors pruning looks at ("source" or "target"); the indices found are
-        used on both sides.
+    prune_on : which side's anchors pruning looks at ("source", "target", or "both": an anchor pair
+        counts as close when it is close in either space); the indices found are used on both sides.
     rescale : target scale statistic for the output norm: mean or median norm of the (centred)
         target anchors, or "none" (output stays unit-scale and centred).
     completion : recover the directions a pruned subset cannot reach from the full anchor set
@@ -173,8 +173,12 @@ class IRP(BaseEstimator):
             )
 
         prune_space = nx if self.prune_on == "source" else ny
+        both = None
+        if self.prune_on == "both":
+            both = np.maximum(abs_cosine_gram(nx, normalized=True), abs_cosine_gram(ny, normalized=True))
         self.subsets_ = anchor_subspaces(
-            prune_space, int(self.omega), float(self.delta), int(self.seed), self.max_kept, normalized=True
+            prune_space, int(self.omega), float(self.delta), int(self.seed), self.max_kept, normalized=True,
+            abs_gram=both,
         )
         self.n_anchors_kept_ = [int(s.size) for s in self.subsets_]
 

@@ -119,6 +119,19 @@ def test_kept_anchors_respect_delta(delta):
     assert len(prune_anchors(anchors, 0.8)) < len(prune_anchors(anchors, 0.2))
 
 
+def test_pruning_on_both_sides_respects_delta_in_each():
+    rng = np.random.default_rng(6)
+    ax, ay = rng.normal(size=(300, 20)), rng.normal(size=(300, 12))
+    irp = IRP(omega=3, delta=0.7, center="none", prune_on="both").fit(ax, ay)
+    for subset in irp.subsets_:
+        assert subset.size > 3
+        for a in (ax, ay):
+            u = normalize_rows(a[subset])
+            assert np.abs(u @ u.T)[~np.eye(subset.size, dtype=bool)].max() <= 0.3 + 1e-6
+    one_side = IRP(omega=3, delta=0.7, center="none", prune_on="source").fit(ax, ay)
+    assert sum(irp.n_anchors_kept_) < sum(one_side.n_anchors_kept_)
+
+
 def test_same_seed_same_result_other_seed_other_subsets(spaces):
     ax, ay, x, _ = spaces
     a, b = IRP(delta=0.6, seed=4).fit(ax, ay), IRP(delta=0.6, seed=4).fit(ax, ay)
@@ -140,6 +153,7 @@ def test_same_seed_same_result_other_seed_other_subsets(spaces):
         {"omega": 4, "delta": 0.6, "whiten": 0.0, "ridge": 0.3, "completion": True},
         {"omega": 3, "delta": 0.5, "whiten": 0.01, "rescale": "none", "prune_on": "target"},
         {"omega": 2, "delta": 0.4, "ridge": 0.05, "n_anchors": 25},
+        {"omega": 3, "delta": 0.5, "prune_on": "both", "whiten": 0.01},
     ],
 )
 def test_fast_and_plain_paths_agree(spaces, params):
