@@ -36,6 +36,7 @@ PAGES = [
     st.Page(str(HERE / "app_pages" / "crosslingual.py"), title="Cross-lingual",
             url_path="crosslingual"),
     st.Page(str(HERE / "app_pages" / "method.py"), title="Method", url_path="method"),
+    st.Page(str(HERE / "app_pages" / "upload.py"), title="Upload", url_path="upload"),
 ]
 
 page = st.navigation(PAGES)

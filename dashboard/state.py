@@ -3,39 +3,117 @@
 Every control is a keyed widget with ``bind="query-params"``: the URL carries the view (defaults
 omitted) and a URL seeds the widgets. Caches are keyed on small identifiers (dataset name and the
 frozen :class:`dashboard.views.Settings`), never on arrays, and every slider-dependent cache is
-bounded with ``max_entries``.
+bounded with ``max_entries``. Uploaded datasets (names ``upload:…``) live in ``st.session_state``
+only, and their results in a bounded per-session cache (:func:`session_cached`), never in
+Streamlit's caches, which every session shares.
 """
 
 from __future__ import annotations
 
+import functools
+from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
 import streamlit as st
 
 from dashboard import defaults as D
+from dashboard import uploads as U
 from dashboard import views as V
 
 BIND = "query-params"
 SETTINGS_KEY = "_irp_settings"
+UPLOADS_KEY = "_irp_uploads"  # name -> uploads.UploadedDataset: this session's uploads only
+UPLOAD_CACHE_KEY = "_irp_upload_cache"  # name -> function -> bounded LRU of results
+PENDING_KEY = "_irp_pending_dataset"  # a dataset for the sidebar to select on its next draw
 
 
 # --------------------------------------------------------------------------------------------
 # Data and caches
 # --------------------------------------------------------------------------------------------
 @st.cache_resource(show_spinner="Loading the embedding cache…")
-def get_dataset(name: str):
-    """The loaded dataset, shared by all sessions (its arrays are read-only)."""
+def _shipped_dataset(name: str):
+    """A shipped dataset, shared by all sessions (its arrays are read-only)."""
     from irp_core.cache import load_dataset
 
     return load_dataset(name)
 
 
+def session_uploads() -> dict:
+    """This session's uploaded datasets: in st.session_state, so no other session sees them."""
+    return st.session_state.setdefault(UPLOADS_KEY, {})
+
+
+def get_dataset(name: str):
+    """The dataset: an upload from this session's state, else the shared shipped one."""
+    if U.is_upload_name(name):
+        ds = session_uploads().get(name)
+        if ds is None:
+            raise U.UploadError(f"{name!r} is not uploaded in this session (uploads last as long as the "
+                                "browser session): upload it again on the Upload page")
+        return ds
+    return _shipped_dataset(name)
+
+
 @st.cache_data(show_spinner=False, ttl=600)
-def dataset_names() -> list[str]:
+def _shipped_names() -> list[str]:
     from irp_core.cache import list_datasets
 
     return list(list_datasets())
+
+
+def dataset_names() -> list[str]:
+    return _shipped_names() + list(session_uploads())
+
+
+def add_upload(ds) -> None:
+    """Keep ``ds`` in this session (the oldest upload goes past the limit) and select it."""
+    uploads = session_uploads()
+    uploads[ds.name] = ds
+    while len(uploads) > U.MAX_SESSION_UPLOADS:
+        remove_upload(next(iter(uploads)))
+    st.session_state[PENDING_KEY] = ds.name
+
+
+def remove_upload(name: str) -> None:
+    """Drop an upload and its cached results; the sidebar goes back to a shipped dataset."""
+    session_uploads().pop(name, None)
+    st.session_state.get(UPLOAD_CACHE_KEY, {}).pop(name, None)
+    if st.session_state.get("dataset") == name:
+        st.session_state[PENDING_KEY] = D.DATASET
+
+
+def session_cached(shared, max_entries: int = 16):
+    """``shared`` (an st.cache_data/st.cache_resource decorator) for shipped data; for an upload, a
+    bounded cache in this session's state instead, since Streamlit's caches are shared by all sessions.
+
+    The first argument of the decorated function is a dataset name or a Settings.
+    """
+    def wrap(fn):
+        cached = shared(fn)
+        fn_key = (fn.__code__.co_filename, fn.__qualname__)
+
+        @functools.wraps(fn)
+        def call(*args, **kwargs):
+            first = args[0] if args else next(iter(kwargs.values()))
+            name = getattr(first, "dataset", first)
+            if not U.is_upload_name(name):
+                return cached(*args, **kwargs)
+            memo = st.session_state.setdefault(UPLOAD_CACHE_KEY, {}).setdefault(name, {}).setdefault(
+                fn_key, OrderedDict())
+            key = (args, tuple(sorted(kwargs.items())))
+            if key in memo:
+                memo.move_to_end(key)
+                return memo[key]
+            value = memo[key] = fn(*args, **kwargs)
+            while len(memo) > max_entries:
+                memo.popitem(last=False)
+            return value
+
+        call.clear = cached.clear
+        return call
+
+    return wrap
 
 
 def require_dataset(name: str):
@@ -47,31 +125,31 @@ def require_dataset(name: str):
         st.stop()
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@session_cached(st.cache_data(max_entries=256, show_spinner=False))
 def cached_cond_full(dataset: str, target: str, k: int, center: str) -> float:
     """Condition number of all target anchors: independent of ω and δ, so off the slider path."""
     return V.full_condition_number(get_dataset(dataset), target, k, center)
 
 
-@st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner="Translating…")
+@session_cached(st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner="Translating…"), max_entries=8)
 def cached_translation(s: V.Settings) -> V.Translation:
     cond = cached_cond_full(s.dataset, s.target, s.k, s.center)
     return V.translate(get_dataset(s.dataset), s, cond_full=cond)
 
 
-@st.cache_data(max_entries=4096, show_spinner=False)
+@session_cached(st.cache_data(max_entries=4096, show_spinner=False), max_entries=256)
 def cached_metrics(s: V.Settings) -> dict[str, Any]:
     """Only the small numbers of a translation: what sweeps need."""
     cond = cached_cond_full(s.dataset, s.target, s.k, s.center)
     return V.translate(get_dataset(s.dataset), s, light=True, cond_full=cond).metrics
 
 
-@st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner=False)
+@session_cached(st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner=False))
 def cached_baselines(dataset: str, source: str, target: str, k: int, head: str) -> dict:
     return V.baselines(get_dataset(dataset), source, target, k, head)
 
 
-@st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner=False)
+@session_cached(st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner=False), max_entries=8)
 def cached_panel(s: V.Settings, n_show: int = D.N_LAYOUT_POINTS) -> dict:
     ds = get_dataset(s.dataset)
     return V.layout_panel_data(ds, cached_translation(s), n_show)
@@ -111,6 +189,10 @@ def sidebar() -> V.Settings | None:
     """Draw the shared sidebar and return the current settings (also kept in session state)."""
     sb = st.sidebar
     sb.header("IRP Explorer")
+    pending = st.session_state.pop(PENDING_KEY, None)  # set by the Upload page
+    if pending is not None:
+        st.session_state["dataset"] = pending
+        _reset_pair()
     try:
         names = dataset_names()
     except Exception as exc:  # noqa: BLE001
