@@ -31,7 +31,7 @@ from .relative import (
 )
 from .validation import IRPWarning, check_embeddings, check_parallel
 
-CENTER_OPTIONS = ("anchor_mean", "none")
+CENTER_OPTIONS = ("whiten", "anchor_mean", "none")
 PRUNE_ON_OPTIONS = ("source", "target", "both")
 RESCALE_OPTIONS = ("anchor_mean_norm", "anchor_median_norm", "none")
 
@@ -44,7 +44,9 @@ class IRP(BaseEstimator):
     omega : number of anchor subspaces (seeded prunings) whose decodings are averaged.
     delta : pruning threshold in [0, 1): kept anchors satisfy |cos| <= 1 - delta; 0 keeps all.
     seed : seeds the pruning starts and the anchor subsample.
-    center : "anchor_mean" subtracts each side's own anchor mean before taking cosines; "none".
+    center : "whiten" subtracts each side's own anchor mean and whitens in its own anchors' principal
+        axes before taking cosines, so no few high-variance directions dominate them; "anchor_mean"
+        only subtracts the mean; "none" takes cosines of the raw vectors (the paper as written).
     prune_on : which side's anchors pruning looks at ("source", "target", or "both": an anchor pair
         counts as close when it is close in either space); the indices found are used on both sides.
     rescale : target scale statistic for the output norm: mean or median norm of the (centred)
@@ -53,8 +55,8 @@ class IRP(BaseEstimator):
         (see ``docs/METHOD.md``).
     n_anchors : use a seeded subsample of this many anchors (None: all).
     max_kept : cap on anchors kept per subspace (None: only delta decides).
-    whiten : None, or whiten each side in its own anchors' principal axes before taking cosines,
-        with this variance floor (a fraction of the largest variance); needs ``center="anchor_mean"``.
+    whiten_floor : with ``center="whiten"``, added to every principal variance as a fraction of the
+        largest, so the noisy low-variance directions are not blown up.
     ridge : Tikhonov damping of the decoding, as a fraction of the largest eigenvalue of each target
         anchor subset's Gram matrix; 0 is the plain pseudo-inverse.
     rtol : relative tolerance of the float64 SVD pseudo-inverse.
@@ -72,18 +74,18 @@ class IRP(BaseEstimator):
 
     def __init__(
         self,
-        omega: int = 8,
-        delta: float = 0.7,
+        omega: int = 1,
+        delta: float = 0.0,
         seed: int = 0,
         *,
-        center: str = "anchor_mean",
+        center: str = "whiten",
         prune_on: str = "source",
         rescale: str = "anchor_mean_norm",
         completion: bool = False,
         n_anchors: int | None = None,
         max_kept: int | None = None,
-        whiten: float | None = None,
-        ridge: float = 0.0,
+        whiten_floor: float = 0.003,
+        ridge: float = 0.3,
         rtol: float = 1e-6,
     ) -> None:
         self.omega = omega
@@ -95,7 +97,7 @@ class IRP(BaseEstimator):
         self.completion = completion
         self.n_anchors = n_anchors
         self.max_kept = max_kept
-        self.whiten = whiten
+        self.whiten_floor = whiten_floor
         self.ridge = ridge
         self.rtol = rtol
 
@@ -116,10 +118,8 @@ class IRP(BaseEstimator):
             raise ValueError(f"n_anchors must be a positive integer or None, got {self.n_anchors!r}")
         if self.max_kept is not None and int(self.max_kept) < 1:
             raise ValueError(f"max_kept must be a positive integer or None, got {self.max_kept!r}")
-        if self.whiten is not None and not 0.0 <= float(self.whiten) < 1e6:
-            raise ValueError(f"whiten must be None or a variance floor >= 0, got {self.whiten!r}")
-        if self.whiten is not None and self.center != "anchor_mean":
-            raise ValueError('whiten needs center="anchor_mean": whitening is defined about the anchor mean')
+        if not 0.0 <= float(self.whiten_floor) < 1e6:
+            raise ValueError(f"whiten_floor must be a number >= 0, got {self.whiten_floor!r}")
         if not 0.0 <= float(self.ridge) < 1e6:
             raise ValueError(f"ridge must be a number >= 0, got {self.ridge!r}")
         if not 0.0 < float(self.rtol) < 1.0:
@@ -138,15 +138,16 @@ class IRP(BaseEstimator):
             rows = np.sort(np.random.default_rng(self.seed).choice(rows.size, self.n_anchors, replace=False))
         ax, ay = ax[rows], ay[rows]
 
-        self.center_x_ = ax.mean(axis=0) if self.center == "anchor_mean" else np.zeros(ax.shape[1])
-        self.center_y_ = ay.mean(axis=0) if self.center == "anchor_mean" else np.zeros(ay.shape[1])
+        centred = self.center != "none"
+        self.center_x_ = ax.mean(axis=0) if centred else np.zeros(ax.shape[1])
+        self.center_y_ = ay.mean(axis=0) if centred else np.zeros(ay.shape[1])
         # Whitening (optional): each side in its own anchors' principal axes. ``to_y`` maps the
         # working coordinates of the target back to its raw (centred) coordinates.
         cx, cy = ax - self.center_x_, ay - self.center_y_
         from_x = to_y = None
-        if self.whiten is not None:
-            from_x, _ = whitening(cx, float(self.whiten), self.rtol)
-            from_y, to_y = whitening(cy, float(self.whiten), self.rtol)
+        if self.center == "whiten":
+            from_x, _ = whitening(cx, float(self.whiten_floor), self.rtol)
+            from_y, to_y = whitening(cy, float(self.whiten_floor), self.rtol)
             cx, cy = cx @ from_x, cy @ from_y
         self.whitener_x_, self.unwhitener_y_ = from_x, to_y
         nx, ny = normalize_rows(cx), normalize_rows(cy)
@@ -164,9 +165,9 @@ class IRP(BaseEstimator):
         rows, nx, ny = rows[usable], nx[usable], ny[usable]
         self.anchor_rows_ = rows
         self.n_features_in_, self.n_features_out_ = ax.shape[1], ay.shape[1]
-        if rows.size < ny.shape[1]:
+        if rows.size < ay.shape[1]:
             warnings.warn(
-                f"only {rows.size} anchors for a {ny.shape[1]}-d target: translations are confined "
+                f"only {rows.size} anchors for a {ay.shape[1]}-d target: translations are confined "
                 f"to a {rows.size}-d subspace of it",
                 IRPWarning,
                 stacklevel=2,
@@ -210,13 +211,13 @@ class IRP(BaseEstimator):
             self.ranks_.append(int((s > self.rtol * s[0]).sum()) if s[0] > 0 else 0)
         # One large product instead of omega small ones: the same flops, far better BLAS use.
         self.matrix_ = np.hstack(lefts) @ np.vstack(rights) / len(self.subsets_)
-        if self.whiten is not None:  # raw source -> whitened source ... whitened target -> raw target
+        if from_x is not None:  # raw source -> whitened source ... whitened target -> raw target
             self.matrix_ = from_x @ self.matrix_ @ to_y
         self._matrix32 = self.matrix_.astype(np.float32)
 
         # Centring all n anchors leaves rank n - 1 when n <= d: expected, not a defect.
         def expected_rank(k: int) -> int:
-            return min(k, ny.shape[1]) - int(self.center == "anchor_mean" and k == rows.size <= ay.shape[1])
+            return min(k, ny.shape[1]) - int(self.center != "none" and k == rows.size <= ay.shape[1])
 
         deficient = [r < expected_rank(k) for r, k in zip(self.ranks_, self.n_anchors_kept_)]
         if any(deficient):
@@ -293,9 +294,9 @@ class IRP(BaseEstimator):
         x = x - self.center_x_
         ax = np.asarray(anchors_x, dtype=np.float64)[self.anchor_rows_] - self.center_x_
         ay = np.asarray(anchors_y, dtype=np.float64)[self.anchor_rows_] - self.center_y_
-        if self.whiten is not None:
+        if self.whitener_x_ is not None:
             x, ax = x @ self.whitener_x_, ax @ self.whitener_x_
-            ay = ay @ whitening(ay, float(self.whiten), self.rtol)[0]
+            ay = ay @ whitening(ay, float(self.whiten_floor), self.rtol)[0]
 
         def decode(anchor_rows):
             r = relative_projection(x, ax[anchor_rows])
@@ -311,7 +312,7 @@ class IRP(BaseEstimator):
                 y = y + y_full - _project_onto_rows(y_full, basis, self.rtol)
             decoded.append(y)
         y = np.mean(decoded, axis=0)
-        if self.whiten is not None:
+        if self.unwhitener_y_ is not None:
             y = y @ self.unwhitener_y_
         return self._finish(y)
 

@@ -36,10 +36,10 @@ def test_relative_then_inverse_recovers_direction():
     np.testing.assert_allclose(back, normalize_rows(x), atol=1e-10)
 
 
-@pytest.mark.parametrize("center", ["none", "anchor_mean"])
+@pytest.mark.parametrize("center", ["none", "anchor_mean", "whiten"])
 def test_exact_rotation_reflection_scale_recovered(spaces, center):
     ax, ay, x, y = spaces
-    irp = IRP(omega=1, delta=0.0, center=center).fit(ax, ay)
+    irp = IRP(omega=1, delta=0.0, center=center, ridge=0.0).fit(ax, ay)
     # Directions about the target centre are exact; norms are the target's typical norm.
     c = irp.center_y_
     mean, per_sample = metrics.reconstruction_similarity(irp.transform(x) - c, y - c)
@@ -51,7 +51,7 @@ def test_whitening_and_ridge_keep_an_exact_rotation(spaces):
     # Whitening is equivariant (the target's whitened coordinates are the source's, rotated) and
     # with isotropic whitened anchors the ridge shrinks every direction alike: still exact.
     ax, ay, x, y = spaces
-    irp = IRP(omega=1, delta=0.0, whiten=0.003, ridge=0.1).fit(ax, ay)
+    irp = IRP(omega=1, delta=0.0, center="whiten", ridge=0.3).fit(ax, ay)
     c = irp.center_y_
     assert metrics.reconstruction_similarity(irp.transform(x) - c, y - c)[0] > 0.999
 
@@ -65,8 +65,8 @@ def test_whitening_equalises_a_dominant_direction():
     nuisance[:, :16], nuisance[:, 16] = signal, 30.0 * rng.normal(size=700)
     src, tgt = nuisance @ rotation(17, 3), signal @ rotation(16, 4)
     ax, ay, x, y = src[:400], tgt[:400], src[400:], tgt[400:]
-    plain = IRP(omega=1, delta=0.0).fit(ax, ay).transform(x)
-    white = IRP(omega=1, delta=0.0, whiten=1e-4, ridge=0.01).fit(ax, ay).transform(x)
+    plain = IRP(omega=1, delta=0.0, center="anchor_mean", ridge=0.0).fit(ax, ay).transform(x)
+    white = IRP(omega=1, delta=0.0, center="whiten", whiten_floor=1e-4, ridge=0.01).fit(ax, ay).transform(x)
     r_plain = metrics.reconstruction_similarity(plain, y, center=True)[0]
     r_white = metrics.reconstruction_similarity(white, y, center=True)[0]
     assert r_plain < 0.5 < 0.95 < r_white, (r_plain, r_white)
@@ -76,8 +76,8 @@ def test_ridge_damps_noise_amplification(spaces):
     ax, ay, x, y = spaces
     rng = np.random.default_rng(12)
     noisy = ay + 1.0 * rng.normal(size=ay.shape) * ay.std()  # 40 noisy anchors in 32 dims: ill-posed
-    plain = IRP(omega=1, delta=0.0).fit(ax[:40], noisy[:40]).transform(x)
-    damped = IRP(omega=1, delta=0.0, ridge=0.1).fit(ax[:40], noisy[:40]).transform(x)
+    plain = IRP(omega=1, delta=0.0, center="anchor_mean", ridge=0.0).fit(ax[:40], noisy[:40]).transform(x)
+    damped = IRP(omega=1, delta=0.0, center="anchor_mean", ridge=0.1).fit(ax[:40], noisy[:40]).transform(x)
     score = lambda p: metrics.reconstruction_similarity(p, y, center=True)[0]  # noqa: E731
     assert score(damped) > score(plain) + 0.1, (score(plain), score(damped))
 
@@ -149,11 +149,11 @@ def test_same_seed_same_result_other_seed_other_subsets(spaces):
         {"omega": 4, "delta": 0.8, "completion": True},
         {"omega": 3, "delta": 0.5, "rescale": "none"},
         {"omega": 3, "delta": 0.5, "rescale": "anchor_median_norm", "n_anchors": 200},
-        {"omega": 1, "delta": 0.0, "whiten": 0.003, "ridge": 0.1},
-        {"omega": 4, "delta": 0.6, "whiten": 0.0, "ridge": 0.3, "completion": True},
-        {"omega": 3, "delta": 0.5, "whiten": 0.01, "rescale": "none", "prune_on": "target"},
+        {"omega": 1, "delta": 0.0, "center": "whiten", "whiten_floor": 0.003, "ridge": 0.1},
+        {"omega": 4, "delta": 0.6, "center": "whiten", "whiten_floor": 0.0, "ridge": 0.3, "completion": True},
+        {"omega": 3, "delta": 0.5, "whiten_floor": 0.01, "rescale": "none", "prune_on": "target"},
         {"omega": 2, "delta": 0.4, "ridge": 0.05, "n_anchors": 25},
-        {"omega": 3, "delta": 0.5, "prune_on": "both", "whiten": 0.01},
+        {"omega": 3, "delta": 0.5, "prune_on": "both", "whiten_floor": 0.01},
     ],
 )
 def test_fast_and_plain_paths_agree(spaces, params):
@@ -169,9 +169,9 @@ def test_fast_and_plain_paths_agree(spaces, params):
 
 def test_completion_fixes_rank_deficiency_of_small_subsets(spaces):
     ax, ay, x, y = spaces
-    plain = IRP(omega=1, delta=0.85).fit(ax, ay)
+    plain = IRP(omega=1, delta=0.85, ridge=0.0).fit(ax, ay)
     assert max(plain.n_anchors_kept_) < ax.shape[1]  # the subset is smaller than d
-    completed = IRP(omega=1, delta=0.85, completion=True).fit(ax, ay)
+    completed = IRP(omega=1, delta=0.85, ridge=0.0, completion=True).fit(ax, ay)
     r_plain = metrics.reconstruction_similarity(plain.transform(x), y, center=True)[0]
     r_done = metrics.reconstruction_similarity(completed.transform(x), y, center=True)[0]
     assert r_plain < 0.9 and r_done > 0.999
@@ -199,7 +199,7 @@ def test_fitted_attributes_and_params(spaces):
 
 def test_refit_recomputes_full_condition_number(spaces):
     ax, ay, *_ = spaces
-    irp = IRP(omega=2, delta=0.3)
+    irp = IRP(omega=2, delta=0.3, center="anchor_mean")  # whitening would undo the squeeze
     first = irp.fit(ax, ay).condition_number_full_
     squeezed = ay * np.linspace(1.0, 50.0, ay.shape[1])  # much worse conditioned target
     assert irp.fit(ax, squeezed).condition_number_full_ > 5 * first
@@ -217,7 +217,7 @@ def test_pruning_lowers_condition_number():
 def test_duplicate_and_colinear_anchors_finite_with_warning(spaces):
     ax, ay, x, y = spaces
     ax2, ay2 = np.vstack([ax, ax[:5], 3 * ax[:5]]), np.vstack([ay, ay[:5], 3 * ay[:5]])
-    pred = IRP(omega=1, delta=0.0, center="none").fit(ax2, ay2).transform(x)
+    pred = IRP(omega=1, delta=0.0, center="none", ridge=0.0).fit(ax2, ay2).transform(x)
     assert np.isfinite(pred).all()  # more anchors than dims: duplicates cost nothing
     assert metrics.reconstruction_similarity(pred, y)[0] > 0.999
     few_x, few_y = np.vstack([ax[:8], ax[:4], -2 * ax[:4]]), np.vstack([ay[:8], ay[:4], -2 * ay[:4]])
