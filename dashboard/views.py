@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard import defaults as D
+from dashboard import exports as X
 
 PALETTE = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
@@ -245,6 +246,8 @@ def fmt(v: Any, digits: int = 3) -> str:
     v = float(v)
     if math.isnan(v):
         return "n/a"
+    if math.isinf(v):
+        return "∞" if v > 0 else "-∞"
     if abs(v) >= 1e4:
         return f"{v:.3g}"
     return f"{v:.{digits}f}"
@@ -272,6 +275,150 @@ def summary_rows(t: Translation, base: dict[str, dict] | None = None) -> list[di
             rows.append({"method": label, "accuracy": fmt(b["accuracy"]),
                          "recon. similarity": fmt(b["recon_mean"])})
     return rows
+
+
+# --------------------------------------------------------------------------------------------
+# Edges of the controls: what a setting does to the numbers, in words
+# --------------------------------------------------------------------------------------------
+FEW_KEPT = 5  # a subspace keeping this many anchors or fewer decodes into a span this thin
+COND_HIGH = 100.0  # above this, the pruned anchor matrices amplify noise in the cosines visibly
+# core messages that a note below restates in terms of the controls (tests/test_app_edges.py
+# checks them against the core's real messages)
+CORE_FEW_ANCHORS = "anchors for a"
+CORE_SINGLE_ANCHOR = "kept a single anchor"
+
+
+def edge_notes(s: Settings, m: dict[str, Any], target_dims: int | Sequence[int],
+               core: Sequence[str] = ()) -> list[str]:
+    """Warnings for a setting at the edge of the controls, saying what happens and what to move.
+
+    ``m`` holds ``kept_min``, ``kept_max``, ``n_anchors`` and ``cond_max`` (a translation's
+    metrics, or their extremes over several pairs); ``target_dims`` the target dimension(s);
+    ``core`` the core's own warnings, kept unless a note here already says the same.
+    """
+    dims = [int(d) for d in np.atleast_1d(target_dims)]
+    notes: list[str] = []
+    superseded: list[str] = []
+    n = int(m.get("n_anchors") or 0)
+    kmin, kmax = m.get("kept_min"), m.get("kept_max")
+    if kmin is not None and kmax is not None and np.isfinite(kmin) and 0 < kmin <= FEW_KEPT:
+        kmin, kmax = int(kmin), int(kmax)
+        kept = str(kmin) if kmin == kmax else f"{kmin}–{kmax}"
+        span = "a 1-D span (a single direction)" if kmax == 1 else f"a span of at most {kmax} dimensions"
+        reach = min(s.omega * kmax, n, max(dims))
+        fixes = (["lower δ"] if s.delta > D.DELTA_MIN else []) + (["raise K"] if s.k else [])
+        why = (" or ".join(fixes) if fixes else
+               "at δ = 0 only colinear anchors are dropped, so these anchors are (nearly) colinear")
+        if s.completion:  # the rest of the span comes from every anchor, unpruned
+            notes.append(f"δ = {s.delta:.2f} keeps only {kept} of {n} anchors per subspace, so anchor "
+                         "completion supplies almost all of the translation from the full, unpruned "
+                         f"anchor set: pruning does little here ({why}).")
+        else:
+            notes.append(f"δ = {s.delta:.2f} keeps only {kept} of {n} anchors per subspace: each subspace "
+                         f"decodes into {span}, and the average of ω = {s.omega} reaches at most {reach} "
+                         f"of the target's {max(dims)} dimensions; expect lower accuracy ({why}).")
+        if kmax == 1:
+            superseded.append(CORE_SINGLE_ANCHOR)
+    below = [d for d in dims if 0 < n < d]
+    if below:
+        who = f"K = {n}" if s.k else f"The dataset's {n} anchors"
+        than = (f"target dim {below[0]}" if len(dims) == 1
+                else f"the dimension of {len(below)} of {len(dims)} target spaces (up to {max(below)})")
+        fix = "raise K (0 = all anchors)" if s.k else "only more anchors would help"
+        notes.append(f"{who} < {than}: every translation lies in the span of the {n} target anchors, "
+                     f"so at most {n} directions of the target space can be reached; {fix}.")
+        superseded.append(CORE_FEW_ANCHORS)
+    if s.omega <= 1:
+        notes.append("ω = 1: a single pruned anchor subset and nothing to average, so the translation "
+                     "rests on the anchors this seed's farthest-point sampling happens to keep; raise ω "
+                     "to average several subsets.")
+    elif s.omega >= D.OMEGA_MAX:
+        notes.append(f"ω = {s.omega} (the maximum): {s.omega} anchor subsets are fitted and averaged for "
+                     "every translation, so each fit costs that many pseudo-inverses and pages that "
+                     "translate many pairs are slower.")
+    cmax = m.get("cond_max")
+    if cmax is not None and not np.isnan(cmax) and cmax > COND_HIGH:
+        notes.append(f"The pruned anchor matrices are ill-conditioned (condition number up to "
+                     f"{fmt(cmax, 0)}): near-duplicate or colinear anchors, whose inverse amplifies "
+                     "small differences in the cosines; raise δ to prune them.")
+    notes += [c for c in core if not any(x in c for x in superseded)]
+    return list(dict.fromkeys(notes))
+
+
+def target_dim(ds, enc: str) -> int:
+    return int(ds.space(enc).test.shape[1])
+
+
+def anchors_used(ds, enc: str, k: int) -> int:
+    """How many anchors a fit with ``K = k`` sees (0: all)."""
+    return int(_anchors(ds.space(enc), k).shape[0])
+
+
+def pairs_extremes(res: dict) -> dict[str, Any]:
+    """The range of anchors kept and the worst conditioning over the pairs of ``all_pairs``."""
+
+    def pick(key: str, fn) -> float | None:
+        v = np.asarray(res.get(key, []), dtype=float)
+        v = v[np.isfinite(v)]
+        return float(fn(v)) if v.size else None
+
+    return {"kept_min": pick("kept_min", np.min), "kept_max": pick("kept_max", np.max),
+            "cond_max": pick("cond_max", np.max)}
+
+
+# --------------------------------------------------------------------------------------------
+# Exports: what the download buttons hold (built on click; see dashboard.exports)
+# --------------------------------------------------------------------------------------------
+def translation_file(ds, t: Translation) -> bytes:
+    """The translated test split as ``.npz``: vectors, item ids, labels, per-item cosine, settings."""
+    s = t.settings
+    sx, sy = ds.space(s.source), ds.space(s.target)
+    extra: dict[str, Any] = {"cos_translated_true": t.recon_per_sample}
+    if t.pred_labels is not None:
+        extra["predicted"] = t.pred_labels
+    classes = list(ds.classes) or None  # an upload without labels has no classes
+    return X.translation_npz(t.pred, sx.test_ids, sy.test_labels, s.as_dict(), classes, extra)
+
+
+def metrics_file(t: Translation, base: dict[str, dict] | None = None) -> bytes:
+    """The Translate page's numbers and the baselines as a long CSV (``name, value``)."""
+    return X.rows_csv(X.metrics_rows(t.settings.as_dict(), t.metrics, base))
+
+
+def selection_file(ds, t: Translation, selected: Sequence[int]) -> bytes:
+    """The linked selection as CSV: every selected item (not only those shown), with its class,
+    the target head's prediction, the translation's cosine and, for text datasets, the text."""
+    s = t.settings
+    sy = ds.space(s.target)
+    n = len(t.recon_per_sample)
+    rows = np.asarray([int(r) for r in selected if 0 <= int(r) < n], dtype=int)
+    item_ids = np.asarray(sy.test_ids)[rows]
+    labels = np.asarray(sy.test_labels)[rows] if sy.test_labels is not None else None
+    predicted = np.asarray(t.pred_labels)[rows] if t.pred_labels is not None else None
+    texts = None
+    if getattr(ds, "modality", "image") == "text":
+        try:
+            texts = list(ds.item_texts(item_ids))
+        except Exception:  # noqa: BLE001 - the ids and classes are still worth exporting
+            texts = None
+    return X.rows_csv(X.selection_rows(rows, item_ids, labels, list(ds.classes), predicted,
+                                       t.recon_per_sample[rows], texts))
+
+
+def translate_figures(ds, t: Translation, selected: Sequence[int] = ()) -> dict[str, go.Figure]:
+    """Every figure of the Translate page for ``t``, with ``selected`` ringed in the layouts."""
+    s = t.settings
+    sx, sy = ds.space(s.source), ds.space(s.target)
+    fig_src, fig_tgt = layout_figures(layout_panel_data(ds, t), ds.classes, s.source, s.target,
+                                      selected=selected)
+    figs = {"source layout": fig_src, "target layout": fig_tgt,
+            "reconstruction similarity per item": recon_hist_figure(t.recon_per_sample),
+            "anchors kept and condition numbers": kept_cond_figure(t),
+            "vector norms": norms_figure({f"source ({s.source})": sx.test,
+                                          f"target ({s.target})": sy.test, "translated": t.pred})}
+    if t.confusion is not None:
+        figs["confusion matrix"] = confusion_figure(t.confusion, ds.classes)
+    return figs
 
 
 # --------------------------------------------------------------------------------------------
@@ -544,6 +691,7 @@ def all_pairs(ds, s: Settings, progress: Callable[[float, str], None] | None = N
     acc = np.full((n, n), np.nan)
     absolute = np.full((n, n), np.nan)
     non_stitch = np.full(n, np.nan)
+    kept_min, kept_max, cond_max = (np.full((n, n), np.nan) for _ in range(3))
     errors: list[str] = []
     total, done = n * n, 0
     for j, tgt in enumerate(encs):
@@ -564,8 +712,12 @@ def all_pairs(ds, s: Settings, progress: Callable[[float, str], None] | None = N
             acc[i, j] = np.nan if tm["zero_shot"] is None else tm["zero_shot"]
             ab = tm["absolute"]
             absolute[i, j] = ab if isinstance(ab, float) else np.nan
+            kept_min[i, j] = tm.get("kept_min", np.nan)
+            kept_max[i, j] = tm.get("kept_max", np.nan)
+            cond_max[i, j] = tm.get("cond_max", np.nan)
     return {"encoders": encs, "recon": recon, "zero_shot": acc, "absolute": absolute,
-            "non_stitch": non_stitch, "errors": errors}
+            "non_stitch": non_stitch, "kept_min": kept_min, "kept_max": kept_max,
+            "cond_max": cond_max, "errors": errors}
 
 
 def _mean_std(v: np.ndarray) -> str:

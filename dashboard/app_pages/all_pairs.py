@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import exports as X
+from dashboard import share_ui, state
 from dashboard import views as V
 
 st.title("All pairs")
@@ -23,6 +24,8 @@ except Exception as exc:  # noqa: BLE001
 bar.empty()
 for msg in res["errors"]:
     st.warning(msg)
+share_ui.notes(V.edge_notes(s, {**V.pairs_extremes(res), "n_anchors": V.anchors_used(ds, s.source, s.k)},
+                            [V.target_dim(ds, e) for e in ds.encoders]))
 table = V.paper_table(ds, res, s)
 c = st.columns(4)
 c[0].metric("zero-shot (mean ± std over pairs)", table[0]["zero-shot"])
@@ -38,3 +41,18 @@ b.plotly_chart(V.pair_matrix_figure(res["zero_shot"], res["encoders"], "zero-sho
                key="pairs_acc", width="stretch")
 st.caption("Rows: encoder (source). Columns: decoder (target space and its classifier head). "
            "Absolute needs equal dimensions; pairs whose dims differ count as n/a.")
+
+with st.expander("export and share"):
+    share_ui.link_box()
+    stem = X.file_stem({"dataset": s.dataset, "omega": s.omega, "delta": s.delta}) + "_all_pairs"
+    c = st.columns(2)
+    with c[0]:
+        share_ui.download("every pair (.csv)", lambda: X.rows_csv(X.pairs_rows(res, s.as_dict())),
+                          stem + ".csv", X.CSV_MIME, "dl_pairs")
+    with c[1]:
+        share_ui.figures_button(
+            lambda: {"reconstruction similarity": V.pair_matrix_figure(res["recon"], res["encoders"],
+                                                                       "reconstruction similarity"),
+                     "zero-shot accuracy": V.pair_matrix_figure(res["zero_shot"], res["encoders"],
+                                                                "zero-shot accuracy")},
+            f"IRP Explorer: all pairs of {s.dataset}", stem + "_figures.html", "dl_figures")

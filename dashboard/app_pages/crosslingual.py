@@ -5,14 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import defaults as D
-from dashboard import state
+from dashboard import exports as X
+from dashboard import share_ui, state
 from dashboard import views as V
 
 
 @st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner="Translating…")
 def _xl(s: V.Settings, model: str, lang: str, target: str) -> dict:
     out = V.crosslingual(state.get_dataset(D.XL_DATASET), s, model, lang, target)
-    out.pop("translation")
+    t = out.pop("translation")  # the vectors stay out of the cache: only the numbers are shown
+    out["metrics"] = {k: v for k, v in t.metrics.items() if not k.startswith("norm_")}
+    out["warnings"] = t.extras.get("warnings", [])
     return out
 
 
@@ -47,6 +50,7 @@ try:
 except Exception as exc:  # noqa: BLE001
     st.error(f"IRP could not translate {model}_{lang} → {target}: {exc}")
     st.stop()
+share_ui.notes(V.edge_notes(s, res["metrics"], V.target_dim(ds, target), res["warnings"]))
 c = st.columns(4)
 c[0].metric(f"IRP: cos to true English ({res['source']} → {target})", V.fmt(res["irp_cos"]))
 c[1].metric("absolute (raw vectors)", V.fmt(res["absolute"]))
@@ -69,3 +73,18 @@ for lg in langs:
                  "reference": r["reference"]})
 if rows:
     st.plotly_chart(V.xl_languages_figure(rows), key="xl_langs", width="stretch")
+
+with st.expander("export and share"):
+    share_ui.link_box()
+    stem = X.file_stem({"dataset": D.XL_DATASET, "source": res["source"], "target": target,
+                        "omega": s.omega, "delta": s.delta})
+    c = st.columns(3)
+    with c[0]:
+        share_ui.download("examples (.csv)", lambda: X.rows_csv(res["examples"]), stem + "_examples.csv",
+                          X.CSV_MIME, "dl_examples")
+    with c[1]:
+        share_ui.download("languages (.csv)", lambda: X.rows_csv(rows), stem + "_languages.csv",
+                          X.CSV_MIME, "dl_languages")
+    with c[2]:
+        share_ui.figures_button(lambda: {"source language → English": V.xl_languages_figure(rows)},
+                                f"IRP Explorer: {model} → {target}", stem + "_figures.html", "dl_figures")

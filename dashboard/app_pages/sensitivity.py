@@ -7,7 +7,8 @@ from dataclasses import replace
 import streamlit as st
 
 from dashboard import defaults as D
-from dashboard import state
+from dashboard import exports as X
+from dashboard import share_ui, state
 from dashboard import views as V
 
 st.title("Sensitivity")
@@ -20,6 +21,7 @@ try:
 except Exception as exc:  # noqa: BLE001
     st.error(f"IRP could not translate at these settings: {exc}")
     st.stop()
+share_ui.notes(V.edge_notes(s, here, V.target_dim(ds, s.target)))
 c = st.columns(4)
 c[0].metric(f"recon. similarity at ω={s.omega}, δ={s.delta:.2f}", V.fmt(here["recon_mean"]))
 c[1].metric("zero-shot accuracy", V.fmt(here["zero_shot"]))
@@ -43,3 +45,20 @@ st.metric("Pearson r (recon. similarity, zero-shot accuracy)", V.fmt(r, 2))
 st.plotly_chart(fig, key="sens_pairs", width="stretch")
 st.caption("The paper reports r > 0.7 on its encoders: a translation that reconstructs the "
            "target well also stitches well.")
+
+with st.expander("export and share"):
+    share_ui.link_box()
+    stem = X.file_stem(s.as_dict())
+    c = st.columns(3)
+    with c[0]:
+        share_ui.download("ω × δ grid (.csv)", lambda: X.rows_csv(X.grid_rows(grid, s.as_dict())),
+                          stem + "_grid.csv", X.CSV_MIME, "dl_grid",
+                          help="this pair at every grid cell (the sidebar's ω and δ do not apply)")
+    with c[1]:
+        share_ui.download("every pair (.csv)", lambda: X.rows_csv(X.pairs_rows(pairs, s.as_dict())),
+                          stem + "_pairs.csv", X.CSV_MIME, "dl_pairs")
+    with c[2]:
+        share_ui.figures_button(lambda: {"ω × δ grid": V.sensitivity_figure(grid),
+                                         "recon. similarity vs accuracy": V.recon_vs_acc_figure(pairs)[0]},
+                                f"IRP Explorer: sensitivity of {s.source} → {s.target}",
+                                stem + "_figures.html", "dl_figures")

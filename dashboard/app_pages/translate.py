@@ -8,10 +8,14 @@ import numpy as np
 import streamlit as st
 
 from dashboard import defaults as D
-from dashboard import state
+from dashboard import exports as X
+from dashboard import share_ui, state
 from dashboard import views as V
 
 TABS = ["layouts and linked selection", "distributions, conditioning, confusion matrix"]
+# The selection as the layouts last drew it, for the figures download: the layout fragment reruns
+# alone on a selection, so it updates this session's box, which the deferred download reads on click.
+SELECTION_BOX = "_export_selection"
 
 st.title("Translate")
 s = state.require_settings()
@@ -24,8 +28,8 @@ try:
 except Exception as exc:  # noqa: BLE001 - the core's message, never a traceback
     st.error(f"IRP could not translate at these settings: {exc}")
     st.stop()
-state.show_notes(t)
 m = t.metrics
+share_ui.notes(V.edge_notes(s, m, V.target_dim(ds, s.target), t.extras.get("warnings", [])))
 
 c = st.columns(6)
 c[0].metric("reconstruction similarity", V.fmt(m["recon_mean"]),
@@ -77,6 +81,7 @@ def layout_panel(s: V.Settings, ds, t: V.Translation) -> None:
         return
     n_test = len(t.recon_per_sample)
     linked = [r for r in st.session_state.get("linked_ids", []) if 0 <= int(r) < n_test]
+    st.session_state.setdefault(SELECTION_BOX, {})["ids"] = linked
     fig_src, fig_tgt = V.layout_figures(panel, ds.classes, s.source, s.target, selected=linked)
     left, right = st.columns(2)
     for col, fig, key in ((left, fig_src, "select_source"), (right, fig_tgt, "select_target")):
@@ -102,7 +107,11 @@ def layout_panel(s: V.Settings, ds, t: V.Translation) -> None:
         elif info["texts"]:
             for it, txt in zip(info["items"], info["texts"]):
                 st.markdown(f"**#{it['row']}** ({it['class']}): {txt}")
-    st.button("clear selection", key="clear_selection", on_click=_clear_selection)
+    left, right = st.columns(2)
+    left.button("clear selection", key="clear_selection", on_click=_clear_selection)
+    with right:
+        share_ui.download(f"selection ({len(linked)} items, .csv)", partial(V.selection_file, ds, t, linked),
+                          X.file_stem(s.as_dict()) + "_selection.csv", X.CSV_MIME, "dl_selection")
 
 
 # Tabs bound to the URL run lazily: only the open one is computed and re-sent on a slider move,
@@ -149,3 +158,21 @@ with baseline_slot:
     st.dataframe(V.summary_rows(t, base), hide_index=True, width="stretch")
     st.caption("Procrustes and the linear map see both anchor sets at once: they show what IRP "
                "gives up, or not, by never seeing both spaces together.")
+
+with st.expander("export and share"):
+    share_ui.link_box()
+    stem = X.file_stem(s.as_dict())
+    c = st.columns(3)
+    with c[0]:
+        share_ui.download("translated test embeddings (.npz)", partial(V.translation_file, ds, t),
+                          stem + ".npz", X.NPZ_MIME, "dl_npz",
+                          help="translated vectors, test item ids, labels, per-item cosine and the "
+                               "settings; np.load(path, allow_pickle=False)")
+    with c[1]:
+        share_ui.download("metrics and baselines (.csv)", partial(V.metrics_file, t, base),
+                          stem + "_metrics.csv", X.CSV_MIME, "dl_metrics")
+    with c[2]:
+        box = st.session_state.setdefault(SELECTION_BOX, {})
+        share_ui.figures_button(lambda: V.translate_figures(ds, t, box.get("ids", [])),
+                                f"IRP Explorer: {s.source} → {s.target}", stem + "_figures.html",
+                                "dl_figures")

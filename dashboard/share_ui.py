@@ -1,0 +1,48 @@
+"""The Streamlit side of export and sharing: deferred download buttons, the link box, notes.
+
+Files are built by :mod:`dashboard.exports` only when a button is clicked (``data`` is a
+callable), so a slider move registers the buttons but builds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import streamlit as st
+
+from dashboard import exports as X
+
+
+def download(label: str, build: Callable[[], bytes], file_name: str, mime: str, key: str,
+             help: str | None = None) -> None:
+    """A download button whose file ``build()`` makes on click; clicking does not rerun the page."""
+    st.download_button(label, data=build, file_name=file_name, mime=mime, key=key, help=help,
+                       on_click="ignore", icon=":material/download:")
+
+
+def figures_button(build: Callable[[], Mapping[str, Any]], title: str, file_name: str, key: str) -> None:
+    """The page's figures as one offline HTML file (plotly.js embedded; PNG: the plot's modebar)."""
+    download("figures (.html)", lambda: X.figures_html(build(), title), file_name, X.HTML_MIME, key,
+             help="interactive plotly figures in one self-contained page (opens offline, ~5 MB); "
+                  "for a PNG use the camera icon above each plot")
+
+
+def view_link() -> str:
+    """This view's address: the page URL plus the query string the bound controls keep."""
+    try:
+        base = st.context.url
+    except Exception:  # noqa: BLE001 - no browser context: a bare query string
+        base = None
+    return X.share_link(base, st.query_params.to_dict())
+
+
+def link_box() -> None:
+    """The link in ``st.code``, whose copy button puts it on the clipboard."""
+    st.markdown("**Link to this view**: opening it restores every control (copy with the icon).")
+    st.code(view_link(), language=None)
+
+
+def notes(messages: Sequence[str]) -> None:
+    for msg in messages:
+        st.warning(msg)

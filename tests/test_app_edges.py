@@ -1,0 +1,167 @@
+"""Settings at the edges of the controls: a warning that says why, finite numbers, no traceback.
+
+First the pure :func:`dashboard.views.edge_notes` (including how it folds in the core's own
+warnings, taken from real fits), then every page at those settings through the URL on the
+shipped cache.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import defaults as D
+from dashboard import views as V
+from irp_core import IRP
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+TIMEOUT = 600
+TYPICAL = {"kept_min": 31, "kept_max": 37, "n_anchors": 1500, "cond_max": 5.7}  # the default view
+
+
+def _core_messages(ax: np.ndarray, ay: np.ndarray, **kw) -> list[str]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        IRP(**kw).fit(ax, ay)
+    return [str(w.message) for w in caught]
+
+
+# --------------------------------------------------------------------------------------------
+# edge_notes
+# --------------------------------------------------------------------------------------------
+def test_no_note_at_the_default_view():
+    assert V.edge_notes(V.Settings(), TYPICAL, 1280) == []
+    assert V.edge_notes(V.Settings(omega=2), TYPICAL, [1280, 128]) == []
+
+
+def test_few_anchors_kept_per_subspace():
+    notes = V.edge_notes(V.Settings(delta=0.95), {**TYPICAL, "kept_min": 4, "kept_max": 5}, 1280)
+    assert notes == ["δ = 0.95 keeps only 4–5 of 1500 anchors per subspace: each subspace decodes into a "
+                     "span of at most 5 dimensions, and the average of ω = 8 reaches at most 40 of the "
+                     "target's 1280 dimensions; expect lower accuracy (lower δ)."]
+    one = V.edge_notes(V.Settings(delta=0.0, k=2), {**TYPICAL, "kept_min": 1, "kept_max": 1, "n_anchors": 2},
+                       1280)
+    assert "keeps only 1 of 2 anchors" in one[0] and "a 1-D span" in one[0]
+    assert "lower δ" not in one[0] and "raise K" in one[0]  # δ is already at its minimum
+    assert V.edge_notes(V.Settings(delta=0.85), {**TYPICAL, "kept_min": 7, "kept_max": 10}, 1280) == []
+    # with anchor completion the span is not limited to the kept anchors: a different warning
+    (completed,) = V.edge_notes(V.Settings(delta=0.95, completion=True), {**TYPICAL, "kept_min": 4,
+                                                                           "kept_max": 5}, 1280)
+    assert "anchor completion supplies almost all" in completed and "span" not in completed
+
+
+def test_k_below_the_target_dimension():
+    notes = V.edge_notes(V.Settings(k=50), {**TYPICAL, "n_anchors": 50}, 1280)
+    assert any(n.startswith("K = 50 < target dim 1280") and "raise K" in n for n in notes)
+    many = V.edge_notes(V.Settings(k=200), {**TYPICAL, "n_anchors": 200}, [1280, 128, 256, 1280])
+    assert any("the dimension of 3 of 4 target spaces (up to 1280)" in n for n in many)
+    assert V.edge_notes(V.Settings(k=200), {**TYPICAL, "n_anchors": 200}, 128) == []
+
+
+def test_omega_at_both_ends():
+    (one,) = V.edge_notes(V.Settings(omega=1), TYPICAL, 1280)
+    assert one.startswith("ω = 1: a single pruned anchor subset")
+    (top,) = V.edge_notes(V.Settings(omega=D.OMEGA_MAX), TYPICAL, 1280)
+    assert top.startswith(f"ω = {D.OMEGA_MAX} (the maximum)")
+
+
+def test_ill_conditioned_anchors():
+    (note,) = V.edge_notes(V.Settings(delta=0.1), {**TYPICAL, "cond_max": 995886.8}, 1280)
+    assert "ill-conditioned (condition number up to 9.96e+05)" in note and "raise δ" in note
+    assert V.edge_notes(V.Settings(), {**TYPICAL, "cond_max": float("nan")}, 1280) == []
+
+
+def test_core_warnings_pass_through_unless_restated():
+    rng = np.random.default_rng(0)
+    # K = 3 anchors for a 16-d target: the core's message is restated as the K note
+    core = _core_messages(rng.normal(size=(3, 8)), rng.normal(size=(3, 16)), delta=0.0, omega=1)
+    assert any(V.CORE_FEW_ANCHORS in c for c in core)
+    notes = V.edge_notes(V.Settings(k=3, delta=0.0, omega=2), {**TYPICAL, "n_anchors": 3}, 16, core)
+    assert notes == [n for n in notes if V.CORE_FEW_ANCHORS not in n] and notes[0].startswith("K = 3 <")
+    # two anchors centre to opposite directions: one kept, restated as the 1-D note
+    core = _core_messages(rng.normal(size=(2, 8)), rng.normal(size=(2, 16)), delta=0.0, omega=2)
+    assert any(V.CORE_SINGLE_ANCHOR in c for c in core)
+    notes = V.edge_notes(V.Settings(k=2, delta=0.0), {**TYPICAL, "kept_min": 1, "kept_max": 1,
+                                                      "n_anchors": 2}, 16, core)
+    assert not any(V.CORE_SINGLE_ANCHOR in n for n in notes) and "1-D span" in notes[0]
+    # the same item twice among the target anchors: the core's rank message is not restated, so kept
+    ax, ay = rng.normal(size=(10, 8)), rng.normal(size=(10, 16))
+    ay[1] = ay[0]
+    core = _core_messages(ax, ay, delta=0.0, omega=1)
+    rank = [c for c in core if "rank deficient" in c]
+    assert rank, core
+    notes = V.edge_notes(V.Settings(k=10, delta=0.0, omega=2), {**TYPICAL, "n_anchors": 10}, 16, core)
+    assert rank[0] in notes and notes[0].startswith("K = 10 <") and len(notes) == 2
+
+
+def test_pairs_extremes_ignore_failed_pairs():
+    res = {"kept_min": np.array([[4.0, np.nan], [9.0, 12.0]]), "kept_max": np.array([[5.0, np.nan], [11, 14]]),
+           "cond_max": np.array([[2.0, np.nan], [3.0, 7.0]])}
+    assert V.pairs_extremes(res) == {"kept_min": 4.0, "kept_max": 14.0, "cond_max": 7.0}
+    assert V.pairs_extremes({"kept_min": np.full((2, 2), np.nan)})["kept_min"] is None
+
+
+def test_fmt_never_prints_nan_or_inf():
+    assert V.fmt(float("inf")) == "∞" and V.fmt(float("-inf")) == "-∞" and V.fmt(float("nan")) == "n/a"
+
+
+# --------------------------------------------------------------------------------------------
+# The pages at the edges, through the URL
+# --------------------------------------------------------------------------------------------
+NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?")
+
+
+def _finite_or_na(value: str) -> bool:
+    if any(bad in value.lower() for bad in ("nan", "inf", "∞")):
+        return False
+    if value.startswith("n/a"):
+        return True
+    nums = NUMBER.findall(value)
+    return bool(nums) and all(math.isfinite(float(x)) for x in nums)
+
+
+def _run(page: str, **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.switch_page(f"app_pages/{page}.py")
+    return at.run()
+
+
+EDGES = [  # page, URL params, what the warning must say
+    ("translate", {"delta": "0.95"}, "δ = 0.95 keeps only 4–5 of 1500 anchors per subspace"),
+    ("translate", {"omega": "1"}, "ω = 1: a single pruned anchor subset"),
+    ("translate", {"omega": str(D.OMEGA_MAX)}, f"ω = {D.OMEGA_MAX} (the maximum)"),
+    ("translate", {"k": "10"}, "K = 10 < target dim 1280"),
+    ("translate", {"k": "2", "delta": "0.0"}, "keeps only 1 of 2 anchors per subspace"),
+    ("translate", {"delta": "0.1"}, "ill-conditioned"),
+    ("scale", {"omega": "1"}, "ω = 1: a single pruned anchor subset"),
+    ("sensitivity", {"k": "50"}, "K = 50 < target dim 1280"),
+    ("all_pairs", {"k": "100", "delta": "0.95"}, "the dimension of 5 of 5 target spaces"),
+    ("crosslingual", {"k": "10"}, "K = 10 < target dim"),
+]
+
+
+@pytest.mark.parametrize(("page", "params", "reason"), EDGES,
+                         ids=[f"{p}-{'-'.join(f'{k}{v}' for k, v in q.items())}" for p, q, _ in EDGES])
+def test_page_at_the_edge_warns_and_stays_finite(page, params, reason):
+    at = _run(page, **params)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    warned = [w.value for w in at.warning]
+    assert any(reason in w for w in warned), warned
+    shown = {m.label: m.value for m in at.metric}
+    assert shown, "the page showed no numbers"
+    assert {k: v for k, v in shown.items() if not _finite_or_na(v)} == {}
+
+
+def test_translate_at_the_defaults_warns_of_nothing():
+    at = _run("translate")
+    assert not at.exception and not at.error
+    assert [w.value for w in at.warning] == []
