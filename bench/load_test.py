@@ -6,7 +6,9 @@ keeps jumping ω or δ to a seeded random value inside a small box (so values ar
 shared cache is hit), sometimes switching between the Translate and Method pages. A move's latency
 runs from the last key press to the page showing the numbers for the new setting. Any exception or
 error element, console error, page error, crash or websocket close in any session is an error.
-Meanwhile the server's RSS (its process tree, from ``/proc``) is sampled every 0.5 s.
+Session 0 first uploads a small dataset (cut from a shipped one) on the Upload page and then moves
+on it; the other sessions check, now and then and at the end, that their dataset selector never
+offers it. Meanwhile the server's RSS (its process tree, from ``/proc``) is sampled every 0.5 s.
 
     python bench/load_test.py [--sessions 10 --seconds 120 --seed 0]
 """
@@ -19,6 +21,7 @@ import os
 import random
 import statistics
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -32,6 +35,7 @@ for p in (str(ROOT), str(ROOT / "tests" / "browser")):
 from browser_helpers import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
 
 from dashboard import defaults as D
+from dashboard.uploads import PREFIX as UPLOAD_PREFIX
 
 OMEGA, DELTA = "ω: anchor subspaces", "δ: pruning threshold"
 # The box the sessions move in: 5 x 5 settings, well under the translation cache's 64 entries,
@@ -58,11 +62,15 @@ SNAPSHOT = """() => {
   for (const t of ["Traceback", "This app has encountered an error", "Connection error"])
     if (body.includes(t)) errors.push(t);
   const running = !!document.querySelector('[data-testid="stStatusWidget"]');
-  return {texts, metrics, errors, running};
+  const sidebar = document.querySelector('[data-testid="stSidebar"]');
+  const shows = t => location.href.includes(encodeURIComponent(t)) || !!(sidebar && sidebar.textContent.includes(t));
+  return {texts, metrics, errors, running, shows_upload: shows(UPLOAD_PREFIX)};
 }"""
 SHOWN = """t => Array.from(document.querySelectorAll(
   '[data-testid="stCaptionContainer"], [data-testid="stMetricLabel"]')).some(e => e.textContent.includes(t))"""
 METRICS_SHOWN = "n => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length >= n"
+BUTTON_ENABLED = """t => Array.from(document.querySelectorAll('button'))
+  .some(b => b.textContent.includes(t) && !b.disabled)"""
 IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 
 
@@ -78,6 +86,8 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     compared: int = 0  # (session, session) pairs at one setting whose numbers were compared
+    upload: str | None = None  # the dataset session 0 uploaded
+    isolation_checks: int = 0  # dataset selectors read by the other sessions after that upload
     rss: list[tuple[float, int]] = field(default_factory=list)  # (seconds since start, bytes)
     run_start: float = 0.0  # when the sessions began moving, on the rss clock
     load: tuple[float, float, float] = (0.0, 0.0, 0.0)
@@ -183,11 +193,11 @@ class RssSampler(threading.Thread):
 class Session:
     """One browser context on the app; records its own errors, moves and latencies."""
 
-    def __init__(self, i: int, res: Result, seen: dict, seed: int):
-        self.i, self.res, self.seen = i, res, seen
+    def __init__(self, i: int, res: Result, seen: dict, seed: int, upload_file: str | None = None):
+        self.i, self.res, self.seen, self.upload_file = i, res, seen, upload_file
         self.rng = random.Random(seed * 1000 + i)
-        self.omega, self.delta, self.page_name = D.OMEGA, D.DELTA, "Translate"
-        self.moves, self.closing, self.sockets = 0, False, 0
+        self.omega, self.delta, self.page_name, self.dataset = D.OMEGA, D.DELTA, "Translate", D.DATASET
+        self.moves, self.closing, self.sockets, self.doing = 0, False, 0, "opening"
         self.page = None
 
     def error(self, what: str) -> None:
@@ -222,10 +232,57 @@ class Session:
         await self.page.wait_for_function(SHOWN, arg=self.expected(), polling=50, timeout=timeout * 1000)
 
     async def check(self) -> dict:
-        snap = await self.page.evaluate(SNAPSHOT)
+        snap = await self.page.evaluate(SNAPSHOT.replace("UPLOAD_PREFIX", repr(UPLOAD_PREFIX)))
         for e in snap["errors"]:
             self.error(f"error element on {self.page_name} at ω={self.omega}, δ={self.delta:.2f}: {e}")
+        if snap["shows_upload"] and not self.upload_file:
+            self.error("an uploaded dataset shows in the sidebar or the URL of a session that uploaded nothing")
         return snap
+
+    async def offered(self) -> list[str]:
+        """The options of the sidebar's dataset selector (opened, read, closed)."""
+        page = self.page
+        await page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("dataset", exact=True)).click()
+        names = await page.locator('[role="listbox"] [role="option"]').all_inner_texts()
+        await page.keyboard.press("Escape")
+        await page.locator('[role="listbox"]').wait_for(state="hidden")
+        return [n.strip() for n in names]
+
+    async def check_isolation(self) -> None:
+        """Another session's upload is never offered here; our own is."""
+        self.doing = "reading the dataset selector"
+        if self.upload_file:
+            if self.res.upload not in await self.offered():
+                self.error(f"the uploading session is not offered its upload {self.res.upload}")
+        elif self.res.upload:
+            names = await self.offered()
+            self.res.isolation_checks += 1
+            if [n for n in names if n.startswith(UPLOAD_PREFIX)]:
+                self.error(f"offered another session's upload: {names}")
+
+    async def upload(self) -> None:
+        """Build a dataset from ``upload_file`` on the Upload page; it becomes this session's dataset."""
+        page, self.doing = self.page, "uploading"
+        await page.locator('[data-testid="stSidebarNavLink"]').filter(has_text="Upload").click()
+        uploader = page.get_by_test_id("stFileUploader")
+        await uploader.wait_for()
+        layout = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("2-D layout of each space"))
+        await layout.click()
+        await page.get_by_role("option", name="PCA (fast)").click()  # no numba start-up under load
+        await page.wait_for_function(IDLE, polling=100)  # the uploader is redrawn by that rerun
+        await uploader.locator('input[type="file"]').set_input_files(self.upload_file)
+        await page.wait_for_function(IDLE, polling=100)
+        await page.wait_for_function(BUTTON_ENABLED, arg="Build dataset", polling=100)
+        await page.get_by_role("button", name="Build dataset").click()
+        done = page.get_by_test_id("stAlertContentSuccess")
+        await done.wait_for()
+        self.res.upload = self.dataset = (await done.inner_text()).split()[1]  # "Built <name> and ..."
+        await page.wait_for_function(IDLE, polling=100)
+        await self.check()
+        await self.check_isolation()
+        self.page_name = "Translate"
+        await page.locator('[data-testid="stSidebarNavLink"]').filter(has_text="Translate").click()
+        await self.wait_shown()
 
     def record(self, snap: dict) -> None:
         """Compare the Translate numbers with those another session showed at the same setting."""
@@ -234,7 +291,7 @@ class Session:
         if len(snap["metrics"]) != N_METRICS or self.expected() not in "".join(snap["texts"]):
             self.error(f"finished run without its numbers at ω={self.omega}, δ={self.delta:.2f}: {snap}")
             return
-        key = (self.omega, self.delta)
+        key = (self.dataset, self.omega, self.delta)
         if key not in self.seen:
             self.seen[key] = (self.i, snap["metrics"])
             return
@@ -244,11 +301,12 @@ class Session:
         self.res.compared += 1
         if snap["metrics"] != other:
             diff = {k: (v, other.get(k)) for k, v in snap["metrics"].items() if other.get(k) != v}
-            self.error(f"numbers at ω={key[0]}, δ={key[1]:.2f} differ from session {j}'s: {diff}")
+            self.error(f"numbers at {key} differ from session {j}'s: {diff}")
 
     async def move(self) -> None:
         """Jump ω or δ to a new random value in the box with the keyboard; time the update."""
         page, rng = self.page, self.rng
+        self.doing = "moving a slider"
         if rng.random() < 0.5:
             label, values, cur = OMEGA, OMEGAS, OMEGAS.index(self.omega)
         else:
@@ -273,12 +331,17 @@ class Session:
 
     async def switch(self) -> None:
         self.page_name = "Method" if self.page_name == "Translate" else "Translate"
+        self.doing = f"switching to {self.page_name}"
         await self.page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=self.page_name).click()
         await self.wait_shown()
         self.res.switches += 1
 
     async def run(self, deadline: float) -> None:
+        if self.upload_file:
+            await self.upload()
         while time.perf_counter() < deadline:
+            if self.rng.random() < 0.1:
+                await self.check_isolation()
             if self.rng.random() < 0.15:
                 await self.switch()
             else:
@@ -293,17 +356,18 @@ class Session:
             await self.move()
             await self.page.wait_for_function(IDLE, polling=100)
             self.record(await self.check())
+            await self.check_isolation()
         except Exception as exc:  # noqa: BLE001
-            self.error(f"not alive at the end: {str(exc)[:200]}")
+            self.error(f"not alive at the end ({self.doing}): {str(exc)[:200]}")
             return False
         return self.sockets == 1 and not self.page.is_closed()
 
 
-async def _drive(res: Result, base: str, n: int, seconds: float, seed: int, mark) -> None:
+async def _drive(res: Result, base: str, n: int, seconds: float, seed: int, upload: str, mark) -> None:
     from playwright.async_api import async_playwright
 
     seen: dict = {}
-    sessions = [Session(i, res, seen, seed) for i in range(n)]
+    sessions = [Session(i, res, seen, seed, upload if i == 0 else None) for i in range(n)]
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -320,7 +384,7 @@ async def _drive(res: Result, base: str, n: int, seconds: float, seed: int, mark
             ran = await asyncio.gather(*(s.run(deadline) for s in live), return_exceptions=True)
             for s, r in zip(live, ran):
                 if isinstance(r, Exception):
-                    s.error(f"stopped: {str(r)[:200]}")
+                    s.error(f"stopped while {s.doing}: {str(r)[:200]}")
             mark("end")
             alive = await asyncio.gather(*(s.final() for s in live))
             res.alive = sum(alive)
@@ -329,6 +393,19 @@ async def _drive(res: Result, base: str, n: int, seconds: float, seed: int, mark
             for s in sessions:
                 s.closing = True
             await browser.close()
+
+
+def upload_file(folder: Path, n: int = 300) -> str:
+    """A small valid upload: two spaces of the shipped default dataset (n test items each), labels."""
+    import numpy as np
+
+    from irp_core.cache import load_dataset
+
+    ds = load_dataset(D.DATASET)
+    a, b = ds.encoders[:2]
+    path = folder / "load_upload.npz"
+    np.savez(path, **{a: ds.space(a).test[:n], b: ds.space(b).test[:n]}, labels=ds.space(a).test_labels[:n])
+    return str(path)
 
 
 def run_load(sessions: int = 10, seconds: float = 120.0, seed: int = 0) -> Result:
@@ -346,7 +423,8 @@ def run_load(sessions: int = 10, seconds: float = 120.0, seed: int = 0) -> Resul
             res.run_start = time.perf_counter() - sampler.t0
 
     try:
-        asyncio.run(_drive(res, base, sessions, seconds, seed, mark))
+        with tempfile.TemporaryDirectory() as tmp:
+            asyncio.run(_drive(res, base, sessions, seconds, seed, upload_file(Path(tmp)), mark))
         if "end" in cpu:
             res.cpu_server, res.cpu_browser = (b - a for a, b in zip(cpu["start"], cpu["end"]))
         res.load = os.getloadavg()
@@ -375,6 +453,8 @@ def table(res: Result) -> str:
         ("page switches", f"{res.switches}"),
         ("errors", f"{len(res.errors)}"),
         ("same-setting comparisons", f"{res.compared}"),
+        ("upload by session 0", f"{res.upload}"),
+        ("its isolation checks by the others", f"{res.isolation_checks}"),
         ("move -> numbers shown, median", f"{statistics.median(lat) * 1000:.0f} ms"),
         ("move -> numbers shown, p95", f"{pct(lat, 95) * 1000:.0f} ms"),
         ("move -> numbers shown, max", f"{max(lat) * 1000:.0f} ms"),

@@ -24,7 +24,12 @@ def _irp_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--omega", type=int, default=defaults.omega, help="anchor subspaces (default %(default)s)")
     group.add_argument("--delta", type=float, default=defaults.delta, help="pruning threshold (default %(default)s)")
     group.add_argument("--seed", type=int, default=defaults.seed)
-    group.add_argument("--center", choices=CENTER_OPTIONS, default=defaults.center)
+    group.add_argument("--center", choices=CENTER_OPTIONS, default=defaults.center,
+                       help="whiten, anchor_mean or none (default %(default)s)")
+    group.add_argument("--whiten-floor", type=float, default=defaults.whiten_floor,
+                       help="variance floor of the whitening, a fraction of the largest (default %(default)s)")
+    group.add_argument("--ridge", type=float, default=defaults.ridge,
+                       help="damping of the decoding; 0 is the plain pseudo-inverse (default %(default)s)")
     group.add_argument("--prune-on", choices=PRUNE_ON_OPTIONS, default=defaults.prune_on)
     group.add_argument("--rescale", choices=RESCALE_OPTIONS, default=defaults.rescale)
     group.add_argument("--completion", action="store_true", help="anchor completion (docs/METHOD.md)")
@@ -38,6 +43,8 @@ def _build_irp(args: argparse.Namespace) -> IRP:
         delta=args.delta,
         seed=args.seed,
         center=args.center,
+        whiten_floor=args.whiten_floor,
+        ridge=args.ridge,
         prune_on=args.prune_on,
         rescale=args.rescale,
         completion=args.completion,

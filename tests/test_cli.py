@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from irp_core import IRP
 from irp_core.heads import LinearHead
 from irp_core.io import load_matrix
 
@@ -121,3 +122,17 @@ def test_bad_input_one_line_error(files, make_bad, expected):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error:") and expected in lines[0], done.stderr
     assert "Traceback" not in done.stderr and not (tmp / "Y.npy").exists()
+
+
+def test_method_options_reach_the_translator(files):
+    tmp, _ = files
+    args = ["translate", "--source-anchors", "A.npy", "--target-anchors", "B.npz", "--input", "X.csv"]
+    done = cli(*args, "--output", "Y.npy", "--center", "anchor_mean", "--ridge", "0", "--prune-on", "both",
+               "--omega", "3", "--delta", "0.3", cwd=tmp)
+    assert done.returncode == 0, done.stderr
+    x, ax, ay = load_matrix(tmp / "X.csv"), np.load(tmp / "A.npy"), load_matrix(f"{tmp}/B.npz:anchors")
+    expected = IRP(omega=3, delta=0.3, center="anchor_mean", ridge=0.0, prune_on="both").fit(ax, ay).transform(x)
+    np.testing.assert_allclose(np.load(tmp / "Y.npy"), expected, atol=1e-8)
+    bad = cli(*args, "--output", "Z.npy", "--ridge", "-1", cwd=tmp)
+    assert bad.returncode == 2 and bad.stderr.startswith("error:") and "ridge" in bad.stderr
+    assert "Traceback" not in bad.stderr and not (tmp / "Z.npy").exists()

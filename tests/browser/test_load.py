@@ -1,4 +1,5 @@
-"""Load: 10 concurrent browser sessions for 2 minutes on one real server (``bench/load_test.py``).
+"""Load: 10 concurrent browser sessions for 2 minutes on one real server (``bench/load_test.py``);
+one of them uploads a dataset that no other may see.
 
 Asserts correctness under load, never speed: latency and memory figures are printed (``pytest -s``,
 or in the failure message) for the record.
@@ -28,5 +29,9 @@ def test_ten_sessions_moving_sliders_for_two_minutes():
     assert len(res.moves) == SESSIONS and min(res.moves) >= 1, figures  # every session progressed
     # all sessions start at the default setting, so each later one is compared at least there
     assert res.compared >= SESSIONS - 1, figures
+    # session 0 uploaded a dataset; every other session read its own selector after that, at least
+    # at the end, and a selector offering an upload not its own is an error (so is the owner's lacking it)
+    assert res.upload is not None, figures
+    assert res.isolation_checks >= SESSIONS - 1, figures
     assert res.peak_rss < 3 * GB, figures
     assert res.rss_growth_last(30.0) < 0.2 * res.peak_rss, figures  # bounded caches: a plateau
