@@ -38,10 +38,18 @@ from dashboard import defaults as D
 from dashboard.uploads import PREFIX as UPLOAD_PREFIX
 
 OMEGA, DELTA = "ω: anchor subspaces", "δ: pruning threshold"
-# The box the sessions move in: 5 x 5 settings, well under the translation cache's 64 entries,
-# so that the caches fill in the first minute and memory then has no reason to grow.
-OMEGAS = list(range(6, 11))
-DELTAS = [0.6, 0.65, 0.7, 0.75, 0.8]
+
+
+def _around(center: float, lo: float, hi: float, step: float) -> list[float]:
+    """Up to 5 slider values: two steps either side of ``center``, within [lo, hi]."""
+    return [v for v in (round(center + k * step, 2) for k in range(-2, 3)) if lo - 1e-9 <= v <= hi + 1e-9]
+
+
+# The box the sessions move in, around the defaults (where they start): at most 5 x 5 settings,
+# well under the translation cache's 64 entries, so the caches fill in the first minute and memory
+# then has no reason to grow.
+OMEGAS = [int(v) for v in _around(D.OMEGA, D.OMEGA_MIN, D.OMEGA_MAX, 1)]
+DELTAS = _around(D.DELTA, D.DELTA_MIN, D.DELTA_MAX, D.DELTA_STEP)
 PAGES = {"Translate": "Numbers above: ω = {o}, δ = {d:.2f},",  # nav link -> text of a finished run
          "Method": "(ω = {o}, δ = {d:.2f})"}
 N_METRICS = 12  # on the Translate page
