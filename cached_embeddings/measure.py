@@ -1,6 +1,6 @@
 """Measure IRP on the shipped cache: the numbers of the data card's table.
 
-    python -m cached_embeddings.measure [--dataset D ...] [--omega 8] [--delta 0.7] [--head linear]
+    python -m cached_embeddings.measure [--dataset D ...] [--omega W] [--delta D] [--head linear]
 
 For every ordered pair (source encoder X, target encoder Y) of a dataset, IRP is fitted on the
 parallel anchor pools and translates X's test split into Y; Y's classifier head (trained on Y's own,
@@ -35,6 +35,11 @@ def _ms(values) -> str:
     return f"{v.mean():.2f} ± {v.std():.2f}"
 
 
+def _options(omega: int | None, delta: float | None) -> dict:
+    """IRP's defaults, with omega/delta overridden where given."""
+    return {k: v for k, v in (("omega", omega), ("delta", delta)) if v is not None}
+
+
 def measure_pairs(ds, omega: float, delta: float, head_kind: str, encoders=None) -> list[dict]:
     rows = []
     encoders = encoders or ds.encoders
@@ -42,7 +47,7 @@ def measure_pairs(ds, omega: float, delta: float, head_kind: str, encoders=None)
         sx, sy = ds.space(src), ds.space(tgt)
         assert np.array_equal(sx.anchor_ids, sy.anchor_ids) and np.array_equal(sx.test_ids, sy.test_ids)
         head = ds.head(tgt, head_kind)
-        irp = IRP(omega=omega, delta=delta, seed=0).fit(sx.anchors, sy.anchors)
+        irp = IRP(**_options(omega, delta)).fit(sx.anchors, sy.anchors)
         y_hat = irp.transform(sx.test)
         rows.append(dict(
             src=src, tgt=tgt,
@@ -65,7 +70,7 @@ def crosslingual_rows(ds, omega: float, delta: float) -> list[dict]:
             continue
         for tgt in en:
             sx, sy = ds.space(src), ds.space(tgt)
-            irp = IRP(omega=omega, delta=delta, seed=0).fit(sx.anchors, sy.anchors)
+            irp = IRP(**_options(omega, delta)).fit(sx.anchors, sy.anchors)
             y_hat = irp.transform(sx.test)
             absolute = reconstruction_similarity(sx.test, sy.test)[0] if sx.dim == sy.dim else None
             rows.append(dict(src=src, tgt=tgt, lang=lang,
@@ -79,14 +84,13 @@ def crosslingual_rows(ds, omega: float, delta: float) -> list[dict]:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dataset", action="append")
-    ap.add_argument("--omega", type=int, default=8)
-    ap.add_argument("--delta", type=float, default=0.7)
+    ap.add_argument("--omega", type=int, default=None, help="default: IRP's")
+    ap.add_argument("--delta", type=float, default=None, help="default: IRP's")
     ap.add_argument("--head", default="linear", choices=["linear", "mlp"])
     ap.add_argument("--pairs", action="store_true", help="also print every ordered pair")
     args = ap.parse_args(argv)
     names = args.dataset or list_datasets()
-    print(f"IRP(omega={args.omega}, delta={args.delta}, seed=0), other options at their defaults; "
-          f"{args.head} heads\n")
+    print(f"IRP({IRP(**_options(args.omega, args.delta)).get_params()}); {args.head} heads\n")
     print("| dataset | encoders | ordered pairs | zero-shot | absolute (equal dims) | non-stitch "
           "| recon cos | recon cos (centred) |")
     print("|---|---|---|---|---|---|---|---|")

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
+from functools import wraps
+
 import numpy as np
 from threadpoolctl import threadpool_limits
 
@@ -62,6 +67,38 @@ def inverse_relative_projection(
     return np.asarray(relative, dtype=np.float64) @ pinv.T
 
 
+def cached_on_content(maxsize: int):
+    """Memoise ``fn(array, *args)`` on the array's bytes: refits on the same anchors (a slider move
+    in the dashboard, a cell of the ablation) skip the decomposition. Results come back read-only."""
+
+    def decorate(fn):
+        cache: OrderedDict = OrderedDict()
+        lock = threading.Lock()
+
+        @wraps(fn)
+        def wrapper(a, *args):
+            a = np.ascontiguousarray(a, dtype=np.float64)
+            key = (a.shape, hashlib.blake2b(a.data, digest_size=16).digest(), args)
+            with lock:
+                if key in cache:
+                    cache.move_to_end(key)
+                    return cache[key]
+            result = fn(a, *args)
+            for r in result:
+                r.flags.writeable = False
+            with lock:
+                cache[key] = result
+                while len(cache) > maxsize:
+                    cache.popitem(last=False)
+            return result
+
+        wrapper.cache_clear = cache.clear
+        return wrapper
+
+    return decorate
+
+
+@cached_on_content(maxsize=8)
 def whitening(centred: np.ndarray, floor: float, rtol: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
     """PCA whitening learnt from one space's own centred anchors: ``(forward (d, r), backward (r, d))``.
 

@@ -22,6 +22,7 @@ from threadpoolctl import threadpool_limits
 
 from .pruning import abs_cosine_gram, anchor_subspaces
 from .relative import (
+    cached_on_content,
     effective_condition_number,
     inverse_relative_projection,
     normalize_rows,
@@ -317,6 +318,14 @@ class IRP(BaseEstimator):
         return self._finish(y)
 
 
+@cached_on_content(maxsize=8)
+def _eigh_descending(gram: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Eigenvalues (descending) and eigenvectors of a symmetric Gram matrix, on one BLAS thread."""
+    with threadpool_limits(1):
+        lam, u = np.linalg.eigh(gram)
+    return lam[::-1].copy(), u[:, ::-1].copy()
+
+
 def _gram_pinv(gram: np.ndarray, rtol: float, ridge: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """From the Gram matrix G = A A.T of unit-row anchors: ``W`` with pinv(A).T = W @ A, and the
     singular values of A (descending).
@@ -325,9 +334,7 @@ def _gram_pinv(gram: np.ndarray, rtol: float, ridge: float = 0.0) -> tuple[np.nd
     the same tolerance (s > rtol * s_max, i.e. lambda > rtol^2 * lambda_max), several times faster.
     ``ridge`` damps it to U (S^2 + ridge * lambda_max)^-1 U.T A, as :func:`pseudo_inverse` does.
     """
-    with threadpool_limits(1):
-        lam, u = np.linalg.eigh(gram)
-    lam, u = lam[::-1], u[:, ::-1]
+    lam, u = _eigh_descending(gram)
     keep = lam > rtol**2 * max(lam[0], 0.0)
     w = (u[:, keep] / (lam[keep] + ridge * max(lam[0], 0.0))) @ u[:, keep].T
     return w, np.sqrt(np.clip(lam, 0.0, None))
