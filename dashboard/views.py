@@ -199,6 +199,7 @@ def translate(ds, s: Settings, light: bool = False, cond_full: float | None = No
         "cond_full": cond_full,
         "cond_mean": float(np.mean(cond_sub)) if cond_sub else float("nan"),
         "cond_max": float(np.max(cond_sub)) if cond_sub else float("nan"),
+        "ridge": float(getattr(irp, "ridge", 0.0)),  # damping of the decoding: tames a high cond_max
         "zero_shot": zero_shot,
         "absolute": absolute,
         "non_stitch": non_stitch,
@@ -209,7 +210,8 @@ def translate(ds, s: Settings, light: bool = False, cond_full: float | None = No
     return Translation(
         settings=s, pred=pred, recon_per_sample=_f32(per_sample), metrics=m, kept=kept,
         cond_sub=cond_sub, cond_full=cond_full, pred_labels=pred_labels, confusion=confusion,
-        seconds=time.perf_counter() - t0, extras={"warnings": notes},
+        seconds=time.perf_counter() - t0,
+        extras={"warnings": notes, "irp_params": irp.get_params()},  # every option, defaults included
     )
 
 
@@ -328,16 +330,19 @@ def edge_notes(s: Settings, m: dict[str, Any], target_dims: int | Sequence[int],
         notes.append(f"{who} < {than}: every translation lies in the span of the {n} target anchors, "
                      f"so at most {n} directions of the target space can be reached; {fix}.")
         superseded.append(CORE_FEW_ANCHORS)
-    if s.omega <= 1:
+    prunes = kmax is None or not np.isfinite(kmax) or n == 0 or kmax < n  # else every subset is the same
+    if s.omega <= 1 and prunes:
         notes.append("ω = 1: a single pruned anchor subset and nothing to average, so the translation "
                      "rests on the anchors this seed's farthest-point sampling happens to keep; raise ω "
                      "to average several subsets.")
     elif s.omega >= D.OMEGA_MAX:
-        notes.append(f"ω = {s.omega} (the maximum): {s.omega} anchor subsets are fitted and averaged for "
-                     "every translation, so each fit costs that many pseudo-inverses and pages that "
-                     "translate many pairs are slower.")
+        what = ("anchor subsets are fitted and averaged for every translation" if prunes else
+                f"subsets are fitted, all the same: δ = {s.delta:.2f} keeps every anchor, so ω only costs time")
+        notes.append(f"ω = {s.omega} (the maximum): {s.omega} {what}; each fit costs that many "
+                     "pseudo-inverses and pages that translate many pairs are slower.")
     cmax = m.get("cond_max")
-    if cmax is not None and not np.isnan(cmax) and cmax > COND_HIGH:
+    # with a ridge the decoding is damped: the undamped condition number no longer bounds its error
+    if cmax is not None and not np.isnan(cmax) and cmax > COND_HIGH and not m.get("ridge"):
         notes.append(f"The pruned anchor matrices are ill-conditioned (condition number up to "
                      f"{fmt(cmax, 0)}): near-duplicate or colinear anchors, whose inverse amplifies "
                      "small differences in the cosines; raise δ to prune them.")
@@ -377,12 +382,19 @@ def translation_file(ds, t: Translation) -> bytes:
     if t.pred_labels is not None:
         extra["predicted"] = t.pred_labels
     classes = list(ds.classes) or None  # an upload without labels has no classes
-    return X.translation_npz(t.pred, sx.test_ids, sy.test_labels, s.as_dict(), classes, extra)
+    return X.translation_npz(t.pred, sx.test_ids, sy.test_labels, export_settings(t), classes, extra)
+
+
+def export_settings(t: Translation) -> dict[str, Any]:
+    """The page's settings and every parameter of the fitted IRP (``irp_<name>``; None omitted), so
+    a file stays reproducible when the library's defaults change."""
+    params = t.extras.get("irp_params", {})
+    return {**t.settings.as_dict(), **{f"irp_{k}": v for k, v in params.items() if v is not None}}
 
 
 def metrics_file(t: Translation, base: dict[str, dict] | None = None) -> bytes:
     """The Translate page's numbers and the baselines as a long CSV (``name, value``)."""
-    return X.rows_csv(X.metrics_rows(t.settings.as_dict(), t.metrics, base))
+    return X.rows_csv(X.metrics_rows(export_settings(t), t.metrics, base))
 
 
 def selection_file(ds, t: Translation, selected: Sequence[int]) -> bytes:

@@ -26,9 +26,10 @@ TYPICAL = {"kept_min": 31, "kept_max": 37, "n_anchors": 1500, "cond_max": 5.7}  
 
 
 def _core_messages(ax: np.ndarray, ay: np.ndarray, **kw) -> list[str]:
+    """The core's warnings for a fit with the dashboard's centring (its own default may differ)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        IRP(**kw).fit(ax, ay)
+        IRP(center=D.CENTER, **kw).fit(ax, ay)
     return [str(w.message) for w in caught]
 
 
@@ -69,12 +70,19 @@ def test_omega_at_both_ends():
     assert one.startswith("ω = 1: a single pruned anchor subset")
     (top,) = V.edge_notes(V.Settings(omega=D.OMEGA_MAX), TYPICAL, 1280)
     assert top.startswith(f"ω = {D.OMEGA_MAX} (the maximum)")
+    # δ = 0 keeps every anchor: every subset is the same, so ω = 1 loses nothing and a large ω is waste
+    unpruned = {**TYPICAL, "kept_min": 1500, "kept_max": 1500}
+    assert V.edge_notes(V.Settings(omega=1, delta=0.0), unpruned, 1280) == []
+    (waste,) = V.edge_notes(V.Settings(omega=D.OMEGA_MAX, delta=0.0), unpruned, 1280)
+    assert "all the same: δ = 0.00 keeps every anchor" in waste
 
 
 def test_ill_conditioned_anchors():
     (note,) = V.edge_notes(V.Settings(delta=0.1), {**TYPICAL, "cond_max": 995886.8}, 1280)
     assert "ill-conditioned (condition number up to 9.96e+05)" in note and "raise δ" in note
     assert V.edge_notes(V.Settings(), {**TYPICAL, "cond_max": float("nan")}, 1280) == []
+    # a ridge damps the decoding: the undamped condition number is then no cause for alarm
+    assert V.edge_notes(V.Settings(delta=0.1), {**TYPICAL, "cond_max": 995886.8, "ridge": 0.3}, 1280) == []
 
 
 def test_core_warnings_pass_through_unless_restated():
@@ -140,7 +148,7 @@ EDGES = [  # page, URL params, what the warning must say
     ("translate", {"omega": str(D.OMEGA_MAX)}, f"ω = {D.OMEGA_MAX} (the maximum)"),
     ("translate", {"k": "10"}, "K = 10 < target dim 1280"),
     ("translate", {"k": "2", "delta": "0.0"}, "keeps only 1 of 2 anchors per subspace"),
-    ("translate", {"delta": "0.1"}, "ill-conditioned"),
+    ("translate", {"delta": "0.1"}, "(duplicate or colinear anchors)"),  # the core's rank warning
     ("scale", {"omega": "1"}, "ω = 1: a single pruned anchor subset"),
     ("sensitivity", {"k": "50"}, "K = 50 < target dim 1280"),
     ("all_pairs", {"k": "100", "delta": "0.95"}, "the dimension of 5 of 5 target spaces"),

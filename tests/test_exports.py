@@ -67,7 +67,13 @@ def test_npz_round_trip_equals_the_translation(mnist, translation, tmp_path):
     np.testing.assert_array_equal(arrays["predicted"], t.pred_labels)
     np.testing.assert_array_equal(arrays["cos_translated_true"], t.recon_per_sample)
     assert list(arrays["classes"]) == list(mnist.classes)
-    assert X.npz_settings(arrays) == s.as_dict()
+    stored = X.npz_settings(arrays)
+    assert {k: stored[k] for k in s.as_dict()} == s.as_dict()
+    # and every parameter of the fitted estimator, so the file survives a change of library defaults
+    params = t.extras["irp_params"]
+    assert {k[4:]: v for k, v in stored.items() if k.startswith("irp_")} == {
+        k: v for k, v in params.items() if v is not None}
+    assert stored["irp_ridge"] == params["ridge"] and stored["irp_center"] == s.center
     # the file is enough to redo the paper's stitching number without the app
     head = mnist.head(s.target, s.head)
     assert (head.predict(arrays["translated"]) == arrays["labels"]).mean() == pytest.approx(
@@ -100,6 +106,7 @@ def test_metrics_csv_parses_back_with_every_number(mnist, translation):
     assert float(got["procrustes.accuracy"]) == base["procrustes"]["accuracy"]
     assert float(got["linear.recon_mean"]) == base["linear"]["recon_mean"]
     assert got["setting.omega"] == str(D.OMEGA) and got["setting.completion"] == "false"
+    assert float(got["setting.irp_ridge"]) == translation.extras["irp_params"]["ridge"]
 
 
 def test_metrics_csv_keeps_text_values_and_empty_nan():
@@ -238,7 +245,8 @@ def test_translate_page_offers_the_files(downloads, mnist):
     assert files["dl_figures"][:2] == (stem + "_figures.html", X.HTML_MIME)
 
     arrays = X.read_npz(files["dl_npz"][2])
-    s = V.Settings(**X.npz_settings(arrays))
+    stored = X.npz_settings(arrays)
+    s = V.Settings(**{k: v for k, v in stored.items() if not k.startswith("irp_")})
     assert (s.omega, s.delta) == (5, 0.6)
     direct = V.translate(mnist, s)
     np.testing.assert_allclose(arrays["translated"], direct.pred, rtol=1e-5, atol=1e-5)
