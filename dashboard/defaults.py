@@ -7,17 +7,22 @@ DATASET = "mnist"
 SOURCE_INDEX = 0  # default source: the dataset's first encoder
 TARGET_INDEX = 1  # default target: its second encoder (the first when there is only one)
 
-OMEGA = 8
+# The method's defaults equal irp_core.IRP()'s (a test checks it): the best zero-shot setting of the
+# ablation in docs/ABLATION.md.
+OMEGA = 1
 OMEGA_MIN, OMEGA_MAX = 1, 32
-DELTA = 0.7
+DELTA = 0.0
 DELTA_MIN, DELTA_MAX, DELTA_STEP = 0.0, 0.95, 0.05
 
 K = 0  # anchor count; 0 means "all shipped anchors"
 SEED = 0
-CENTER = "anchor_mean"
-CENTER_OPTIONS = ("anchor_mean", "none")
+CENTER = "whiten"
+CENTER_OPTIONS = ("whiten", "anchor_mean", "none")
+WHITEN_FLOOR = 0.003
+RIDGE = 0.3
+RIDGE_MIN, RIDGE_MAX, RIDGE_STEP = 0.0, 2.0, 0.05
 PRUNE_ON = "source"
-PRUNE_ON_OPTIONS = ("source", "target")
+PRUNE_ON_OPTIONS = ("source", "target", "both")
 RESCALE = "anchor_mean_norm"
 RESCALE_OPTIONS = ("anchor_mean_norm", "anchor_median_norm", "none")
 COMPLETION = False

@@ -126,21 +126,21 @@ def require_dataset(name: str):
 
 
 @session_cached(st.cache_data(max_entries=256, show_spinner=False))
-def cached_cond_full(dataset: str, target: str, k: int, center: str) -> float:
+def cached_cond_full(dataset: str, target: str, k: int, center: str, whiten_floor: float) -> float:
     """Condition number of all target anchors: independent of ω and δ, so off the slider path."""
-    return V.full_condition_number(get_dataset(dataset), target, k, center)
+    return V.full_condition_number(get_dataset(dataset), target, k, center, whiten_floor)
 
 
 @session_cached(st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner="Translating…"), max_entries=8)
 def cached_translation(s: V.Settings) -> V.Translation:
-    cond = cached_cond_full(s.dataset, s.target, s.k, s.center)
+    cond = cached_cond_full(s.dataset, s.target, s.k, s.center, s.whiten_floor)
     return V.translate(get_dataset(s.dataset), s, cond_full=cond)
 
 
 @session_cached(st.cache_data(max_entries=4096, show_spinner=False), max_entries=256)
 def cached_metrics(s: V.Settings) -> dict[str, Any]:
     """Only the small numbers of a translation: what sweeps need."""
-    cond = cached_cond_full(s.dataset, s.target, s.k, s.center)
+    cond = cached_cond_full(s.dataset, s.target, s.k, s.center, s.whiten_floor)
     return V.translate(get_dataset(s.dataset), s, light=True, cond_full=cond).metrics
 
 
@@ -223,6 +223,15 @@ def sidebar() -> V.Settings | None:
     delta = sb.slider("δ: pruning threshold", D.DELTA_MIN, D.DELTA_MAX, D.DELTA, D.DELTA_STEP,
                       key="delta", bind=BIND, format="%.2f",
                       help="kept anchors satisfy |cos| ≤ 1 − δ: higher δ, fewer anchors")
+    center = sb.selectbox("centring", D.CENTER_OPTIONS, index=D.CENTER_OPTIONS.index(D.CENTER),
+                          key="center", bind=BIND,
+                          help="whiten: each side centred and whitened in its own anchors' principal "
+                               "axes before cosines (the default); anchor_mean: centred only; none: "
+                               "raw cosines, the paper as written")
+    ridge = sb.slider("ridge: decoding damping", D.RIDGE_MIN, D.RIDGE_MAX, D.RIDGE, D.RIDGE_STEP,
+                      key="ridge", bind=BIND, format="%.2f",
+                      help="Tikhonov damping of the pseudo-inverse, as a fraction of the largest "
+                           "eigenvalue of the target anchors' Gram matrix; 0 is the plain pseudo-inverse")
     try:
         n_anchors = int(ds.space(source).anchors.shape[0])
     except Exception:  # noqa: BLE001
@@ -231,8 +240,10 @@ def sidebar() -> V.Settings | None:
         k = st.number_input(f"K: anchors used (0 = all {n_anchors})", 0, n_anchors, D.K, 50,
                             key="k", bind=BIND)
         seed = st.number_input("seed", 0, 100000, D.SEED, 1, key="seed", bind=BIND)
-        center = st.selectbox("centring", D.CENTER_OPTIONS,
-                              index=D.CENTER_OPTIONS.index(D.CENTER), key="center", bind=BIND)
+        whiten_floor = st.number_input("whitening variance floor", 0.0, 1.0, D.WHITEN_FLOOR, 0.001,
+                                       format="%.4f", key="whiten_floor", bind=BIND,
+                                       help="added to every principal variance, as a fraction of the "
+                                            "largest (used with centring = whiten)")
         prune_on = st.selectbox("prune on", D.PRUNE_ON_OPTIONS,
                                 index=D.PRUNE_ON_OPTIONS.index(D.PRUNE_ON), key="prune_on",
                                 bind=BIND)
@@ -243,7 +254,8 @@ def sidebar() -> V.Settings | None:
                             index=D.HEAD_OPTIONS.index(D.HEAD), key="head", bind=BIND)
     s = V.Settings(
         dataset=name, source=source, target=target, omega=int(omega), delta=round(float(delta), 4),
-        k=int(k or 0), seed=int(seed or 0), center=center, prune_on=prune_on, rescale=rescale,
+        k=int(k or 0), seed=int(seed or 0), center=center, whiten_floor=round(float(whiten_floor), 6),
+        ridge=round(float(ridge), 4), prune_on=prune_on, rescale=rescale,
         completion=bool(completion), head=head,
     )
     st.session_state[SETTINGS_KEY] = s

@@ -44,6 +44,8 @@ class Settings:
     k: int = D.K  # 0: all anchors
     seed: int = D.SEED
     center: str = D.CENTER
+    whiten_floor: float = D.WHITEN_FLOOR
+    ridge: float = D.RIDGE
     prune_on: str = D.PRUNE_ON
     rescale: str = D.RESCALE
     completion: bool = D.COMPLETION
@@ -52,7 +54,8 @@ class Settings:
     def irp_kwargs(self) -> dict[str, Any]:
         return {
             "omega": int(self.omega), "delta": float(self.delta), "seed": int(self.seed),
-            "center": self.center, "prune_on": self.prune_on, "rescale": self.rescale,
+            "center": self.center, "whiten_floor": float(self.whiten_floor), "ridge": float(self.ridge),
+            "prune_on": self.prune_on, "rescale": self.rescale,
             "completion": bool(self.completion),
         }
 
@@ -133,16 +136,20 @@ def fit_irp(ds, s: Settings):
     return IRP(**s.irp_kwargs()).fit(ax, ay)
 
 
-def full_condition_number(ds, target: str, k: int = D.K, center: str = D.CENTER) -> float:
-    """Condition number of all (unpruned) target anchors, as the core defines it.
+def full_condition_number(ds, target: str, k: int = D.K, center: str = D.CENTER,
+                          whiten_floor: float = D.WHITEN_FLOOR) -> float:
+    """Condition number of all (unpruned) target anchors, in the coordinates the core decodes in.
 
     It does not depend on ω or δ, so pages cache it apart from the fit.
     """
-    from irp_core.relative import effective_condition_number, normalize_rows
+    from irp_core.relative import effective_condition_number, normalize_rows, whitening
 
     ay = np.asarray(_anchors(ds.space(target), k), dtype=np.float64)
-    c = ay.mean(axis=0) if center == "anchor_mean" else np.zeros(ay.shape[1])
-    ny = normalize_rows(ay - c)
+    c = ay.mean(axis=0) if center != "none" else np.zeros(ay.shape[1])
+    ay = ay - c
+    if center == "whiten":
+        ay = ay @ whitening(ay, float(whiten_floor))[0]
+    ny = normalize_rows(ay)
     ny = ny[np.linalg.norm(ny, axis=1) > 0.5]
     if ny.size == 0:
         return float("inf")
@@ -173,7 +180,7 @@ def translate(ds, s: Settings, light: bool = False, cond_full: float | None = No
     kept = [int(v) for v in getattr(irp, "n_anchors_kept_", [])]
     cond_sub = [float(v) for v in getattr(irp, "condition_numbers_", [])]
     if cond_full is None:
-        cond_full = float("nan") if light else full_condition_number(ds, s.target, s.k, s.center)
+        cond_full = float("nan") if light else full_condition_number(ds, s.target, s.k, s.center, s.whiten_floor)
     head = _load_head(ds, s.target, s.head)
     labels = sy.test_labels
     zero_shot = _acc(head, pred, labels)
@@ -342,7 +349,7 @@ def edge_notes(s: Settings, m: dict[str, Any], target_dims: int | Sequence[int],
                      "pseudo-inverses and pages that translate many pairs are slower.")
     cmax = m.get("cond_max")
     # with a ridge the decoding is damped: the undamped condition number no longer bounds its error
-    if cmax is not None and not np.isnan(cmax) and cmax > COND_HIGH and not m.get("ridge"):
+    if cmax is not None and not np.isnan(cmax) and cmax > COND_HIGH and not s.ridge:
         notes.append(f"The pruned anchor matrices are ill-conditioned (condition number up to "
                      f"{fmt(cmax, 0)}): near-duplicate or colinear anchors, whose inverse amplifies "
                      "small differences in the cosines; raise δ to prune them.")

@@ -195,6 +195,7 @@ class IRP(BaseEstimator):
         lefts, rights = [], []
         self.condition_numbers_, self.ranks_ = [], []
         for subset in self.subsets_:
+            subset = np.sort(subset)  # order is irrelevant here; sorted, equal sets share one eigh (cache)
             sx, sy = nx[subset], ny[subset]
             pos = np.searchsorted(used, subset)
             gram = gram_used[np.ix_(pos, pos)]

@@ -60,13 +60,25 @@ def test_page_renders_with_defaults(page):
 def test_omega_and_delta_change_the_numbers(page):
     at = _app(page)
     before = _metrics(at)
+    at.sidebar.slider(key="delta").set_value(0.8).run()  # prunes even whitened anchors: ω subsets differ
+    _assert_clean(at)
+    after_delta = _metrics(at)
+    assert after_delta != before
     at.sidebar.slider(key="omega").set_value(2).run()
     _assert_clean(at)
-    after_omega = _metrics(at)
-    assert after_omega != before
-    at.sidebar.slider(key="delta").set_value(0.4).run()
+    assert _metrics(at) != after_delta
+
+
+def test_ridge_and_centring_change_the_numbers():
+    at = _app("translate")
+    before = _metrics(at)
+    at.sidebar.slider(key="ridge").set_value(0.0).run()
     _assert_clean(at)
-    assert _metrics(at) != after_omega
+    plain = _metrics(at)
+    assert plain != before
+    at.sidebar.selectbox(key="center").set_value("none").run()
+    _assert_clean(at)
+    assert _metrics(at) != plain
 
 
 def test_sidebar_defaults_come_from_defaults_module():
@@ -77,6 +89,8 @@ def test_sidebar_defaults_come_from_defaults_module():
     assert at.sidebar.selectbox(key="target").value == encs[min(D.TARGET_INDEX, len(encs) - 1)]
     assert at.sidebar.number_input(key="k").value == D.K
     assert at.sidebar.selectbox(key="center").value == D.CENTER
+    assert at.sidebar.slider(key="ridge").value == pytest.approx(D.RIDGE)
+    assert at.sidebar.number_input(key="whiten_floor").value == pytest.approx(D.WHITEN_FLOOR)
     assert at.sidebar.checkbox(key="completion").value is D.COMPLETION
 
 

@@ -22,14 +22,16 @@ from irp_core import IRP
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 TIMEOUT = 600
-TYPICAL = {"kept_min": 31, "kept_max": 37, "n_anchors": 1500, "cond_max": 5.7}  # the default view
+TYPICAL = {"kept_min": 1500, "kept_max": 1500, "n_anchors": 1500, "cond_max": 40.0}  # the default view
+PRUNED = {"kept_min": 31, "kept_max": 37, "n_anchors": 1500, "cond_max": 5.7}  # ω 8, δ 0.7
+P = {"omega": 8, "delta": 0.7}  # the paper's pruned setting
 
 
 def _core_messages(ax: np.ndarray, ay: np.ndarray, **kw) -> list[str]:
-    """The core's warnings for a fit with the dashboard's centring (its own default may differ)."""
+    """The core's warnings for a fit centred on the anchor mean (no whitening: a handful of anchors)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        IRP(center=D.CENTER, **kw).fit(ax, ay)
+        IRP(center="anchor_mean", **kw).fit(ax, ay)
     return [str(w.message) for w in caught]
 
 
@@ -39,20 +41,21 @@ def _core_messages(ax: np.ndarray, ay: np.ndarray, **kw) -> list[str]:
 def test_no_note_at_the_default_view():
     assert V.edge_notes(V.Settings(), TYPICAL, 1280) == []
     assert V.edge_notes(V.Settings(omega=2), TYPICAL, [1280, 128]) == []
+    assert V.edge_notes(V.Settings(**P), PRUNED, [1280, 128]) == []
 
 
 def test_few_anchors_kept_per_subspace():
-    notes = V.edge_notes(V.Settings(delta=0.95), {**TYPICAL, "kept_min": 4, "kept_max": 5}, 1280)
+    notes = V.edge_notes(V.Settings(omega=8, delta=0.95), {**PRUNED, "kept_min": 4, "kept_max": 5}, 1280)
     assert notes == ["δ = 0.95 keeps only 4–5 of 1500 anchors per subspace: each subspace decodes into a "
                      "span of at most 5 dimensions, and the average of ω = 8 reaches at most 40 of the "
                      "target's 1280 dimensions; expect lower accuracy (lower δ)."]
-    one = V.edge_notes(V.Settings(delta=0.0, k=2), {**TYPICAL, "kept_min": 1, "kept_max": 1, "n_anchors": 2},
+    one = V.edge_notes(V.Settings(omega=8, delta=0.0, k=2), {**PRUNED, "kept_min": 1, "kept_max": 1, "n_anchors": 2},
                        1280)
     assert "keeps only 1 of 2 anchors" in one[0] and "a 1-D span" in one[0]
     assert "lower δ" not in one[0] and "raise K" in one[0]  # δ is already at its minimum
-    assert V.edge_notes(V.Settings(delta=0.85), {**TYPICAL, "kept_min": 7, "kept_max": 10}, 1280) == []
+    assert V.edge_notes(V.Settings(omega=8, delta=0.85), {**PRUNED, "kept_min": 7, "kept_max": 10}, 1280) == []
     # with anchor completion the span is not limited to the kept anchors: a different warning
-    (completed,) = V.edge_notes(V.Settings(delta=0.95, completion=True), {**TYPICAL, "kept_min": 4,
+    (completed,) = V.edge_notes(V.Settings(omega=8, delta=0.95, completion=True), {**PRUNED, "kept_min": 4,
                                                                            "kept_max": 5}, 1280)
     assert "anchor completion supplies almost all" in completed and "span" not in completed
 
@@ -66,9 +69,9 @@ def test_k_below_the_target_dimension():
 
 
 def test_omega_at_both_ends():
-    (one,) = V.edge_notes(V.Settings(omega=1), TYPICAL, 1280)
+    (one,) = V.edge_notes(V.Settings(omega=1, delta=0.7), PRUNED, 1280)
     assert one.startswith("ω = 1: a single pruned anchor subset")
-    (top,) = V.edge_notes(V.Settings(omega=D.OMEGA_MAX), TYPICAL, 1280)
+    (top,) = V.edge_notes(V.Settings(omega=D.OMEGA_MAX, delta=0.7), PRUNED, 1280)
     assert top.startswith(f"ω = {D.OMEGA_MAX} (the maximum)")
     # δ = 0 keeps every anchor: every subset is the same, so ω = 1 loses nothing and a large ω is waste
     unpruned = {**TYPICAL, "kept_min": 1500, "kept_max": 1500}
@@ -78,11 +81,11 @@ def test_omega_at_both_ends():
 
 
 def test_ill_conditioned_anchors():
-    (note,) = V.edge_notes(V.Settings(delta=0.1), {**TYPICAL, "cond_max": 995886.8}, 1280)
+    (note,) = V.edge_notes(V.Settings(omega=8, delta=0.1, ridge=0.0), {**PRUNED, "cond_max": 995886.8}, 1280)
     assert "ill-conditioned (condition number up to 9.96e+05)" in note and "raise δ" in note
-    assert V.edge_notes(V.Settings(), {**TYPICAL, "cond_max": float("nan")}, 1280) == []
-    # a ridge damps the decoding: the undamped condition number is then no cause for alarm
-    assert V.edge_notes(V.Settings(delta=0.1), {**TYPICAL, "cond_max": 995886.8, "ridge": 0.3}, 1280) == []
+    assert V.edge_notes(V.Settings(**P), {**PRUNED, "cond_max": float("nan")}, 1280) == []
+    # a ridge (the default) damps the decoding: the undamped condition number is no cause for alarm
+    assert V.edge_notes(V.Settings(omega=8, delta=0.1), {**PRUNED, "cond_max": 995886.8}, 1280) == []
 
 
 def test_core_warnings_pass_through_unless_restated():
@@ -143,13 +146,14 @@ def _run(page: str, **params) -> AppTest:
 
 
 EDGES = [  # page, URL params, what the warning must say
-    ("translate", {"delta": "0.95"}, "δ = 0.95 keeps only 4–5 of 1500 anchors per subspace"),
-    ("translate", {"omega": "1"}, "ω = 1: a single pruned anchor subset"),
+    # whitened anchors are nearly orthogonal, so only the centred ones are pruned this far
+    ("translate", {"delta": "0.95", "center": "anchor_mean"}, "δ = 0.95 keeps only 4 of 1500 anchors"),
+    ("translate", {"omega": "1", "delta": "0.7"}, "ω = 1: a single pruned anchor subset"),
     ("translate", {"omega": str(D.OMEGA_MAX)}, f"ω = {D.OMEGA_MAX} (the maximum)"),
     ("translate", {"k": "10"}, "K = 10 < target dim 1280"),
-    ("translate", {"k": "2", "delta": "0.0"}, "keeps only 1 of 2 anchors per subspace"),
-    ("translate", {"delta": "0.1"}, "(duplicate or colinear anchors)"),  # the core's rank warning
-    ("scale", {"omega": "1"}, "ω = 1: a single pruned anchor subset"),
+    ("translate", {"k": "2", "center": "anchor_mean"}, "keeps only 1 of 2 anchors per subspace"),
+    ("translate", {"delta": "0.1", "center": "anchor_mean"}, "(duplicate or colinear anchors)"),  # core's
+    ("scale", {"omega": "1", "delta": "0.7"}, "ω = 1: a single pruned anchor subset"),
     ("sensitivity", {"k": "50"}, "K = 50 < target dim 1280"),
     ("all_pairs", {"k": "100", "delta": "0.95"}, "the dimension of 5 of 5 target spaces"),
     ("crosslingual", {"k": "10"}, "K = 10 < target dim"),

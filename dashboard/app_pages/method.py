@@ -32,6 +32,18 @@ st.markdown(
     "and the ω decodings are averaged. Higher δ: fewer, more orthogonal anchors, a lower "
     "condition number, but fewer directions."
 )
+st.markdown(
+    "**What this tool adds (the defaults): whitening and a ridge.** On our encoders the steps above, "
+    "as written, translate ImageNet EfficientNet features into a CNN trained on digits at chance: a "
+    "few high-variance directions dominate every cosine, and the two spaces' relative "
+    "representations disagree. *Whitening* (centring = whiten) maps each side, with its own anchors "
+    "only, to its principal axes at unit variance before the cosines, so every direction counts "
+    "once. The *ridge* replaces $G^+$ by $(G + \\rho\\,\\lambda_{max} I)^{-1}$ when decoding, so "
+    "the disagreement that remains is not amplified along the anchors' weak directions. Together "
+    "they let all anchors be used at once (ω = 1, δ = 0) and lift mean zero-shot accuracy on MNIST "
+    "from 0.59 to above the paper's 0.88 (docs/ABLATION.md). Set centring = none and ridge = 0 to "
+    "see the method as written."
+)
 st.markdown("**Why it is fast enough for sliders.** Before the rescale everything is linear, so "
             "fitting is ω small SVDs and translating is one matrix product:")
 st.latex(r"\hat Y = \mathrm{norm}(X - c_X)\,M,\qquad M = \frac{1}{\omega}\sum_{i=1}^{\omega}"

@@ -11,12 +11,12 @@ from dashboard import share_ui, state
 from dashboard import views as V
 
 
-@st.cache_data(max_entries=8, show_spinner="Measuring norms…")
+@state.session_cached(st.cache_data(max_entries=8, show_spinner="Measuring norms…"))
 def _norm_fits(dataset: str) -> list[dict]:
     return V.norm_fits(state.get_dataset(dataset))
 
 
-@st.cache_data(max_entries=32, show_spinner="Rescaling inputs…")
+@state.session_cached(st.cache_data(max_entries=32, show_spinner="Rescaling inputs…"))
 def _alpha(s: V.Settings) -> dict:
     ds = state.get_dataset(s.dataset)
     t = state.cached_translation(s)

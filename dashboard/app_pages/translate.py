@@ -54,7 +54,7 @@ c[4].metric("cond. number, pruned (max)", V.fmt(m["cond_max"], 1))
 c[5].metric("fit + evaluate", f"{t.seconds:.2f} s")
 # Drawn after the numbers, so when it shows the new setting the numbers above are updated too.
 st.caption(f"Numbers above: ω = {s.omega}, δ = {s.delta:.2f}, K = {s.k or 'all'}, seed {s.seed}, "
-           f"centring {s.center}, pruned on {s.prune_on}, rescale {s.rescale}, completion "
+           f"centring {s.center}, ridge {s.ridge:.2f}, pruned on {s.prune_on}, rescale {s.rescale}, completion "
            f"{'on' if s.completion else 'off'}, {s.head} head.")
 
 # The baselines table is filled at the end of the script: their first fit takes a few seconds
@@ -121,7 +121,7 @@ if tab_layouts.open:
     with tab_layouts:
         layout_panel(s, ds, t)
 
-@st.cache_resource(max_entries=D.CACHE_ENTRIES, show_spinner=False)
+@state.session_cached(st.cache_resource(max_entries=D.CACHE_ENTRIES, show_spinner=False))
 def _small_figures(s: V.Settings) -> dict:
     """The small figures of a setting, built once (plotly validation is slow); never mutated."""
     ds_, t_ = state.get_dataset(s.dataset), state.cached_translation(s)
