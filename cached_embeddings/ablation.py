@@ -270,6 +270,21 @@ def plots(summary: list[dict], rows: list[dict], out: pathlib.Path) -> list[path
     return [bars, scatter]
 
 
+def load_rows(path: pathlib.Path) -> list[dict]:
+    """``pairs.csv`` back as rows (numbers as floats), e.g. to re-summarise a run."""
+    def value(v: str):
+        if v in ("True", "False"):
+            return v == "True"
+        try:
+            return float(v)
+        except ValueError:
+            return v
+
+    names = ("dataset", "factor", "label", "src", "tgt")
+    with open(path, encoding="utf-8") as f:
+        return [{k: (v if k in names else value(v)) for k, v in r.items() if v != ""} for r in csv.DictReader(f)]
+
+
 def write_csv(path: pathlib.Path, rows: list[dict]) -> None:
     keys = list(dict.fromkeys(k for r in rows for k in r))
     with open(path, "w", newline="", encoding="utf-8") as f:

@@ -51,3 +51,15 @@ def test_default_crosslingual_similarity():
     centred = np.array([r["cos_centred"] for r in rows])
     assert centred.mean() == pytest.approx(XL_PINNED, abs=TOLERANCE)
     assert {r["lang"] for r in rows} == {"es", "fr", "ja"}
+
+
+def test_ablation_command_writes_its_tables(tmp_path):
+    """The ablation's own code path, on a slice: its default row is the pinned figure."""
+    from cached_embeddings import ablation
+
+    assert ablation.main(["--dataset", "fortunes", "--factor", "head", "--jobs", "1", "--out", str(tmp_path)]) == 0
+    rows = {(r["factor"], r["label"]): r for r in ablation.summarise(ablation.load_rows(tmp_path / "pairs.csv"))}
+    assert float(rows[("preset", "default")]["zero_shot"]) == pytest.approx(PINNED["fortunes"][0], abs=TOLERANCE)
+    assert ("head", "mlp") in rows
+    text = (tmp_path / "tables.md").read_text(encoding="utf-8")
+    assert "### fortunes" in text and "| head | mlp |" in text and "Pearson r" in text
