@@ -43,9 +43,9 @@ def test_url_params_seed_the_view_and_metrics_show(page, app_url):
 
 
 def test_moving_omega_updates_metrics_and_url(page, app_url):
-    page.goto(f"{app_url}/")
+    page.goto(f"{app_url}/?delta=0.8")  # pruning on, so the ω subsets differ (at δ = 0 they are all equal)
     wait_metric(page, RECON)
-    page.get_by_text(f"Numbers above: ω = {D.OMEGA},").wait_for()
+    page.get_by_text(f"Numbers above: ω = {D.OMEGA}, δ = 0.80").wait_for()
     before = all_metrics(page)
     nudge_slider(page, OMEGA)
     page.wait_for_url(f"**omega={D.OMEGA + 1}**")
