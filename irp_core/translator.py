@@ -192,23 +192,32 @@ class IRP(BaseEstimator):
             w_full, self._singular_values_full = _gram_pinv(ny @ ny.T, self.rtol, self.ridge)
             m_full = nx.T @ (w_full @ ny)  # identity encoded and decoded with every anchor
 
-        lefts, rights = [], []
-        self.condition_numbers_, self.ranks_ = [], []
+        # Equal subsets (e.g. every one at delta = 0) give equal terms: each distinct subset is
+        # decoded once and weighted by how often it occurs.
+        distinct: dict[bytes, list] = {}  # sorted indices -> [count, singular values]
         for subset in self.subsets_:
-            subset = np.sort(subset)  # order is irrelevant here; sorted, equal sets share one eigh (cache)
+            subset = np.sort(subset)  # the order of the anchors does not matter to the decoding
+            entry = distinct.setdefault(subset.tobytes(), [0, None, subset])
+            entry[0] += 1
+        lefts, rights = [], []
+        for count, _, subset in distinct.values():
             sx, sy = nx[subset], ny[subset]
             pos = np.searchsorted(used, subset)
             gram = gram_used[np.ix_(pos, pos)]
             w, s = _gram_pinv(gram, self.rtol, self.ridge)
+            distinct[subset.tobytes()][1] = s
             right = w @ sy  # (k, d_y) = pinv(sy).T: decoding with the subset
-            lefts.append(sx.T)
+            lefts.append(count * sx.T)
             rights.append(right)
             if m_full is not None:
                 # Completion: the subset only reaches span(sy); the full anchor set supplies the rest
                 # through (I - P), P = sy.T @ pinv(sy).T the projector onto span(sy) (undamped).
                 plain_right = _gram_pinv(gram, self.rtol)[0] @ sy if self.ridge else right
-                lefts.append(m_full)
+                lefts.append(count * m_full)
                 rights.append(np.eye(ny.shape[1]) - sy.T @ plain_right)
+        self.condition_numbers_, self.ranks_ = [], []
+        for subset in self.subsets_:
+            s = distinct[np.sort(subset).tobytes()][1]
             self.condition_numbers_.append(effective_condition_number(s, self.rtol))
             self.ranks_.append(int((s > self.rtol * s[0]).sum()) if s[0] > 0 else 0)
         # One large product instead of omega small ones: the same flops, far better BLAS use.

@@ -154,6 +154,7 @@ def test_same_seed_same_result_other_seed_other_subsets(spaces):
         {"omega": 3, "delta": 0.5, "whiten_floor": 0.01, "rescale": "none", "prune_on": "target"},
         {"omega": 2, "delta": 0.4, "ridge": 0.05, "n_anchors": 25},
         {"omega": 3, "delta": 0.5, "prune_on": "both", "whiten_floor": 0.01},
+        {"omega": 3, "delta": 0.0, "completion": True},  # equal subsets: decoded once, weighted
     ],
 )
 def test_fast_and_plain_paths_agree(spaces, params):
