@@ -14,6 +14,7 @@ Zero-shot rules: the source side only ever touches ``anchors_x``, the target sid
 from __future__ import annotations
 
 import warnings
+from collections import Counter
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -193,19 +194,17 @@ class IRP(BaseEstimator):
             m_full = nx.T @ (w_full @ ny)  # identity encoded and decoded with every anchor
 
         # Equal subsets (e.g. every one at delta = 0) give equal terms: each distinct subset is
-        # decoded once and weighted by how often it occurs.
-        distinct: dict[bytes, list] = {}  # sorted indices -> [count, singular values]
-        for subset in self.subsets_:
-            subset = np.sort(subset)  # the order of the anchors does not matter to the decoding
-            entry = distinct.setdefault(subset.tobytes(), [0, None, subset])
-            entry[0] += 1
+        # decoded once and weighted by how often it occurs. Their order does not matter to decoding.
+        keys = [np.sort(subset).tobytes() for subset in self.subsets_]
+        counts = Counter(keys)
+        singular: dict[bytes, np.ndarray] = {}
         lefts, rights = [], []
-        for count, _, subset in distinct.values():
+        for key, count in counts.items():
+            subset = np.frombuffer(key, dtype=np.int64)
             sx, sy = nx[subset], ny[subset]
             pos = np.searchsorted(used, subset)
             gram = gram_used[np.ix_(pos, pos)]
-            w, s = _gram_pinv(gram, self.rtol, self.ridge)
-            distinct[subset.tobytes()][1] = s
+            w, singular[key] = _gram_pinv(gram, self.rtol, self.ridge)
             right = w @ sy  # (k, d_y) = pinv(sy).T: decoding with the subset
             lefts.append(count * sx.T)
             rights.append(right)
@@ -215,11 +214,9 @@ class IRP(BaseEstimator):
                 plain_right = _gram_pinv(gram, self.rtol)[0] @ sy if self.ridge else right
                 lefts.append(count * m_full)
                 rights.append(np.eye(ny.shape[1]) - sy.T @ plain_right)
-        self.condition_numbers_, self.ranks_ = [], []
-        for subset in self.subsets_:
-            s = distinct[np.sort(subset).tobytes()][1]
-            self.condition_numbers_.append(effective_condition_number(s, self.rtol))
-            self.ranks_.append(int((s > self.rtol * s[0]).sum()) if s[0] > 0 else 0)
+        self.condition_numbers_ = [effective_condition_number(singular[k], self.rtol) for k in keys]
+        self.ranks_ = [int((singular[k] > self.rtol * singular[k][0]).sum()) if singular[k][0] > 0 else 0
+                       for k in keys]
         # One large product instead of omega small ones: the same flops, far better BLAS use.
         self.matrix_ = np.hstack(lefts) @ np.vstack(rights) / len(self.subsets_)
         if from_x is not None:  # raw source -> whitened source ... whitened target -> raw target
