@@ -32,7 +32,7 @@ for p in (str(ROOT), str(ROOT / "tests" / "browser")):
     if p not in sys.path:
         sys.path.append(p)
 
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, SCRIPT_IDLE, start_app, stop_app
 
 from dashboard import defaults as D
 from dashboard.uploads import PREFIX as UPLOAD_PREFIX
@@ -69,7 +69,8 @@ SNAPSHOT = """() => {
   const body = main ? main.textContent : '';
   for (const t of ["Traceback", "This app has encountered an error", "Connection error"])
     if (body.includes(t)) errors.push(t);
-  const running = !!document.querySelector('[data-testid="stStatusWidget"]');
+  const app = document.querySelector('[data-testid="stApp"]');
+  const running = !app || app.getAttribute('data-test-script-state') !== 'notRunning';
   const sidebar = document.querySelector('[data-testid="stSidebar"]');
   const shows = t => location.href.includes(encodeURIComponent(t)) || !!(sidebar && sidebar.textContent.includes(t));
   return {texts, metrics, errors, running, shows_upload: shows(UPLOAD_PREFIX)};
@@ -79,7 +80,7 @@ SHOWN = """t => Array.from(document.querySelectorAll(
 METRICS_SHOWN = "n => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length >= n"
 BUTTON_ENABLED = """t => Array.from(document.querySelectorAll('button'))
   .some(b => b.textContent.includes(t) && !b.disabled)"""
-IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+IDLE = SCRIPT_IDLE
 
 
 @dataclass

@@ -64,11 +64,26 @@ def stop_app(proc: subprocess.Popen) -> None:
 EXCEPTION_TEXTS = ("Traceback", "This app has encountered an error")
 
 
-def wait_idle(page, timeout: float = 60.0) -> None:
-    """Wait until the app is not running a script (no 'Running...' status widget)."""
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-        timeout=timeout * 1000)
+# The app root carries the script's state; Streamlit's "Running…" status widget is not a usable
+# signal (with ``toolbarMode = "minimal"`` it is never drawn, so waiting for it to go returned at once).
+SCRIPT_IDLE = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return !!app && app.getAttribute('data-test-script-state') === 'notRunning';
+}"""
+
+
+def wait_idle(page, timeout: float = 60.0, settle_ms: int = 400) -> None:
+    """Wait until no script runs, and none has begun ``settle_ms`` later (a URL-seeded load or a
+    moved control can be followed by a second run)."""
+    deadline = time.perf_counter() + timeout
+    while True:
+        left = max(deadline - time.perf_counter(), 0.001)
+        page.wait_for_function(SCRIPT_IDLE, timeout=left * 1000, polling=50)
+        page.wait_for_timeout(settle_ms)
+        if page.evaluate(SCRIPT_IDLE):
+            return
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"the app kept running scripts for {timeout:.0f} s")
 
 
 def metric_value(page, label: str) -> str:
