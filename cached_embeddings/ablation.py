@@ -34,7 +34,7 @@ from joblib import Parallel, delayed  # noqa: E402
 from irp_core import IRP, LinearMap, Procrustes  # noqa: E402
 from irp_core.cache import load_dataset  # noqa: E402
 from irp_core.metrics import reconstruction_similarity, stitching_accuracy  # noqa: E402
-from irp_core.relative import whitening  # noqa: E402
+from irp_core.relative import normalize_rows, working_frame  # noqa: E402
 
 CLASSIFICATION = ("mnist", "fashion_mnist", "fortunes")
 PAPER = {"mnist": (0.88, 0.97), "fashion_mnist": (0.82, 0.91)}  # zero-shot, non-stitch (their encoders)
@@ -93,11 +93,10 @@ def _delta_from_quantile(ds, src: str, tgt: str, params: dict, q: float) -> floa
     """δ such that a fraction q of anchor pairs on the pruning side are farther apart than it."""
     side = tgt if params.get("prune_on") == "target" else src
     a = np.asarray(ds.space(side).anchors, dtype=np.float64)
-    center = params.get("center", IRP().center)
-    a = a - a.mean(0) if center != "none" else a
-    if center == "whiten":  # the coordinates pruning works in
-        a = a @ whitening(a, params.get("whiten_floor", IRP().whiten_floor))[0]
-    a /= np.linalg.norm(a, axis=1, keepdims=True)
+    defaults = IRP()
+    frame = working_frame(a, params.get("center", defaults.center),
+                          params.get("whiten_floor", defaults.whiten_floor))  # where pruning works
+    a = normalize_rows(frame.to_working(a))
     dist = 1.0 - np.abs(a @ a.T)[np.triu_indices(len(a), 1)]
     return float(np.clip(np.quantile(dist, 1.0 - q), 0.0, 0.99))
 

@@ -142,14 +142,10 @@ def full_condition_number(ds, target: str, k: int = D.K, center: str = D.CENTER,
 
     It does not depend on ω or δ, so pages cache it apart from the fit.
     """
-    from irp_core.relative import effective_condition_number, normalize_rows, whitening
+    from irp_core.relative import effective_condition_number, normalize_rows, working_frame
 
     ay = np.asarray(_anchors(ds.space(target), k), dtype=np.float64)
-    c = ay.mean(axis=0) if center != "none" else np.zeros(ay.shape[1])
-    ay = ay - c
-    if center == "whiten":
-        ay = ay @ whitening(ay, float(whiten_floor))[0]
-    ny = normalize_rows(ay)
+    ny = normalize_rows(working_frame(ay, center, whiten_floor).to_working(ay))
     ny = ny[np.linalg.norm(ny, axis=1) > 0.5]
     if ny.size == 0:
         return float("inf")

@@ -1,9 +1,11 @@
 """Read the shipped embedding cache (``cached_embeddings/``): numpy only, sha256-verified, read-only.
 
->>> ds = load_dataset("mnist")                      # doctest: +SKIP
->>> sp = ds.space("efficientnet_lite0")              # doctest: +SKIP
->>> sp.anchors.shape, sp.test.shape                  # doctest: +SKIP
+>>> ds = load_dataset("mnist")
+>>> sp = ds.space("efficientnet_lite0")
+>>> sp.anchors.shape, sp.test.shape
 ((1500, 1280), (2000, 1280))
+>>> sp.anchors.flags.writeable
+False
 
 Every file is checked against the sha256 in ``manifest.json`` the first time it is loaded; a missing
 or altered file raises :class:`CacheError` naming the file, both digests and how to rebuild.

@@ -6,6 +6,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 from functools import wraps
+from typing import NamedTuple
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -126,3 +127,32 @@ def whitening(centred: np.ndarray, floor: float, rtol: float = 1e-6) -> tuple[np
     v = v[:, keep] if d <= n else (c.T @ u[:, keep]) / np.sqrt(lam)
     std = np.sqrt((lam + floor * lam[0]) / n)
     return v / std, (v * std).T
+
+
+class WorkingFrame(NamedTuple):
+    """One side's working coordinates, learnt from its own anchors only: where cosines are taken.
+
+    ``center`` is the anchors' mean (zeros for ``center="none"``); with ``center="whiten"``,
+    ``forward`` maps a centred vector into the anchors' whitened principal axes and ``backward``
+    maps back (both None otherwise).
+    """
+
+    center: np.ndarray
+    forward: np.ndarray | None
+    backward: np.ndarray | None
+
+    def to_working(self, x: np.ndarray) -> np.ndarray:
+        c = np.asarray(x, dtype=np.float64) - self.center
+        return c if self.forward is None else c @ self.forward
+
+
+def working_frame(anchors: np.ndarray, center: str, floor: float = 0.0, rtol: float = 1e-6) -> WorkingFrame:
+    """The :class:`WorkingFrame` of one space: ``center`` is "none", "anchor_mean" or "whiten"."""
+    a = np.asarray(anchors, dtype=np.float64)
+    if center not in ("none", "anchor_mean", "whiten"):
+        raise ValueError(f"center must be 'none', 'anchor_mean' or 'whiten', got {center!r}")
+    mean = a.mean(axis=0) if center != "none" else np.zeros(a.shape[1])
+    if center != "whiten":
+        return WorkingFrame(mean, None, None)
+    forward, backward = whitening(a - mean, float(floor), rtol)
+    return WorkingFrame(mean, forward, backward)

@@ -29,7 +29,7 @@ from .relative import (
     normalize_rows,
     pseudo_inverse,
     relative_projection,
-    whitening,
+    working_frame,
 )
 from .validation import IRPWarning, check_embeddings, check_parallel
 
@@ -140,18 +140,12 @@ class IRP(BaseEstimator):
             rows = np.sort(np.random.default_rng(self.seed).choice(rows.size, self.n_anchors, replace=False))
         ax, ay = ax[rows], ay[rows]
 
-        centred = self.center != "none"
-        self.center_x_ = ax.mean(axis=0) if centred else np.zeros(ax.shape[1])
-        self.center_y_ = ay.mean(axis=0) if centred else np.zeros(ay.shape[1])
-        # Whitening (optional): each side in its own anchors' principal axes. ``to_y`` maps the
-        # working coordinates of the target back to its raw (centred) coordinates.
-        cx, cy = ax - self.center_x_, ay - self.center_y_
-        from_x = to_y = None
-        if self.center == "whiten":
-            from_x, _ = whitening(cx, float(self.whiten_floor), self.rtol)
-            from_y, to_y = whitening(cy, float(self.whiten_floor), self.rtol)
-            cx, cy = cx @ from_x, cy @ from_y
-        self.whitener_x_, self.unwhitener_y_ = from_x, to_y
+        # Each side's working coordinates, from its own anchors only: centred and, if asked, whitened.
+        self.frame_x_ = working_frame(ax, self.center, float(self.whiten_floor), self.rtol)
+        self.frame_y_ = working_frame(ay, self.center, float(self.whiten_floor), self.rtol)
+        self.center_x_, self.center_y_ = self.frame_x_.center, self.frame_y_.center
+        self.whitener_x_, self.unwhitener_y_ = self.frame_x_.forward, self.frame_y_.backward
+        cx, cy = self.frame_x_.to_working(ax), self.frame_y_.to_working(ay)
         nx, ny = normalize_rows(cx), normalize_rows(cy)
 
         # An anchor with zero norm (after centring) has no direction: it cannot carry a cosine.
@@ -219,8 +213,8 @@ class IRP(BaseEstimator):
                        for k in keys]
         # One large product instead of omega small ones: the same flops, far better BLAS use.
         self.matrix_ = np.hstack(lefts) @ np.vstack(rights) / len(self.subsets_)
-        if from_x is not None:  # raw source -> whitened source ... whitened target -> raw target
-            self.matrix_ = from_x @ self.matrix_ @ to_y
+        if self.center == "whiten":  # raw source -> whitened source ... whitened target -> raw target
+            self.matrix_ = self.whitener_x_ @ self.matrix_ @ self.unwhitener_y_
         self._matrix32 = self.matrix_.astype(np.float32)
 
         # Centring all n anchors leaves rank n - 1 when n <= d: expected, not a defect.
@@ -298,13 +292,10 @@ class IRP(BaseEstimator):
         Needs the anchors again (the fast path does not keep them); float64 throughout.
         """
         x = self._check_input(x).astype(np.float64)
-        # Work in centred (and, if asked, whitened) coordinates of each side, as ``fit`` does.
-        x = x - self.center_x_
-        ax = np.asarray(anchors_x, dtype=np.float64)[self.anchor_rows_] - self.center_x_
-        ay = np.asarray(anchors_y, dtype=np.float64)[self.anchor_rows_] - self.center_y_
-        if self.whitener_x_ is not None:
-            x, ax = x @ self.whitener_x_, ax @ self.whitener_x_
-            ay = ay @ whitening(ay, float(self.whiten_floor), self.rtol)[0]
+        # Work in each side's working coordinates, as ``fit`` does.
+        x = self.frame_x_.to_working(x)
+        ax = self.frame_x_.to_working(np.asarray(anchors_x, dtype=np.float64)[self.anchor_rows_])
+        ay = self.frame_y_.to_working(np.asarray(anchors_y, dtype=np.float64)[self.anchor_rows_])
 
         def decode(anchor_rows):
             r = relative_projection(x, ax[anchor_rows])
