@@ -63,3 +63,9 @@ def test_ablation_command_writes_its_tables(tmp_path):
     assert ("head", "mlp") in rows
     text = (tmp_path / "tables.md").read_text(encoding="utf-8")
     assert "### fortunes" in text and "| head | mlp |" in text and "Pearson r" in text
+    plots = [tmp_path / "zero_shot_by_cell.png", tmp_path / "recon_vs_accuracy.png"]
+    for p in plots:
+        p.unlink()
+    assert ablation.main(["--replot", "--out", str(tmp_path)]) == 0  # redrawn from pairs.csv alone
+    assert all(p.stat().st_size > 10_000 for p in plots)
+    assert ablation.main(["--replot", "--out", str(tmp_path / "empty")]) == 2  # no run there
