@@ -338,6 +338,10 @@ def edge_notes(s: Settings, m: dict[str, Any], target_dims: int | Sequence[int],
         notes.append("ω = 1: a single pruned anchor subset and nothing to average, so the translation "
                      "rests on the anchors this seed's farthest-point sampling happens to keep; raise ω "
                      "to average several subsets.")
+    elif 1 < s.omega < D.OMEGA_MAX and not prunes:
+        notes.append(f"δ = {s.delta:.2f} keeps every anchor, so the ω = {s.omega} subsets are one and "
+                     "the same set: ω changes nothing here. Raise δ to prune and give ω different "
+                     "subsets to average.")
     elif s.omega >= D.OMEGA_MAX:
         what = ("anchor subsets are fitted and averaged for every translation" if prunes else
                 f"subsets are fitted, all the same: δ = {s.delta:.2f} keeps every anchor, so ω only costs time")
