@@ -913,9 +913,13 @@ def alpha_figure(res: dict, marks: dict[str, float]) -> go.Figure:
     for name, ys in res["curves"].items():
         fig.add_trace(go.Scatter(x=res["alphas"], y=ys, mode="lines+markers", name=name,
                                  line={"dash": "dot" if "translated" in name else "solid"}))
-    for label, x in marks.items():
-        if x and math.isfinite(x) and x > 0:
-            fig.add_vline(x=x, line_dash="dash", annotation_text=label)
+    shown = [(label, x) for label, x in marks.items() if x and math.isfinite(x) and x > 0]
+    for i, (label, x) in enumerate(shown):  # marks often coincide: labels alternate middle and bottom
+        fig.add_vline(x=x, line_dash="dash")
+        # on a log axis an annotation's x is log10 of the value (add_vline's own label lands at 10**x)
+        fig.add_annotation(x=math.log10(x), y=0.5 if i % 2 == 0 else 0.04, yref="paper", text=label,
+                           showarrow=False, xanchor="left", xshift=4, font={"size": 11},
+                           bgcolor="rgba(255,255,255,0.8)")
     fig.update_xaxes(type="log", title="input rescaling α (×)")
     fig.update_layout(height=380, yaxis_title="accuracy", yaxis_range=[0, 1.02],
                       title="head accuracy vs input scale", margin={"l": 10, "r": 10, "t": 40, "b": 10})

@@ -297,8 +297,13 @@ def test_scale_views(ds, settings):
     res = V.alpha_curves(ds, "enc_b", extra={"IRP translated": t.pred}, head_kinds=("linear",))
     assert set(res["curves"]) == {"linear head, true", "linear head, IRP translated"}
     assert len(res["curves"]["linear head, true"]) == len(a)
-    fig = V.alpha_figure(res, {"α = 1": 1.0})
+    fig = V.alpha_figure(res, {"α = 1": 1.0, "IRP output": 2.0, "unknown": float("nan")})
     assert fig.layout.xaxis.type == "log"
+    # on the log axis a label sits at log10 of its mark (plotly's add_vline label would land at 10**x)
+    labels = {a.text: a for a in fig.layout.annotations}
+    assert set(labels) == {"α = 1", "IRP output"}
+    assert labels["α = 1"].x == pytest.approx(0.0) and labels["IRP output"].x == pytest.approx(np.log10(2.0))
+    assert labels["α = 1"].y != labels["IRP output"].y  # coinciding marks do not overprint
 
 
 def test_crosslingual_view():
