@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,6 +67,7 @@ EXCEPTION_TEXTS = ("Traceback", "This app has encountered an error")
 
 # The app root carries the script's state; Streamlit's "Running…" status widget is not a usable
 # signal (with ``toolbarMode = "minimal"`` it is never drawn, so waiting for it to go returned at once).
+SCRIPT_STATE = "() => document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state')"
 SCRIPT_IDLE = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   return !!app && app.getAttribute('data-test-script-state') === 'notRunning';
@@ -84,6 +86,50 @@ def wait_idle(page, timeout: float = 60.0, settle_ms: int = 400) -> None:
             return
         if time.perf_counter() > deadline:
             raise TimeoutError(f"the app kept running scripts for {timeout:.0f} s")
+
+
+def download(page, button, first_s: float = 45.0, again_s: float = 120.0):
+    """Press a (deferred) download button and return Playwright's Download.
+
+    With a mouse click, about half the local runs got no download from one of the two buttons that
+    carry a help tooltip, and the click sent nothing to the server (no websocket frame). The cause
+    is most likely the tooltip popping up under the pointer; pressed from the keyboard
+    (:func:`press`), no button has missed since (4 runs). Should a press still bring nothing within
+    ``first_s``, this warns with what the page showed (the button's error text lasts 5 s, so it is
+    watched for) and presses once more, as a person would; a second miss fails.
+    """
+    got: list = []
+
+    def on_download(d) -> None:  # a plain function: Playwright tags its handlers
+        got.append(d)
+
+    page.on("download", on_download)
+    try:
+        press(button)
+        error, seen = button.locator('[data-testid="stDownloadButtonError"]'), "no error shown"
+        deadline = time.perf_counter() + first_s
+        while not got and time.perf_counter() < deadline:
+            if error.count():
+                seen = f"error shown: {error.inner_text()!r}"
+            page.wait_for_timeout(100)
+        if got:
+            return got[0]
+        state = page.evaluate(SCRIPT_STATE)
+        warnings.warn(f"no download {first_s:.0f} s after a press ({seen}; script {state}): pressing again",
+                      stacklevel=2)
+    finally:
+        page.remove_listener("download", on_download)
+    with page.expect_download(timeout=again_s * 1000) as info:
+        press(button)
+    return info.value
+
+
+def press(button) -> None:
+    """Activate a button from the keyboard (focus, Enter), as a keyboard user does: no pointer, so
+    no help tooltip pops up (see :func:`download`)."""
+    inner = button.locator("button").first
+    inner.focus()
+    inner.press("Enter")
 
 
 def metric_value(page, label: str) -> str:

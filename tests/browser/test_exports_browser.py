@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from browser_helpers import download as browser_download
 from browser_helpers import exception_texts, nudge_slider, slider_value, wait_idle, wait_metric
 
 from dashboard import defaults as D
@@ -29,9 +30,7 @@ def test_npz_download_loads_with_the_settings(page, app_url, tmp_path):
     wait_idle(page)
     _open_exports(page)
     button = page.locator('[data-testid="stDownloadButton"]').filter(has_text="translated test embeddings")
-    with page.expect_download(timeout=120_000) as info:
-        button.click()
-    download = info.value
+    download = browser_download(page, button)
     assert download.suggested_filename.endswith("_w5_d0.60.npz")
     path = tmp_path / download.suggested_filename
     download.save_as(path)
@@ -71,10 +70,9 @@ def test_figures_download_draws_offline(page, app_url, browser, tmp_path):
     wait_idle(page)
     _open_exports(page)
     button = page.locator('[data-testid="stDownloadButton"]').filter(has_text="figures (.html)")
-    with page.expect_download(timeout=120_000) as info:
-        button.click()
-    path = tmp_path / info.value.suggested_filename
-    info.value.save_as(path)
+    download = browser_download(page, button)
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
     ctx = browser.new_context()
     requested = []
     ctx.route("http*://**", lambda route: (requested.append(route.request.url), route.abort()))
