@@ -129,6 +129,9 @@ def whitening(centred: np.ndarray, floor: float, rtol: float = 1e-6) -> tuple[np
     return v / std, (v * std).T
 
 
+CENTER_OPTIONS = ("whiten", "anchor_mean", "none")
+
+
 class WorkingFrame(NamedTuple):
     """One side's working coordinates, learnt from its own anchors only: where cosines are taken.
 
@@ -147,10 +150,10 @@ class WorkingFrame(NamedTuple):
 
 
 def working_frame(anchors: np.ndarray, center: str, floor: float = 0.0, rtol: float = 1e-6) -> WorkingFrame:
-    """The :class:`WorkingFrame` of one space: ``center`` is "none", "anchor_mean" or "whiten"."""
+    """The :class:`WorkingFrame` of one space; ``center`` is one of :data:`CENTER_OPTIONS`."""
     a = np.asarray(anchors, dtype=np.float64)
-    if center not in ("none", "anchor_mean", "whiten"):
-        raise ValueError(f"center must be 'none', 'anchor_mean' or 'whiten', got {center!r}")
+    if center not in CENTER_OPTIONS:
+        raise ValueError(f"center must be one of {CENTER_OPTIONS}, got {center!r}")
     mean = a.mean(axis=0) if center != "none" else np.zeros(a.shape[1])
     if center != "whiten":
         return WorkingFrame(mean, None, None)

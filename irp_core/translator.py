@@ -23,6 +23,7 @@ from threadpoolctl import threadpool_limits
 
 from .pruning import abs_cosine_gram, anchor_subspaces
 from .relative import (
+    CENTER_OPTIONS,
     cached_on_content,
     effective_condition_number,
     inverse_relative_projection,
@@ -33,7 +34,6 @@ from .relative import (
 )
 from .validation import IRPWarning, check_embeddings, check_parallel
 
-CENTER_OPTIONS = ("whiten", "anchor_mean", "none")
 PRUNE_ON_OPTIONS = ("source", "target", "both")
 RESCALE_OPTIONS = ("anchor_mean_norm", "anchor_median_norm", "none")
 
