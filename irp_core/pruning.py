@@ -36,8 +36,8 @@ def farthest_point_sampling(
         if min_dist[nxt] < delta or min_dist[nxt] == -np.inf:
             break
         chosen.append(nxt)
-        np.minimum(min_dist, 1.0 - abs_gram[nxt], out=min_dist)
-        min_dist[chosen] = -np.inf
+        np.minimum(min_dist, 1.0 - abs_gram[nxt], out=min_dist)  # chosen ones stay at -inf
+        min_dist[nxt] = -np.inf
     return np.asarray(chosen, dtype=np.int64)
 
 

@@ -21,7 +21,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from .pruning import abs_cosine_gram, anchor_subspaces
+from . import functional as F
 from .relative import (
     CENTER_OPTIONS,
     cached_on_content,
@@ -30,7 +30,6 @@ from .relative import (
     normalize_rows,
     pseudo_inverse,
     relative_projection,
-    working_frame,
 )
 from .validation import IRPWarning, check_embeddings, check_parallel
 
@@ -128,28 +127,31 @@ class IRP(BaseEstimator):
             raise ValueError(f"rtol must lie in (0, 1), got {self.rtol!r}")
 
     def fit(self, anchors_x, anchors_y) -> IRP:
-        """Learn the translation from parallel anchors (row i of both = the same item)."""
+        """Learn the translation from parallel anchors (row i of both = the same item).
+
+        Composes the steps of :mod:`irp_core.functional`; their expensive parts are memoised on the
+        anchors' content, so a refit that changes ω, δ or the ridge redoes only what changed.
+        """
         self._check_params()
         self.__dict__.pop("_singular_values_full", None)  # computed lazily; stale after a refit
-        ax = check_embeddings("anchors_x", anchors_x).astype(np.float64)
-        ay = check_embeddings("anchors_y", anchors_y).astype(np.float64)
+        ax = check_embeddings("anchors_x", anchors_x)  # as given: read-only arrays are hashed once
+        ay = check_embeddings("anchors_y", anchors_y)
         check_parallel("anchors_x", ax, "anchors_y", ay)
 
         rows = np.arange(ax.shape[0])
         if self.n_anchors is not None and self.n_anchors < rows.size:
             rows = np.sort(np.random.default_rng(self.seed).choice(rows.size, self.n_anchors, replace=False))
-        ax, ay = ax[rows], ay[rows]
+            ax, ay = ax[rows], ay[rows]
 
         # Each side's working coordinates, from its own anchors only: centred and, if asked, whitened.
-        self.frame_x_ = working_frame(ax, self.center, float(self.whiten_floor), self.rtol)
-        self.frame_y_ = working_frame(ay, self.center, float(self.whiten_floor), self.rtol)
+        options = (self.center, float(self.whiten_floor), float(self.rtol))
+        side_x, side_y = F.prepare_side(ax, *options), F.prepare_side(ay, *options)
+        self.frame_x_, self.frame_y_ = side_x.frame, side_y.frame
         self.center_x_, self.center_y_ = self.frame_x_.center, self.frame_y_.center
         self.whitener_x_, self.unwhitener_y_ = self.frame_x_.forward, self.frame_y_.backward
-        cx, cy = self.frame_x_.to_working(ax), self.frame_y_.to_working(ay)
-        nx, ny = normalize_rows(cx), normalize_rows(cy)
 
         # An anchor with zero norm (after centring) has no direction: it cannot carry a cosine.
-        usable = (np.linalg.norm(nx, axis=1) > 0.5) & (np.linalg.norm(ny, axis=1) > 0.5)
+        usable = side_x.usable & side_y.usable
         if not usable.any():
             raise ValueError("every anchor has zero norm (after centring): nothing to project onto")
         if not usable.all():
@@ -158,77 +160,35 @@ class IRP(BaseEstimator):
                 IRPWarning,
                 stacklevel=2,
             )
-        rows, nx, ny = rows[usable], nx[usable], ny[usable]
-        self.anchor_rows_ = rows
+            side_x, side_y = F.restrict(side_x, np.flatnonzero(usable)), F.restrict(side_y, np.flatnonzero(usable))
+        self.anchor_rows_ = rows[usable]
         self.n_features_in_, self.n_features_out_ = ax.shape[1], ay.shape[1]
-        if rows.size < ay.shape[1]:
+        n_kept_rows = int(usable.sum())
+        if n_kept_rows < ay.shape[1]:
             warnings.warn(
-                f"only {rows.size} anchors for a {ay.shape[1]}-d target: translations are confined "
-                f"to a {rows.size}-d subspace of it",
+                f"only {n_kept_rows} anchors for a {ay.shape[1]}-d target: translations are confined "
+                f"to a {n_kept_rows}-d subspace of it",
                 IRPWarning,
                 stacklevel=2,
             )
 
-        prune_space = nx if self.prune_on == "source" else ny
-        both = None
-        if self.prune_on == "both":
-            both = np.maximum(abs_cosine_gram(nx, normalized=True), abs_cosine_gram(ny, normalized=True))
-        self.subsets_ = anchor_subspaces(
-            prune_space, int(self.omega), float(self.delta), int(self.seed), self.max_kept, normalized=True,
-            abs_gram=both,
-        )
+        gram_key, abs_gram = F.prune_gram(side_x, side_y, self.prune_on)
+        max_kept = None if self.max_kept is None else int(self.max_kept)
+        self.subsets_ = F.prune(gram_key, abs_gram, int(self.omega), float(self.delta), int(self.seed), max_kept)
         self.n_anchors_kept_ = [int(s.size) for s in self.subsets_]
+        self._side_y = side_y  # the condition numbers are computed on demand from its Gram matrix
 
-        # Everything below sees the target only through its own anchors' Gram matrix and rows.
-        used = np.unique(np.concatenate(self.subsets_))  # Gram only over anchors some subset keeps
-        gram_used = ny[used] @ ny[used].T
-        m_full = None
         if self.completion:
-            w_full, self._singular_values_full = _gram_pinv(ny @ ny.T, self.rtol, self.ridge)
-            m_full = nx.T @ (w_full @ ny)  # identity encoded and decoded with every anchor
-
-        # Equal subsets (e.g. every one at delta = 0) give equal terms: each distinct subset is
-        # decoded once and weighted by how often it occurs. Their order does not matter to decoding.
-        keys = [np.sort(subset).tobytes() for subset in self.subsets_]
-        counts = Counter(keys)
-        singular: dict[bytes, np.ndarray] = {}
-        lefts, rights = [], []
-        for key, count in counts.items():
-            subset = np.frombuffer(key, dtype=np.int64)
-            sx, sy = nx[subset], ny[subset]
-            pos = np.searchsorted(used, subset)
-            gram = gram_used[np.ix_(pos, pos)]
-            w, singular[key] = _gram_pinv(gram, self.rtol, self.ridge)
-            right = w @ sy  # (k, d_y) = pinv(sy).T: decoding with the subset
-            lefts.append(count * sx.T)
-            rights.append(right)
-            if m_full is not None:
-                # Completion: the subset only reaches span(sy); the full anchor set supplies the rest
-                # through (I - P), P = sy.T @ pinv(sy).T the projector onto span(sy) (undamped).
-                plain_right = _gram_pinv(gram, self.rtol)[0] @ sy if self.ridge else right
-                lefts.append(count * m_full)
-                rights.append(np.eye(ny.shape[1]) - sy.T @ plain_right)
-        self.condition_numbers_ = [effective_condition_number(singular[k], self.rtol) for k in keys]
-        self.ranks_ = [int((singular[k] > self.rtol * singular[k][0]).sum()) if singular[k][0] > 0 else 0
-                       for k in keys]
-        # One large product instead of omega small ones: the same flops, far better BLAS use.
-        self.matrix_ = np.hstack(lefts) @ np.vstack(rights) / len(self.subsets_)
-        if self.center == "whiten":  # raw source -> whitened source ... whitened target -> raw target
-            self.matrix_ = self.whitener_x_ @ self.matrix_ @ self.unwhitener_y_
+            matrix = self._completion_map(side_x.unit, side_y.unit)
+        elif all(s.size == n_kept_rows for s in self.subsets_):  # nothing pruned: one decoding
+            matrix = F.full_set_map(side_x, side_y, float(self.ridge), float(self.rtol))
+        else:
+            seeds_key = (gram_key, float(self.delta), int(self.seed), max_kept)
+            c = F.accumulated_decodings(side_y, self.subsets_, seeds_key, float(self.ridge), float(self.rtol))
+            matrix = F.translation_map(F.source_operand(side_x), c, F.target_operand(side_y), len(self.subsets_))
+        self.matrix_ = matrix
         self._matrix32 = self.matrix_.astype(np.float32)
 
-        # Centring all n anchors leaves rank n - 1 when n <= d: expected, not a defect.
-        def expected_rank(k: int) -> int:
-            return min(k, ny.shape[1]) - int(self.center != "none" and k == rows.size <= ay.shape[1])
-
-        deficient = [r < expected_rank(k) for r, k in zip(self.ranks_, self.n_anchors_kept_)]
-        if any(deficient):
-            warnings.warn(
-                "some anchor subsets are rank deficient (duplicate or colinear anchors): their "
-                "pseudo-inverse drops the degenerate directions",
-                IRPWarning,
-                stacklevel=2,
-            )
         if min(self.n_anchors_kept_) == 1:
             warnings.warn(
                 "a subspace kept a single anchor: its translations are one-dimensional; lower delta",
@@ -236,12 +196,70 @@ class IRP(BaseEstimator):
                 stacklevel=2,
             )
 
-        norms = np.linalg.norm(ay[usable] - self.center_y_, axis=1)
+        norms = side_y.centred_norms
         self.scale_ = {"anchor_mean_norm": norms.mean(), "anchor_median_norm": np.median(norms), "none": 1.0}[
             self.rescale
         ]
-        self._ny = ny  # kept only to compute the full-set condition number on demand
         return self
+
+    def _completion_map(self, nx: np.ndarray, ny: np.ndarray) -> np.ndarray:
+        """The map with anchor completion: each subset's decoding plus, for the directions its
+        anchors cannot reach, the full anchor set's (see ``docs/METHOD.md``). Not on the fast path."""
+        w_full, self._singular_values_full = _gram_pinv(ny @ ny.T, self.rtol, self.ridge)
+        m_full = nx.T @ (w_full @ ny)  # identity encoded and decoded with every anchor
+        counts = Counter(np.sort(subset).tobytes() for subset in self.subsets_)
+        lefts, rights = [], []
+        for key, count in counts.items():
+            subset = np.frombuffer(key, dtype=np.int64)
+            sx, sy = nx[subset], ny[subset]
+            gram = sy @ sy.T
+            right = _gram_pinv(gram, self.rtol, self.ridge)[0] @ sy  # (k, d_y) = pinv(sy).T
+            # The subset only reaches span(sy); the full anchor set supplies the rest through
+            # (I - P), P = sy.T @ pinv(sy).T the projector onto span(sy) (undamped).
+            plain_right = _gram_pinv(gram, self.rtol)[0] @ sy if self.ridge else right
+            lefts += [count * sx.T, count * m_full]
+            rights += [right, np.eye(ny.shape[1]) - sy.T @ plain_right]
+        matrix = np.hstack(lefts) @ np.vstack(rights) / len(self.subsets_)
+        if self.center == "whiten":  # raw source -> whitened source ... whitened target -> raw target
+            matrix = self.whitener_x_ @ matrix @ self.unwhitener_y_
+        return matrix
+
+    def _spectra(self) -> list[np.ndarray]:
+        """Singular values of each subset's unit target anchors (memoised; see :attr:`ranks_`)."""
+        check_is_fitted(self, "matrix_")
+        return [F.subset_spectrum(self._side_y, np.sort(s)) for s in self.subsets_]
+
+    @property
+    def condition_numbers_(self) -> list[float]:
+        """Per subset: s_max / smallest singular value kept by the pseudo-inverse (undamped).
+
+        Computed on first use, not in ``fit``: an eigenvalue decomposition per new subset would cost
+        more than the fit itself. Warns (IRPWarning) when a subset is rank deficient.
+        """
+        return [effective_condition_number(s, self.rtol) for s in self._checked_spectra()]
+
+    @property
+    def ranks_(self) -> list[int]:
+        """Per subset: the rank the pseudo-inverse keeps (singular values above rtol * s_max)."""
+        return [int((s > self.rtol * s[0]).sum()) if s[0] > 0 else 0 for s in self._checked_spectra()]
+
+    def _checked_spectra(self) -> list[np.ndarray]:
+        spectra = self._spectra()
+        n_rows, d_y = self._side_y.unit.shape[0], self.n_features_out_
+
+        # Centring all n anchors leaves rank n - 1 when n <= d: expected, not a defect.
+        def expected_rank(k: int) -> int:
+            return min(k, d_y) - int(self.center != "none" and k == n_rows <= d_y)
+
+        ranks = [int((s > self.rtol * s[0]).sum()) if s[0] > 0 else 0 for s in spectra]
+        if any(r < expected_rank(k) for r, k in zip(ranks, self.n_anchors_kept_)):
+            warnings.warn(
+                "some anchor subsets are rank deficient (duplicate or colinear anchors): their "
+                "pseudo-inverse drops the degenerate directions",
+                IRPWarning,
+                stacklevel=3,
+            )
+        return spectra
 
     @property
     def condition_number_full_(self) -> float:
@@ -249,7 +267,7 @@ class IRP(BaseEstimator):
         check_is_fitted(self, "matrix_")
         if not hasattr(self, "_singular_values_full"):
             with threadpool_limits(1):
-                self._singular_values_full = np.linalg.svd(self._ny, compute_uv=False)
+                self._singular_values_full = np.linalg.svd(self._side_y.unit, compute_uv=False)
         return effective_condition_number(self._singular_values_full, self.rtol)
 
     # ------------------------------------------------------------------ translating

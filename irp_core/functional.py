@@ -1,0 +1,395 @@
+"""The functional core of IRP: each step a pure function of arrays; :class:`irp_core.IRP` composes them.
+
+The steps, in order (``docs/METHOD.md`` has the algebra):
+
+1. :func:`prepare_side`: one space's working frame (centred, whitened if asked) and its anchors as
+   unit rows in it. Needs that space's anchors only.
+2. :func:`prune`: ω seeded anchor subsets by farthest point sampling (:mod:`irp_core.pruning`).
+3. :func:`decoding_operator`: per subset i, the damped pseudo-inverse of the target anchors' Gram
+   matrix, ``g(G_i) = (G_i + ridge * lambda_max(G_i) I)^-1`` (a Cholesky factorisation), or for
+   ``ridge = 0`` the rtol-truncated pseudo-inverse (an eigendecomposition).
+4. :func:`accumulate`: the ω decodings summed in anchor space, ``C = sum_i P_i^T g(G_i) P_i``,
+   with P_i selecting subset i: a (K, K) matrix, whatever ω is.
+5. :func:`translation_map`: the (d_x, d_y) map ``A_x C B_y / ω``, where ``A_x = W_x N_x^T`` and
+   ``B_y = N_y U_y`` fold each side's whitening into its unit anchors (N: unit anchors in working
+   coordinates, W_x: source whitener, U_y: target unwhitener). Two matrix products.
+
+Why the anchor space: encoding x with subset i and decoding with it is
+``x_w N_x[i]^T g(G_i) N_y[i]``, so the average over subsets is ``x_w N_x^T C N_y / ω``. A new ω adds
+one subset to C, a ridge change only refactors each G_i, and the map costs two products of fixed
+size. With ``ridge > 0`` the Cholesky route keeps the directions the truncated pseudo-inverse
+drops (eigenvalues below ``rtol**2 * lambda_max``); a direction with G_i u = 0 contributes nothing
+(N_y[i]^T u = 0), and a near-null one at most about ``rtol / ridge`` relative.
+
+The expensive steps are memoised on the anchors' content and the options that matter, in bounded,
+thread-safe caches (:class:`ContentCache`): Streamlit serves every session from threads of one
+process, so a setting one session computed is free for the next. Cached arrays are read-only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from typing import NamedTuple
+
+import numpy as np
+from scipy.linalg import blas, lapack
+from threadpoolctl import threadpool_limits
+
+from .pruning import abs_cosine_gram, farthest_point_sampling
+from .relative import WorkingFrame, normalize_rows, working_frame
+
+
+# ------------------------------------------------------------------------------------------ caching
+class ContentCache:
+    """A bounded LRU of computed values, safe to share between threads.
+
+    Two threads asking for the same missing key may both compute it (the value is a pure function
+    of the key, so either result is right); the lock only guards the dictionary.
+    """
+
+    def __init__(self, maxsize: int):
+        self.maxsize = maxsize
+        self._data: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], object]):
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        value = _freeze(compute())
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.maxsize:
+                self._data.popitem(last=False)
+        return value
+
+    def peek(self, key: Hashable):
+        """The cached value, or None (does not count as a use)."""
+        with self._lock:
+            return self._data.get(key)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+def _freeze(value):
+    """Mark the arrays of a cached value read-only: every caller shares them."""
+    items = value if isinstance(value, tuple) else (value,)
+    for item in items:
+        if isinstance(item, np.ndarray):
+            item.flags.writeable = False
+        elif isinstance(item, tuple):
+            _freeze(item)
+    return value
+
+
+_KNOWN: dict[int, tuple] = {}  # id -> (weak reference, key) of read-only arrays already hashed
+_KNOWN_LOCK = threading.Lock()
+
+
+def _immutable(a: np.ndarray) -> bool:
+    """Read-only and owning its data (or a view of a read-only array): its bytes cannot change."""
+    while isinstance(a, np.ndarray):
+        if a.flags.writeable:
+            return False
+        if a.base is None:
+            return True
+        a = a.base
+    return isinstance(a, bytes)
+
+
+def content_key(a: np.ndarray) -> tuple:
+    """A short digest of an array's dtype, shape and bytes: the cache key of computed results.
+
+    Read-only arrays (the shipped cache's) are hashed once and then known by identity: hashing
+    15 MB of anchors on every slider move would cost a fifth of the fit.
+    """
+    a = np.asarray(a)
+    fixed = _immutable(a)
+    if fixed:
+        with _KNOWN_LOCK:
+            known = _KNOWN.get(id(a))
+        if known is not None and known[0]() is a:
+            return known[1]
+    data = np.ascontiguousarray(a)
+    key = (data.dtype.str, data.shape, hashlib.blake2b(data.data, digest_size=16).digest())
+    if fixed:
+        with _KNOWN_LOCK:
+            for dead in [i for i, (ref, _) in _KNOWN.items() if ref() is None]:
+                del _KNOWN[dead]
+            _KNOWN[id(a)] = (weakref.ref(a), key)
+    return key
+
+
+# Sizes: a side is ~1500 x 1280 float64 (15 MB, plus its Gram 18 MB); a subset's values are small;
+# an accumulated C is K x K (18 MB). Bounded so that 20 sessions on a few pairs stay well under 1 GB.
+SIDES = ContentCache(maxsize=12)
+SIDE_PRODUCTS = ContentCache(maxsize=12)
+SUBSETS = ContentCache(maxsize=4096)
+SPECTRA = ContentCache(maxsize=4096)
+ACCUMULATED = ContentCache(maxsize=8)
+ALL_CACHES = (SIDES, SIDE_PRODUCTS, SUBSETS, SPECTRA, ACCUMULATED)
+
+
+def clear_caches() -> None:
+    """Forget every memoised decomposition (a cold start: what the benchmark measures)."""
+    from .relative import whitening
+
+    whitening.cache_clear()
+    for cache in ALL_CACHES:
+        cache.clear()
+
+
+# ------------------------------------------------------------------------------------------ 1. sides
+class Side(NamedTuple):
+    """One space's anchors, prepared: its working frame and the anchors as unit rows in it."""
+
+    key: tuple  # content of the anchors and the frame options: the key of everything derived
+    frame: WorkingFrame
+    unit: np.ndarray  # (K, r) unit rows; a zero row where an anchor has no direction
+    centred_norms: np.ndarray  # (K,) norms of the anchors minus their centre: the output scale
+
+    @property
+    def usable(self) -> np.ndarray:
+        """Anchors with a direction (non-zero after centring): only they can carry a cosine."""
+        return np.linalg.norm(self.unit, axis=1) > 0.5
+
+
+def prepare_side(anchors: np.ndarray, center: str, floor: float, rtol: float) -> Side:
+    """The working frame of one space, learnt from its own anchors, and the unit anchors in it."""
+    key = (content_key(anchors), center, float(floor), float(rtol))
+    a = np.asarray(anchors, dtype=np.float64)
+
+    def compute() -> Side:
+        frame = working_frame(a, center, float(floor), rtol)
+        return Side(key, frame, normalize_rows(frame.to_working(a)), np.linalg.norm(a - frame.center, axis=1))
+
+    return SIDES.get(key, compute)
+
+
+def restrict(side: Side, rows: np.ndarray) -> Side:
+    """The side with only ``rows`` of its anchors (when some anchors of the other side are unusable)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    return Side(side.key + (content_key(rows),), side.frame, side.unit[rows], side.centred_norms[rows])
+
+
+def source_operand(side: Side) -> np.ndarray:
+    """``A_x = W_x N_x^T`` (d_x, K): raw source coordinates to cosines with the unit anchors."""
+
+    def compute():  # Fortran order: what BLAS symm reads without a copy
+        if side.frame.forward is None:
+            return np.asfortranarray(side.unit.T)
+        return (side.unit @ side.frame.forward.T).T
+
+    return SIDE_PRODUCTS.get(("source", side.key), compute)
+
+
+def target_operand(side: Side) -> np.ndarray:
+    """``B_y = N_y U_y`` (K, d_y): the unit target anchors in raw target coordinates."""
+
+    def compute():
+        if side.frame.backward is None:
+            return np.ascontiguousarray(side.unit)
+        return side.unit @ side.frame.backward
+
+    return SIDE_PRODUCTS.get(("target", side.key), compute)
+
+
+def target_gram(side: Side) -> np.ndarray:
+    """``G = N_y N_y^T`` (K, K): cosines between the target anchors. Every G_i is a block of it."""
+    return SIDE_PRODUCTS.get(("gram", side.key), lambda: side.unit @ side.unit.T)
+
+
+# ------------------------------------------------------------------------------------------ 2. pruning
+def prune_gram(source: Side, target: Side, prune_on: str) -> tuple[tuple, np.ndarray]:
+    """The |cos| matrix pruning looks at, and its cache key: one side's, or the larger of both."""
+
+    def side_gram(side: Side) -> np.ndarray:
+        return SIDE_PRODUCTS.get(("abs_gram", side.key), lambda: abs_cosine_gram(side.unit, normalized=True))
+
+    if prune_on == "both":
+        key = ("both", source.key, target.key)
+        return key, SIDE_PRODUCTS.get(key, lambda: np.maximum(side_gram(source), side_gram(target)))
+    side = source if prune_on == "source" else target
+    return ("one", side.key), side_gram(side)
+
+
+def subset_starts(n_anchors: int, omega: int, seed: int) -> list[int]:
+    """The start anchor of each of the ω prunings. Subset i does not depend on ω (SeedSequence
+    children are numbered), so raising ω by one adds one subset and keeps the others."""
+    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(omega)]
+    return [int(rng.integers(n_anchors)) for rng in rngs]
+
+
+def prune(gram_key: tuple, abs_gram: np.ndarray, omega: int, delta: float, seed: int,
+          max_kept: int | None = None) -> list[np.ndarray]:
+    """ω anchor subsets by farthest point sampling from seeded starts; each memoised on its own."""
+    k = abs_gram.shape[0]
+    subsets = []
+    for start in subset_starts(k, omega, seed):
+        key = (gram_key, float(delta), start, max_kept)
+        subsets.append(SUBSETS.get(key, lambda s=start: farthest_point_sampling(abs_gram, delta, s, max_kept)))
+    return subsets
+
+
+# ------------------------------------------------------------------------------------------ 3. decoding
+def _block(gram: np.ndarray, subset: np.ndarray) -> np.ndarray:
+    return gram[np.ix_(subset, subset)]
+
+
+def target_scatter(side: Side) -> np.ndarray:
+    """``S = N_y^T N_y`` (r, r): shares G's non-zero eigenvalues, and is smaller when K > r."""
+    return SIDE_PRODUCTS.get(("scatter", side.key), lambda: side.unit.T @ side.unit)
+
+
+def top_eigenvalue(matrix: np.ndarray) -> float:
+    """lambda_max of a symmetric positive semi-definite matrix (Lanczos; exact for small ones)."""
+    if matrix.shape[0] <= 64:
+        return float(max(np.linalg.eigvalsh(matrix)[-1], 0.0))
+    from scipy.sparse.linalg import eigsh
+
+    with threadpool_limits(1):
+        # ncv 12 Lanczos vectors: ~50 products to machine precision, against ~130 with the default 3
+        top = eigsh(matrix, k=1, which="LA", tol=1e-14, ncv=12, return_eigenvectors=False)
+    return float(max(top[0], 0.0))
+
+
+def subset_spectrum(side: Side, subset: np.ndarray) -> np.ndarray:
+    """Singular values (descending) of the subset's unit target anchors: sqrt of the eigenvalues of
+    G_i, or of the smaller S_i when the subset has more anchors than dimensions.
+
+    Only the condition numbers and ranks need them, so they are computed on demand and memoised.
+    """
+
+    def compute() -> np.ndarray:
+        k, r = subset.size, side.unit.shape[1]
+        if k > r:
+            rows = side.unit[subset]
+            small = target_scatter(side) if k == side.unit.shape[0] else rows.T @ rows
+        else:
+            small = _block(target_gram(side), subset)
+        with threadpool_limits(1):
+            lam = np.linalg.eigvalsh(small)[::-1]
+        return np.sqrt(np.clip(lam, 0.0, None))
+
+    return SPECTRA.get((side.key, subset.tobytes()), compute)
+
+
+def damped_inverse_cholesky(matrix: np.ndarray, shift: float, full: bool = True) -> np.ndarray | None:
+    """``(M + shift I)^-1`` through a Cholesky factorisation, or None if M + shift I is not
+    numerically positive definite (the caller then falls back to an eigendecomposition).
+
+    ``full=False`` leaves the strict lower triangle undefined: for consumers that read the upper one.
+    """
+    a = np.array(matrix, dtype=np.float64).T  # symmetric: the transposed copy is Fortran-ordered
+    a[np.diag_indices_from(a)] += shift
+    with threadpool_limits(1):
+        factor, info = lapack.dpotrf(a, lower=0, overwrite_a=1, clean=0)
+        if info != 0:
+            return None
+        inverse, info = lapack.dpotri(factor, lower=0, overwrite_c=1)
+    if info != 0:
+        return None
+    if full:
+        upper = np.triu(inverse)
+        inverse = upper + np.triu(upper, 1).T
+    return inverse
+
+
+def truncated_inverse(matrix: np.ndarray, rtol: float, ridge: float = 0.0) -> np.ndarray:
+    """The pseudo-inverse of a Gram matrix through its eigendecomposition: eigenvalues below
+    ``rtol**2 * lambda_max`` dropped (the SVD pseudo-inverse's tolerance), the rest damped by ridge."""
+    with threadpool_limits(1):
+        lam, u = np.linalg.eigh(matrix)
+    top = max(lam[-1], 0.0) if lam.size else 0.0
+    keep = lam > rtol**2 * top
+    return (u[:, keep] / (lam[keep] + ridge * top)) @ u[:, keep].T
+
+
+def damped_inverse(matrix: np.ndarray, ridge: float, rtol: float, full: bool = True) -> np.ndarray:
+    """g(M): ``(M + ridge * lambda_max I)^-1`` by Cholesky when ridge > 0, else (or if that fails)
+    the rtol-truncated pseudo-inverse."""
+    if ridge > 0:
+        top = top_eigenvalue(matrix)
+        if top > 0:
+            inverse = damped_inverse_cholesky(matrix, ridge * top, full)
+            if inverse is not None:
+                return inverse
+    return truncated_inverse(matrix, rtol, ridge)
+
+
+# ------------------------------------------------------------------------------------------ 4-5. map
+def accumulate(n_anchors: int, subsets: Sequence[np.ndarray], operators: Sequence[np.ndarray],
+               start: np.ndarray | None = None) -> np.ndarray:
+    """``C = start + sum_i P_i^T g(G_i) P_i`` (K, K), from sorted subsets: the decodings summed in
+    anchor space. Only C's upper triangle is meant (the operators' lower one may be undefined)."""
+    c = np.zeros((n_anchors, n_anchors)) if start is None else np.array(start)
+    for subset, operator in zip(subsets, operators):
+        c[np.ix_(subset, subset)] += operator
+    return c
+
+
+def translation_map(source_op: np.ndarray, accumulated: np.ndarray, target_op: np.ndarray,
+                    omega: int) -> np.ndarray:
+    """The (d_x, d_y) map ``A_x C B_y / ω`` from raw (centred) source to raw (centred) target.
+
+    C is symmetric and only its upper triangle is read (BLAS ``symm``).
+    """
+    left = blas.dsymm(1.0 / omega, accumulated.T, np.asfortranarray(source_op), side=1, lower=1)
+    return left @ target_op
+
+
+def accumulated_decodings(target: Side, subsets: Sequence[np.ndarray], seeds_key: tuple, ridge: float,
+                          rtol: float) -> np.ndarray:
+    """C for the ω ``subsets``, reusing the largest cached C of their first n < ω (a ω move adds one).
+
+    ``seeds_key`` names what fixes subset i (pruning gram, δ, seed, cap); with the target side,
+    the ridge and rtol it keys the cache. Equal subsets (all of them at δ = 0) share one g(G_i).
+    """
+    gram = target_gram(target)
+    base_key = (target.key, seeds_key, float(ridge), float(rtol))
+    omega = len(subsets)
+    start, done = None, 0
+    for n in range(omega, 0, -1):
+        cached = ACCUMULATED.peek(base_key + (n,))
+        if cached is not None:
+            start, done = cached, n
+            break
+    if done == omega:
+        return ACCUMULATED.get(base_key + (omega,), lambda: start)
+    todo = [np.sort(s) for s in subsets[done:]]  # a decoding does not depend on the anchors' order
+    operators: dict[bytes, np.ndarray] = {}
+    for subset in todo:
+        if subset.tobytes() not in operators:
+            operators[subset.tobytes()] = damped_inverse(_block(gram, subset), ridge, rtol, full=False)
+    c = accumulate(gram.shape[0], todo, [operators[s.tobytes()] for s in todo], start)
+    return ACCUMULATED.get(base_key + (omega,), lambda: c)
+
+
+def full_set_map(source: Side, target: Side, ridge: float, rtol: float) -> np.ndarray:
+    """The map when every subset is the whole anchor set (δ = 0): ``W_x N_x^T N_y g(S) U_y``.
+
+    ``N_y^T g(G) = g(S) N_y^T`` with S = N_y^T N_y, so the (r, r) scatter matrix replaces the (K, K)
+    Gram matrix: cheaper whenever there are more anchors than dimensions.
+    """
+
+    def compute() -> np.ndarray:
+        cross = source.unit.T @ target.unit  # (r_x, r_y)
+        m = cross @ damped_inverse(target_scatter(target), ridge, rtol)
+        if source.frame.forward is not None:
+            m = source.frame.forward @ m
+        if target.frame.backward is not None:
+            m = m @ target.frame.backward
+        return m
+
+    return ACCUMULATED.get(("full", source.key, target.key, float(ridge), float(rtol)), compute)
