@@ -245,7 +245,7 @@ class IRP(BaseEstimator):
 
     def _checked_spectra(self) -> list[np.ndarray]:
         spectra = self._spectra()
-        n_rows, d_y = self._side_y.unit.shape[0], self.n_features_out_
+        n_rows, d_y = self._side_y.unit.shape  # d_y: the working dimension (whitening may drop some)
 
         # Centring all n anchors leaves rank n - 1 when n <= d: expected, not a defect.
         def expected_rank(k: int) -> int:
