@@ -1,0 +1,144 @@
+"""The functional core: each step against its definition, and the memoisation that makes moves cheap."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from irp_core import IRP
+from irp_core import functional as F
+from irp_core.relative import normalize_rows
+
+
+@pytest.fixture
+def pair():
+    rng = np.random.default_rng(3)
+    ax = np.abs(rng.normal(size=(160, 24))) + 0.2 * rng.normal(size=(160, 24))
+    q, _ = np.linalg.qr(rng.normal(size=(24, 24)))
+    ay = 2.0 * ax @ q + 0.3 * rng.normal(size=(160, 24))
+    return ax, ay, rng.normal(size=(40, 24))
+
+
+@pytest.fixture(autouse=True)
+def cold_caches():
+    F.clear_caches()
+    yield
+    F.clear_caches()
+
+
+def _direct_map(nx: np.ndarray, ny: np.ndarray, subsets, ridge: float, rtol: float) -> np.ndarray:
+    """The definition: average over subsets of N_X[S]^T pinv(N_Y[S])^T, damped, by SVD."""
+    from irp_core.relative import pseudo_inverse
+
+    return np.mean([nx[s].T @ pseudo_inverse(ny[s], rtol, ridge)[0].T for s in subsets], axis=0)
+
+
+@pytest.mark.parametrize("ridge", [0.0, 0.3])
+def test_anchor_space_accumulation_equals_the_direct_sum(pair, ridge):
+    ax, ay, _ = pair
+    nx, ny = normalize_rows(ax), normalize_rows(ay)
+    rng = np.random.default_rng(0)
+    subsets = [np.sort(rng.choice(160, size=k, replace=False)) for k in (20, 60, 120, 160)]
+    gram = ny @ ny.T
+    c = F.accumulate(160, subsets, [F.damped_inverse(gram[np.ix_(s, s)], ridge, 1e-6) for s in subsets])
+    m = F.translation_map(np.asfortranarray(nx.T), c, ny, len(subsets))
+    np.testing.assert_allclose(m, _direct_map(nx, ny, subsets, ridge, 1e-6), atol=1e-10)
+
+
+def test_scatter_route_equals_the_gram_route(pair):
+    ax, ay, _ = pair
+    sx, sy = F.prepare_side(ax, "whiten", 0.003, 1e-6), F.prepare_side(ay, "whiten", 0.003, 1e-6)
+    full = np.arange(160)
+    c = F.accumulate(160, [full], [F.damped_inverse(F.target_gram(sy), 0.3, 1e-6)])
+    via_gram = F.translation_map(F.source_operand(sx), c, F.target_operand(sy), 1)
+    np.testing.assert_allclose(F.full_set_map(sx, sy, 0.3, 1e-6), via_gram, atol=1e-10)
+
+
+@pytest.mark.parametrize("change", [{"omega": 5}, {"omega": 9}, {"ridge": 0.4}, {"delta": 0.6}, {"ridge": 0.0}])
+def test_a_move_from_cached_state_equals_a_cold_fit(pair, change):
+    ax, ay, x = pair
+    start = {"omega": 4, "delta": 0.5, "ridge": 0.3}  # delta 0.5 prunes (111-116 of 160 kept)
+    IRP(**start).fit(ax, ay)  # warms every cache
+    moved = IRP(**{**start, **change}).fit(ax, ay)
+    warm = moved.matrix_.copy()
+    F.clear_caches()
+    np.testing.assert_allclose(warm, IRP(**{**start, **change}).fit(ax, ay).matrix_, atol=1e-12)
+    np.testing.assert_allclose(moved.transform(x), moved.transform_plain(x, ax, ay), atol=1e-10)
+
+
+def test_omega_move_adds_one_subset_to_the_cached_sum(pair):
+    ax, ay, _ = pair
+    IRP(omega=4, delta=0.5).fit(ax, ay)
+    assert len(F.ACCUMULATED) == 1
+    first_four = [s.copy() for s in IRP(omega=4, delta=0.5).fit(ax, ay).subsets_]
+    five = IRP(omega=5, delta=0.5).fit(ax, ay)
+    assert all(np.array_equal(a, b) for a, b in zip(first_four, five.subsets_))  # subset i keeps its start
+    assert len(F.ACCUMULATED) == 2  # C of the first four, and of five
+    assert len(F.SUBSETS) == len(set(F.subset_starts(160, 5, 0)))  # one pruning per distinct start
+
+
+def test_a_mutated_writeable_array_is_not_served_stale_results(pair):
+    ax, ay, x = pair
+    ay = ay.copy()
+    before = IRP().fit(ax, ay).transform(x)
+    ay[:, 0] *= 5.0  # same object, new content
+    after = IRP().fit(ax, ay).transform(x)
+    assert not np.allclose(before, after)
+    np.testing.assert_allclose(after, IRP().fit(ax, ay.copy()).transform(x), atol=1e-12)
+
+
+def test_read_only_arrays_are_hashed_once(pair, monkeypatch):
+    ax, ay, _ = pair
+    frozen = ax.copy()
+    frozen.flags.writeable = False
+    key = F.content_key(frozen)
+    calls, blake2b = [], F.hashlib.blake2b
+    monkeypatch.setattr(F.hashlib, "blake2b", lambda *a, **k: calls.append(1) or blake2b(*a, **k))
+    assert F.content_key(frozen) == key and calls == []
+    view = frozen[:10]  # a view of a read-only array is immutable too, but a new object: hashed
+    assert F.content_key(view) != key and calls == [1]
+
+
+def test_cache_is_bounded_and_values_read_only():
+    cache = F.ContentCache(maxsize=3)
+    for i in range(5):
+        cache.get(i, lambda i=i: np.full(2, float(i)))
+    assert len(cache) == 3 and cache.peek(0) is None and cache.peek(4)[0] == 4.0
+    with pytest.raises(ValueError):
+        cache.peek(4)[0] = 1.0
+
+
+def test_concurrent_fits_from_threads_agree(pair):
+    """Streamlit serves sessions from threads of one process, all sharing these caches."""
+    ax, ay, x = pair
+    expected = IRP(omega=6, delta=0.5).fit(ax, ay).transform(x)
+    F.clear_caches()
+    results, errors = [], []
+
+    def work(omega: int) -> None:
+        try:
+            for w in range(1, omega + 1):
+                IRP(omega=w, delta=0.5).fit(ax, ay)
+            results.append(IRP(omega=6, delta=0.5).fit(ax, ay).transform(x))
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in (2, 3, 4, 5, 6, 6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    for r in results:
+        np.testing.assert_allclose(r, expected, atol=1e-12)
+
+
+def test_rank_warning_comes_with_the_condition_numbers(pair):
+    ax, ay, _ = pair
+    dup_x, dup_y = np.vstack([ax[:6], ax[:3]]), np.vstack([ay[:6], ay[:3]])
+    irp = IRP(center="none").fit(dup_x, dup_y)
+    with pytest.warns(UserWarning, match="rank deficient"):
+        assert irp.ranks_ == [6]
+    assert np.isfinite(irp.condition_numbers_).all()
