@@ -1,132 +1,330 @@
-"""Benchmark (not a test): slider move -> updated metrics latency in a real browser.
+"""Benchmark (not a test): the dashboard as a new user meets it, on a fresh server, in Chromium.
 
-Starts ``streamlit run dashboard/app.py`` on a free loopback port, opens the Translate page on the
-largest shipped pair (test items x source dim x target dim) in Chromium (Playwright), and moves the
-ω slider with the keyboard 20 times. The latency of one move is the time from the key press to
-the page showing the numbers for the new ω (the caption drawn after the metrics); before each
-move the page is let settle (script finished, browser idle). Two runs: 20 new ω values (cache
-misses: a fit each) and 20 moves back and forth (cache hits).
+Launches Chromium (Playwright), then starts ``streamlit run dashboard/app.py`` on a free loopback
+port and, with one browser page (one Streamlit session at a time), measures:
 
-    python bench/bench_dashboard.py [--moves 20]
+1. **server healthy**: seconds from launch to ``/_stcore/health`` answering;
+2. **first render**: URL load of ``/`` (the default Translate page) -> its numbers shown (the
+   caption "Numbers above: ω = …" is drawn after the metrics), and -> the page idle (the app
+   root's script state ``notRunning``, the baselines table filled at the end included);
+3. **first open of each page** on that fresh server, in sidebar order: from the click on the
+   page's sidebar link to its title and main content shown (a count of metrics, plotly charts or
+   an uploader, per page: see ``PAGES``) with its script idle;
+4. **slider series** on the Translate page of the default pair, each opened by URL (a new
+   session) and let settle; a move is timed from the key press to the caption showing the new
+   setting, and the page is let settle (script idle, browser idle) before the next:
+
+   a. ω one step right at δ 0.50 from ω 1 (new values; stops below series b's values when b runs);
+   b. ω one step right at δ 0.50 from ω 8 (new values);
+   c. δ one step right at ω 8 from δ 0.50 (new values), then as many steps back (revisited);
+   d. ridge one step right at ω 8, δ 0.50 from ridge 0.30 (new values).
+
+The goals (first render ≤ 5 s after healthy, each page ≤ 5 s and Sensitivity ≤ 10 s, p95 of
+each series ≤ 1 s) are printed next to the figures, never asserted. The machine's load average is
+printed at start and end: figures taken on a busy machine say little. The server's CPU seconds per
+page open and per move are printed too (its process tree, from ``/proc``).
+
+    python bench/bench_dashboard.py [--moves 10] [--series abcd] [--pages all|none|"Scale,Method"]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import statistics
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path += [str(ROOT), str(ROOT / "tests" / "browser")]
+for _p in (str(ROOT), str(ROOT / "tests" / "browser")):
+    if _p not in sys.path:
+        sys.path.append(_p)
 
 from browser_helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    nudge_slider,
+    SCRIPT_IDLE,
+    exception_texts,
     start_app,
     stop_app,
     wait_idle,
-    wait_metric,
 )
 
+from bench.load_test import tree_cpu
 from dashboard import defaults as D
 
-OMEGA = "ω: anchor subspaces"
+OMEGA, DELTA, RIDGE = "ω: anchor subspaces", "δ: pruning threshold", "ridge: decoding damping"
+NUMBERS = "Numbers above: ω = {o}, δ = {d:.2f},"  # the Translate caption drawn after the metrics
+RIDGE_TEXT = "ridge {r:.2f},"
+
+# Page (sidebar link text) -> (text of its title, [(selector, least count)] in the main area).
+PAGES: dict[str, tuple[str, list[tuple[str, int]]]] = {
+    "All pairs": ("All pairs", [('[data-testid="stMetric"]', 4), (".js-plotly-plot", 2)]),
+    "Sensitivity": ("Sensitivity", [('[data-testid="stMetric"]', 5), (".js-plotly-plot", 2)]),
+    "Scale": ("Scale", [('[data-testid="stMetric"]', 4), (".js-plotly-plot", 2)]),
+    "Cross-lingual": ("Cross-lingual", [('[data-testid="stMetric"]', 4), (".js-plotly-plot", 1)]),
+    "Method": ("Method", [('[data-testid="stMetric"]', 4)]),
+    "Upload": ("Upload", [('[data-testid="stFileUploader"]', 1)]),
+}
+GOAL_PAGE_S = {"Sensitivity": 10.0}  # others: 5 s
+GOAL_FIRST_S, GOAL_PAGE_DEFAULT_S, GOAL_P95_S = 5.0, 5.0, 1.0
+
+# The page's title and content shown, with no script running (stale elements of the page left
+# are gone once a run ends, so the content counted is the new page's).
+PAGE_SHOWN = """([title, need]) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (!main || !Array.from(main.querySelectorAll('h1')).some(h => h.textContent.includes(title))) return false;
+  return need.every(([sel, n]) => main.querySelectorAll(sel).length >= n);
+}"""
 # textContent of the captions only: body.innerText would force a layout of the whole page on
 # every poll and slow down the very rendering being measured.
-IDLE = "() => new Promise(r => requestIdleCallback(() => r(), {timeout: 10000}))"
-SHOWN = """t => Array.from(document.querySelectorAll('[data-testid="stCaptionContainer"]'))
-              .some(e => e.textContent.includes(t))"""
+CAPTION_SHOWN = """ts => Array.from(document.querySelectorAll('[data-testid="stCaptionContainer"]'))
+  .some(e => ts.every(t => e.textContent.includes(t)))"""
+BROWSER_IDLE = "() => new Promise(r => requestIdleCallback(() => r(), {timeout: 10000}))"
+# Counts the script runs the page sees (the app root's script state turning to "running"): a lower
+# bound, since a short run's start and end may be drawn in one frame and never show.
+COUNT_RUNS = """
+window.__irpRuns = 0;
+new MutationObserver(ms => { for (const m of ms)
+    if (m.target.getAttribute('data-test-script-state') === 'running' && m.oldValue !== 'running')
+      window.__irpRuns++; })
+  .observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                      attributeFilter: ['data-test-script-state']});
+"""  # a script (not a function): add_init_script runs it in every new document
+
+# For an error: where the page stands.
+PAGE_STATE = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const caps = Array.from(document.querySelectorAll('[data-testid="stCaptionContainer"]'))
+    .map(e => e.textContent.slice(0, 90)).filter(t => t.startsWith('Numbers above'));
+  const errs = Array.from(document.querySelectorAll('[data-testid="stException"], [data-testid="stAlertContentError"]'))
+    .map(e => e.textContent.slice(0, 200));
+  const state = app ? app.getAttribute('data-test-script-state') : 'no app';
+  return `script state ${state} at ${location.pathname}${location.search}` +
+         (caps.length ? `, caption: ${caps.join(' | ')}` : '') + (errs.length ? `, errors: ${errs.join(' | ')}` : '');
+}"""
 
 
-def largest_pair() -> tuple[str, str, str, int]:
-    from irp_core.cache import list_datasets, load_dataset
-
-    best = None
-    for name in list_datasets():
-        try:
-            ds = load_dataset(name)
-            dims = {e: ds.space(e).test.shape for e in ds.encoders}
-        except Exception as exc:  # noqa: BLE001
-            print(f"skipping dataset {name}: {exc}")
-            continue
-        for a in ds.encoders:
-            for b in ds.encoders:
-                if a == b:
-                    continue
-                size = dims[a][0] * dims[a][1] * dims[b][1]
-                if best is None or size > best[3]:
-                    best = (name, a, b, size)
-    if best is None:
-        raise SystemExit("no dataset with two encoders in the cache")
-    return best
-
-
+# --------------------------------------------------------------------------------------------
+# Figures
+# --------------------------------------------------------------------------------------------
 def pct(xs: list[float], q: float) -> float:
+    """The ``q``-th percentile by nearest rank (with n ≤ 10, p95 is the largest value)."""
     xs = sorted(xs)
-    k = max(0, min(len(xs) - 1, round(q / 100 * (len(xs) - 1))))
-    return xs[k]
+    return xs[max(0, min(len(xs) - 1, round(q / 100 * (len(xs) - 1))))] if xs else float("nan")
 
 
-def report(name: str, xs: list[float]) -> None:
-    print(f"{name}: n={len(xs)} median {statistics.median(xs) * 1000:.0f} ms, "
-          f"p95 {pct(xs, 95) * 1000:.0f} ms, min {min(xs) * 1000:.0f} ms, "
-          f"max {max(xs) * 1000:.0f} ms")
+def fmt_load(load: tuple[float, float, float]) -> str:
+    return " ".join(f"{x:.2f}" for x in load)
 
 
-def main() -> None:
+def ms(x: float) -> str:
+    return f"{x * 1000:.0f} ms"
+
+
+@dataclass
+class Setting:
+    omega: int
+    delta: float
+    ridge: float
+
+    def query(self) -> dict:
+        return {"omega": self.omega, "delta": f"{self.delta:.2f}", "ridge": f"{self.ridge:.2f}"}
+
+    def texts(self) -> list[str]:
+        """What the Translate caption shows at this setting."""
+        return [NUMBERS.format(o=self.omega, d=self.delta), RIDGE_TEXT.format(r=self.ridge)]
+
+    def moved(self, label: str, key: str) -> Setting:
+        k = 1 if key == "ArrowRight" else -1
+        if label == OMEGA:
+            return Setting(self.omega + k, self.delta, self.ridge)
+        if label == DELTA:
+            return Setting(self.omega, round(self.delta + k * D.DELTA_STEP, 2), self.ridge)
+        return Setting(self.omega, self.delta, round(self.ridge + k * D.RIDGE_STEP, 2))
+
+    def __str__(self) -> str:
+        return f"ω {self.omega}, δ {self.delta:.2f}, ridge {self.ridge:.2f}"
+
+
+@dataclass
+class Run:
+    """One timed group of moves: ``count`` presses of ``key`` on the slider ``label``."""
+    name: str
+    label: str
+    key: str
+    count: int
+    note: str = ""
+
+
+def plan(series: str, moves: int) -> list[tuple[str, Setting, list[Run]]]:
+    """The series to run: (letter, setting opened by URL, timed groups of moves)."""
+    out = []
+    r0 = D.RIDGE
+    for letter in series:
+        if letter == "a":
+            n, note = moves, ""
+            if "b" in series and 1 + n > 8:  # ω 9 and up are series b's new values
+                n, note = 7, f" (capped at 7 of {moves}: ω ≥ 9 are series b's new values)"
+            out.append(("a", Setting(1, 0.5, r0), [Run(f"ω +1 at δ 0.50 from ω 1, new values{note}", OMEGA,
+                                                       "ArrowRight", n)]))
+        elif letter == "b":
+            n = min(moves, D.OMEGA_MAX - 8)
+            out.append(("b", Setting(8, 0.5, r0), [Run("ω +1 at δ 0.50 from ω 8, new values", OMEGA,
+                                                       "ArrowRight", n)]))
+        elif letter == "c":
+            n = min(moves, round((D.DELTA_MAX - 0.5) / D.DELTA_STEP))
+            out.append(("c", Setting(8, 0.5, r0), [
+                Run("δ +0.05 at ω 8 from δ 0.50, new values", DELTA, "ArrowRight", n),
+                Run("δ −0.05 at ω 8 back to δ 0.50, revisited", DELTA, "ArrowLeft", n)]))
+        elif letter == "d":
+            n = min(moves, round((D.RIDGE_MAX - r0) / D.RIDGE_STEP))
+            out.append(("d", Setting(8, 0.5, r0), [Run(f"ridge +0.05 at ω 8, δ 0.50 from ridge {r0:.2f}, "
+                                                       "new values", RIDGE, "ArrowRight", n)]))
+        else:
+            raise SystemExit(f"unknown series {letter!r}: choose among a, b, c, d")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# The browser side
+# --------------------------------------------------------------------------------------------
+def settle(page) -> None:
+    """Let the last change finish (script done, charts drawn, main thread idle), so the next
+    measurement starts from a quiet page, as a person's next move would."""
+    wait_idle(page, timeout=180)
+    page.evaluate(BROWSER_IDLE)
+    page.wait_for_timeout(300)
+
+
+def wait_for(page, predicate: str, arg, what: str, polling: int = 50, timeout: float = 180.0) -> None:
+    """``page.wait_for_function``; on a timeout, says what was awaited and what the page showed."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(predicate, arg=arg, polling=polling, timeout=timeout * 1000)
+    except PlaywrightTimeout:
+        raise RuntimeError(f"{what}: not shown after {timeout:.0f} s ({page.evaluate(PAGE_STATE)})") from None
+
+
+def warn_errors(page, where: str) -> None:
+    found = exception_texts(page)
+    if found:
+        print(f"  WARNING: {where}: the page shows an error ({', '.join(found)})")
+
+
+def first_render(page, base: str) -> tuple[float, float, str]:
+    """URL load of ``/`` -> (numbers shown, page idle) in seconds, and the page's pair caption."""
+    t0 = time.perf_counter()
+    page.goto(f"{base}/")
+    wait_for(page, CAPTION_SHOWN, ["Numbers above: ω ="], "first render: the numbers", polling=20)
+    shown = time.perf_counter() - t0
+    wait_for(page, SCRIPT_IDLE, None, "first render: script idle", polling=20)
+    idle = time.perf_counter() - t0
+    pair = page.locator('[data-testid="stCaptionContainer"]').first.inner_text().split(". ")[0]
+    return shown, idle, pair
+
+
+def open_page(page, name: str) -> tuple[float, int]:
+    """Click the sidebar link of ``name`` -> its title and content shown, script idle; (s, runs)."""
+    title, need = PAGES[name]
+    link = page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=re.compile(f"^{re.escape(name)}$"))
+    page.evaluate("() => { window.__irpRuns = 0; }")
+    t0 = time.perf_counter()
+    link.click()
+    wait_for(page, PAGE_SHOWN, [title, need], f"page {name}", timeout=300)
+    dt = time.perf_counter() - t0
+    return dt, page.evaluate("() => window.__irpRuns")
+
+
+def run_series(page, base: str, server_pid: int, letter: str, start: Setting, runs: list[Run]) -> None:
+    page.goto(f"{base}/?" + urlencode(start.query()))
+    wait_for(page, CAPTION_SHOWN, start.texts(), f"series {letter}: the start at {start}")
+    settle(page)
+    cur = start
+    for r in runs:
+        times, cpu0 = [], tree_cpu(server_pid)
+        thumb = page.locator('[data-testid="stSlider"]').filter(has_text=r.label).first.locator(
+            'input[type="range"]')
+        for _ in range(r.count):
+            cur = cur.moved(r.label, r.key)
+            thumb.focus()
+            t = time.perf_counter()
+            page.keyboard.press(r.key)
+            wait_for(page, CAPTION_SHOWN, cur.texts(), f"series {letter}: {cur}", polling=10)
+            times.append(time.perf_counter() - t)
+            settle(page)
+        cpu = tree_cpu(server_pid) - cpu0
+        if times:
+            print(f"  {letter}  {r.name}: n={len(times)} median {ms(statistics.median(times))}, "
+                  f"p95 {ms(pct(times, 95))} (goal ≤ {GOAL_P95_S:.0f} s), max {ms(max(times))}; "
+                  f"server CPU {cpu / len(times):.3f} s/move; ended at {cur}")
+        else:
+            print(f"  {letter}  {r.name}: n=0 (no room for a move)")
+    warn_errors(page, f"series {letter}")
+
+
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--moves", type=int, default=20)
-    args = ap.parse_args()
-    dataset, src, tgt, _ = largest_pair()
+    ap.add_argument("--moves", type=int, default=10, help="moves per series (default 10; capped where "
+                    "the slider ends or, for a, where series b's values begin)")
+    ap.add_argument("--series", default="abcd", help="which slider series to run, in order (default abcd; "
+                    "'' for none)")
+    ap.add_argument("--pages", default="all", help="pages to open after the first render, comma-separated, "
+                    f"in that order (default all: {', '.join(PAGES)}; 'none' for none)")
+    args = ap.parse_args(argv)
+    pages = (list(PAGES) if args.pages == "all" else [] if args.pages == "none"
+             else [p.strip() for p in args.pages.split(",") if p.strip()])
+    for p in pages:
+        if p not in PAGES:
+            raise SystemExit(f"unknown page {p!r}: choose among {', '.join(PAGES)}")
+    series = plan(args.series, args.moves)
+
     from playwright.sync_api import sync_playwright
 
-    proc, base, healthy = start_app()
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1500, "height": 1000})
-            page.set_default_timeout(120_000)
-            url = f"{base}/?" + urlencode({"dataset": dataset, "source": src, "target": tgt})
-            t0 = time.perf_counter()
-            page.goto(url)
-            wait_metric(page, "reconstruction similarity", timeout=120)
-            first = time.perf_counter() - t0
-            print(f"pair: {dataset} {src} -> {tgt}; server healthy after {healthy:.1f} s; "
-                  f"URL load -> metrics shown {first:.2f} s")
-            omega = D.OMEGA
-            wait_idle(page)
-            page.evaluate(IDLE)
-
-            def move(key: str) -> float:
-                nonlocal omega
-                omega += 1 if key == "ArrowRight" else -1
-                text = f"Numbers above: ω = {omega},"
-                t = time.perf_counter()
-                nudge_slider(page, OMEGA, key)
-                page.wait_for_function(SHOWN, arg=text, polling=10, timeout=120_000)
-                dt = time.perf_counter() - t
-                settle()
-                return dt
-
-            def settle() -> None:
-                """Let the previous move finish (script done, charts drawn, main thread idle),
-                so each measurement starts from a quiet page, as a person's next move would."""
-                wait_idle(page)
-                page.evaluate(IDLE)
-                page.wait_for_timeout(300)
-
-            n = min(args.moves, D.OMEGA_MAX - D.OMEGA)
-            miss = [move("ArrowRight") for _ in range(n)]
-            hit = [move("ArrowLeft" if i % 2 == 0 else "ArrowRight") for i in range(args.moves)]
-            report("slider move -> updated metrics, new ω (cache miss)", miss)
-            report("slider move -> updated metrics, revisited ω (cache hit)", hit)
+    print(f"load average 1/5/15 min at start: {fmt_load(os.getloadavg())} ({os.cpu_count()} CPUs)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1000})
+        page.set_default_timeout(180_000)
+        page.add_init_script(COUNT_RUNS)
+        proc, base, healthy = start_app()  # the browser is already open, as a user's would be
+        try:
+            print(f"server healthy {healthy:.2f} s after launch")
+            cpu0 = tree_cpu(proc.pid)
+            shown, idle, pair = first_render(page, base)
+            print(f"first render, URL load of / (Translate, {pair}): numbers shown {shown:.2f} s, "
+                  f"page idle {idle:.2f} s after healthy (goal ≤ {GOAL_FIRST_S:.0f} s); "
+                  f"server CPU {tree_cpu(proc.pid) - cpu0:.1f} s")
+            warn_errors(page, "first render")
+            settle(page)
+            if pages:
+                print("first open of each page (sidebar click -> title and main content shown, script idle):")
+            for name in pages:
+                cpu0 = tree_cpu(proc.pid)
+                dt, runs = open_page(page, name)
+                cpu = tree_cpu(proc.pid) - cpu0
+                goal = GOAL_PAGE_S.get(name, GOAL_PAGE_DEFAULT_S)
+                need = ", ".join(f"{n} × {sel}" for sel, n in PAGES[name][1])
+                print(f"  {name:<14} {dt:6.2f} s (goal ≤ {goal:.0f} s); script runs seen {runs}, "
+                      f"server CPU {cpu:.1f} s; waited for {need}")
+                warn_errors(page, name)
+                settle(page)
+            if series:
+                print("slider series, Translate page opened by URL at the series' start (key press -> "
+                      "caption shows the new setting; page settled between moves):")
+            for letter, start, runs in series:
+                run_series(page, base, proc.pid, letter, start, runs)
             browser.close()
-    finally:
-        stop_app(proc)
+        finally:
+            stop_app(proc)
+    print(f"load average 1/5/15 min at end: {fmt_load(os.getloadavg())}")
 
 
 if __name__ == "__main__":
