@@ -23,9 +23,11 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 
-from irp_core import IRP  # noqa: E402
+from irp_core import IRP, Absolute  # noqa: E402
 from irp_core.cache import list_datasets, load_dataset  # noqa: E402
-from irp_core.metrics import reconstruction_similarity, stitching_accuracy  # noqa: E402
+from irp_core.scoring import score_pair  # noqa: E402
+
+PAIR_METRICS = ("zero_shot", "absolute", "non_stitch", "recon", "recon_centred")
 
 
 def _ms(values) -> str:
@@ -47,16 +49,9 @@ def measure_pairs(ds, omega: float, delta: float, head_kind: str, encoders=None)
         sx, sy = ds.space(src), ds.space(tgt)
         assert np.array_equal(sx.anchor_ids, sy.anchor_ids) and np.array_equal(sx.test_ids, sy.test_ids)
         head = ds.head(tgt, head_kind)
-        irp = IRP(**_options(omega, delta)).fit(sx.anchors, sy.anchors)
-        y_hat = irp.transform(sx.test)
-        rows.append(dict(
-            src=src, tgt=tgt,
-            zero_shot=stitching_accuracy(head, y_hat, sy.test_labels),
-            absolute=stitching_accuracy(head, sx.test, sy.test_labels) if sx.dim == sy.dim else None,
-            non_stitch=stitching_accuracy(head, sy.test, sy.test_labels),
-            recon=reconstruction_similarity(y_hat, sy.test)[0],
-            recon_centred=reconstruction_similarity(y_hat, sy.test, center=True)[0],
-        ))
+        m = score_pair(IRP(**_options(omega, delta)), sx.anchors, sy.anchors, sx.test, sy.test,
+                       labels=sy.test_labels, head=head, retrieval=False, conditioning=False).metrics
+        rows.append(dict(src=src, tgt=tgt, **{k: m[k] for k in PAIR_METRICS}))
     return rows
 
 
@@ -70,12 +65,12 @@ def crosslingual_rows(ds, omega: float, delta: float) -> list[dict]:
             continue
         for tgt in en:
             sx, sy = ds.space(src), ds.space(tgt)
-            irp = IRP(**_options(omega, delta)).fit(sx.anchors, sy.anchors)
-            y_hat = irp.transform(sx.test)
-            absolute = reconstruction_similarity(sx.test, sy.test)[0] if sx.dim == sy.dim else None
-            rows.append(dict(src=src, tgt=tgt, lang=lang,
-                             cos=reconstruction_similarity(y_hat, sy.test)[0],
-                             cos_centred=reconstruction_similarity(y_hat, sy.test, center=True)[0],
+            m = score_pair(IRP(**_options(omega, delta)), sx.anchors, sy.anchors, sx.test, sy.test,
+                           retrieval=False, conditioning=False).metrics
+            # no translation at all: cos(source vector, true English vector), where dims allow
+            absolute = (score_pair(Absolute(), sx.anchors, sy.anchors, sx.test, sy.test, retrieval=False)
+                        .metrics["recon"] if sx.dim == sy.dim else None)
+            rows.append(dict(src=src, tgt=tgt, lang=lang, recon=m["recon"], recon_centred=m["recon_centred"],
                              absolute=absolute,
                              same_model=ds.encoder_info[src].get("model") == ds.encoder_info[tgt].get("model")))
     return rows
@@ -116,8 +111,8 @@ def main(argv=None) -> int:
         for lang in ("es", "fr", "ja"):
             r = [x for x in xl if x["lang"] == lang]
             same = [x for x in r if x["same_model"]]
-            print(f"| {lang} -> en | {_ms(x['cos'] for x in r)} | {_ms(x['cos'] for x in same)} "
-                  f"| {_ms(x['cos_centred'] for x in r)} | {_ms(x['absolute'] for x in same)} |")
+            print(f"| {lang} -> en | {_ms(x['recon'] for x in r)} | {_ms(x['recon'] for x in same)} "
+                  f"| {_ms(x['recon_centred'] for x in r)} | {_ms(x['absolute'] for x in same)} |")
     if args.pairs:
         for name in names:
             print(f"\n{name}: per ordered pair (zero-shot / absolute / non-stitch / recon / recon centred)")
@@ -129,7 +124,7 @@ def main(argv=None) -> int:
             print("\ncrosslingual, per pair (cos / centred / absolute)")
             for r in xl:
                 a = "n/a" if r["absolute"] is None else f"{r['absolute']:.3f}"
-                print(f"  {r['src']:>12} -> {r['tgt']:<12} {r['cos']:.3f} / {r['cos_centred']:.3f} / {a}")
+                print(f"  {r['src']:>12} -> {r['tgt']:<12} {r['recon']:.3f} / {r['recon_centred']:.3f} / {a}")
     return 0
 
 

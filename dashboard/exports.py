@@ -113,7 +113,7 @@ def metrics_rows(settings: Mapping[str, Any], metrics: Mapping[str, Any],
                  baselines: Mapping[str, Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
     """The Translate page's numbers in long form (``name, value``): settings, metrics, baselines.
 
-    Nested dicts flatten to dotted names (``norm_target.mean``, ``procrustes.accuracy``).
+    Nested dicts flatten to dotted names (``norm_target.mean``, ``procrustes.zero_shot``).
     """
     rows = [{"name": f"setting.{k}", "value": v} for k, v in settings.items()]
     for key, value in metrics.items():
@@ -131,10 +131,10 @@ def pairs_rows(res: Mapping[str, Any], settings: Mapping[str, Any]) -> list[dict
     for i, src in enumerate(encs):
         for j, tgt in enumerate(encs):
             rows.append({**common, "source": src, "target": tgt,
-                         "recon_similarity": float(res["recon"][i, j]),
+                         "recon": float(res["recon"][i, j]),
                          "zero_shot": float(res["zero_shot"][i, j]),
                          "absolute": float(res["absolute"][i, j]),
-                         "non_stitch_target": float(res["non_stitch"][j])})
+                         "non_stitch": float(res["non_stitch"][j])})
     return rows
 
 
@@ -145,10 +145,10 @@ def grid_rows(grid: Mapping[str, Any], settings: Mapping[str, Any]) -> list[dict
     for i, w in enumerate(grid["omegas"]):
         for j, d in enumerate(grid["deltas"]):
             rows.append({**common, "omega": int(w), "delta": float(d),
-                         "recon_similarity": float(grid["recon"][i, j]),
-                         "zero_shot": float(grid["accuracy"][i, j]),
-                         "cond_mean": float(grid["cond"][i, j]),
-                         "kept_mean": float(grid["kept"][i, j])})
+                         "recon": float(grid["recon"][i, j]),
+                         "zero_shot": float(grid["zero_shot"][i, j]),
+                         "cond_mean": float(grid["cond_mean"][i, j]),
+                         "kept_mean": float(grid["kept_mean"][i, j])})
     return rows
 
 

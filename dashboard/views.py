@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -155,76 +154,61 @@ def full_condition_number(ds, target: str, k: int = D.K, center: str = D.CENTER,
 def translate(ds, s: Settings, light: bool = False, cond_full: float | None = None) -> Translation:
     """Fit IRP for ``s`` and measure it on the test split (no baselines: see :func:`baselines`).
 
-    ``light=True`` (sweeps) skips retrieval, the non-stitch bound, the confusion matrix, norms and
-    the full-anchor condition number (NaN unless ``cond_full`` is given). ``cond_full`` lets a
-    caller pass a cached :func:`full_condition_number`.
+    Scored by :func:`irp_core.scoring.score_pair`; ``metrics`` keys are its canonical names, plus
+    ``ridge`` and (not light) the ``norm_*`` statistics. ``light=True`` (sweeps) skips retrieval,
+    the non-stitch bound, the confusion matrix, norms and the full-anchor condition number (NaN
+    unless ``cond_full`` is given). ``cond_full`` lets a caller pass a cached
+    :func:`full_condition_number`.
     """
-    from irp_core import metrics
+    from irp_core import IRP, metrics
+    from irp_core.scoring import score_pair
 
     t0 = time.perf_counter()
     sx, sy = ds.space(s.source), ds.space(s.target)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        irp = fit_irp(ds, s)
-        pred = _f32(irp.transform(sx.test))
-    notes = sorted({str(w.message) for w in caught})
-    if not np.all(np.isfinite(pred)):
-        raise ValueError("IRP produced non-finite vectors at these settings (try a lower δ)")
-    recon_mean, per_sample = metrics.reconstruction_similarity(pred, sy.test)
-    recon_c, _ = metrics.reconstruction_similarity(pred, sy.test, center=True)
-    retrieval = float("nan") if light else metrics.retrieval_top1(pred, sy.test)
+    head = _load_head(ds, s.target, s.head)
+    score = score_pair(IRP(**s.irp_kwargs()), _anchors(sx, s.k), _anchors(sy, s.k), sx.test, sy.test,
+                       labels=sy.test_labels, head=head, retrieval=not light, non_stitch=not light,
+                       confusion=not light, n_classes=len(ds.classes), pred_dtype=np.float32,
+                       capture_warnings=True)
+    irp, sm, pred = score.translator, score.metrics, score.pred
     kept = [int(v) for v in getattr(irp, "n_anchors_kept_", [])]
     cond_sub = [float(v) for v in getattr(irp, "condition_numbers_", [])]
     if cond_full is None:
         cond_full = float("nan") if light else full_condition_number(ds, s.target, s.k, s.center, s.whiten_floor)
-    head = _load_head(ds, s.target, s.head)
-    labels = sy.test_labels
-    zero_shot = _acc(head, pred, labels)
-    non_stitch = None if light else _acc(head, sy.test, labels)
-    if sx.test.shape[1] == sy.test.shape[1]:
-        absolute: float | str | None = _acc(head, sx.test, labels)
-    else:
-        absolute = NA_DIMS
-    pred_labels = confusion = None
-    if head is not None and labels is not None and not light:
-        pred_labels = np.asarray(head.predict(pred))
-        confusion = np.asarray(
-            metrics.confusion_matrix(np.asarray(labels), pred_labels, len(ds.classes))
-        )
     m = {
-        "recon_mean": float(recon_mean),
-        "recon_centered": float(recon_c),
-        "retrieval_top1": float(retrieval),
-        "kept_mean": float(np.mean(kept)) if kept else float("nan"),
-        "kept_min": int(min(kept)) if kept else 0,
-        "kept_max": int(max(kept)) if kept else 0,
-        "n_anchors": int(_anchors(sx, s.k).shape[0]),
+        "recon": sm["recon"],
+        "recon_centred": sm["recon_centred"],
+        "retrieval_top1": sm.get("retrieval_top1", float("nan")),
+        "kept_mean": sm.get("kept_mean", float("nan")),
+        "kept_min": sm.get("kept_min", 0),
+        "kept_max": sm.get("kept_max", 0),
+        "n_anchors": sm["n_anchors"],
         "cond_full": cond_full,
-        "cond_mean": float(np.mean(cond_sub)) if cond_sub else float("nan"),
-        "cond_max": float(np.max(cond_sub)) if cond_sub else float("nan"),
+        "cond_mean": sm.get("cond_mean", float("nan")),
+        "cond_max": sm.get("cond_max", float("nan")),
         "ridge": float(getattr(irp, "ridge", 0.0)),  # damping of the decoding: tames a high cond_max
-        "zero_shot": zero_shot,
-        "absolute": absolute,
-        "non_stitch": non_stitch,
+        "zero_shot": sm.get("zero_shot"),
+        "absolute": sm.get("absolute") if sx.test.shape[1] == sy.test.shape[1] else NA_DIMS,
+        "non_stitch": sm.get("non_stitch"),
     }
     if not light:
         m.update(norm_source=metrics.norm_stats(sx.test), norm_target=metrics.norm_stats(sy.test),
                  norm_translated=metrics.norm_stats(pred))
     return Translation(
-        settings=s, pred=pred, recon_per_sample=_f32(per_sample), metrics=m, kept=kept,
-        cond_sub=cond_sub, cond_full=cond_full, pred_labels=pred_labels, confusion=confusion,
+        settings=s, pred=pred, recon_per_sample=_f32(score.per_sample), metrics=m, kept=kept,
+        cond_sub=cond_sub, cond_full=cond_full, pred_labels=score.pred_labels, confusion=score.confusion,
         seconds=time.perf_counter() - t0,
-        extras={"warnings": notes, "irp_params": irp.get_params()},  # every option, defaults included
+        extras={"warnings": score.warnings, "irp_params": irp.get_params()},  # every option, defaults included
     )
 
 
 def baselines(ds, source: str, target: str, k: int = D.K, head: str = D.HEAD) -> dict[str, dict]:
-    """Direct translations with both anchor sets (Procrustes, linear map): recon and accuracy.
+    """Direct translations with both anchor sets (Procrustes, linear map): ``recon`` and ``zero_shot``.
 
     They do not depend on ω/δ, so pages cache them separately.
     """
-    from irp_core import metrics
     from irp_core.baselines import LinearMap, Procrustes
+    from irp_core.scoring import score_pair
 
     sx, sy = ds.space(source), ds.space(target)
     ax, ay = _anchors(sx, k), _anchors(sy, k)
@@ -232,9 +216,9 @@ def baselines(ds, source: str, target: str, k: int = D.K, head: str = D.HEAD) ->
     out: dict[str, dict] = {}
     for name, cls in (("procrustes", Procrustes), ("linear", LinearMap)):
         try:
-            pred = _f32(cls().fit(ax, ay).transform(sx.test))
-            r, _ = metrics.reconstruction_similarity(pred, sy.test)
-            out[name] = {"recon_mean": float(r), "accuracy": _acc(h, pred, sy.test_labels)}
+            m = score_pair(cls(), ax, ay, sx.test, sy.test, labels=sy.test_labels, head=h, retrieval=False,
+                           non_stitch=False, absolute=False, pred_dtype=np.float32).metrics
+            out[name] = {"recon": m["recon"], "zero_shot": m.get("zero_shot")}
         except Exception as exc:  # noqa: BLE001 - shown as a message next to the numbers
             out[name] = {"error": str(exc)}
     return out
@@ -263,7 +247,7 @@ def summary_rows(t: Translation, base: dict[str, dict] | None = None) -> list[di
     m = t.metrics
     rows = [
         {"method": "IRP zero-shot (this setting)", "accuracy": fmt(m["zero_shot"]),
-         "recon. similarity": fmt(m["recon_mean"])},
+         "recon. similarity": fmt(m["recon"])},
         {"method": "absolute (raw source vectors)", "accuracy": fmt(m["absolute"]),
          "recon. similarity": "-"},
         {"method": "non-stitch (true target vectors)", "accuracy": fmt(m["non_stitch"]),
@@ -277,8 +261,8 @@ def summary_rows(t: Translation, base: dict[str, dict] | None = None) -> list[di
         if "error" in b:
             rows.append({"method": label, "accuracy": "n/a: " + b["error"], "recon. similarity": "-"})
         else:
-            rows.append({"method": label, "accuracy": fmt(b["accuracy"]),
-                         "recon. similarity": fmt(b["recon_mean"])})
+            rows.append({"method": label, "accuracy": fmt(b["zero_shot"]),
+                         "recon. similarity": fmt(b["recon"])})
     return rows
 
 
@@ -727,7 +711,7 @@ def all_pairs(ds, s: Settings, progress: Callable[[float, str], None] | None = N
             except Exception as exc:  # noqa: BLE001 - one failing pair must not hide the others
                 errors.append(f"{src} → {tgt}: {exc}")
                 continue
-            recon[i, j] = tm["recon_mean"]
+            recon[i, j] = tm["recon"]
             acc[i, j] = np.nan if tm["zero_shot"] is None else tm["zero_shot"]
             ab = tm["absolute"]
             absolute[i, j] = ab if isinstance(ab, float) else np.nan
@@ -780,9 +764,9 @@ def sensitivity_grid(ds, s: Settings, omegas: Sequence[int] = D.SWEEP_OMEGAS,
                      deltas: Sequence[float] = D.SWEEP_DELTAS,
                      progress: Callable[[float, str], None] | None = None,
                      metrics_fn: MetricsFn | None = None) -> dict:
-    """Recon, accuracy, mean condition number and mean anchors kept over an ω x δ grid."""
+    """Recon, zero-shot accuracy, mean condition number and mean anchors kept over an ω x δ grid."""
     fn = _metrics_fn(ds, metrics_fn)
-    keys = ("recon", "accuracy", "cond", "kept")
+    keys = ("recon", "zero_shot", "cond_mean", "kept_mean")
     out = {k: np.full((len(omegas), len(deltas)), np.nan) for k in keys}
     total = len(omegas) * len(deltas)
     errors = []
@@ -795,11 +779,11 @@ def sensitivity_grid(ds, s: Settings, omegas: Sequence[int] = D.SWEEP_OMEGAS,
             except Exception as exc:  # noqa: BLE001
                 errors.append(f"ω={w}, δ={d:.2f}: {exc}")
                 continue
-            out["recon"][i, j] = tm["recon_mean"]
+            out["recon"][i, j] = tm["recon"]
             zs = tm["zero_shot"]
-            out["accuracy"][i, j] = np.nan if zs is None else zs
-            out["cond"][i, j] = tm["cond_mean"]
-            out["kept"][i, j] = tm["kept_mean"]
+            out["zero_shot"][i, j] = np.nan if zs is None else zs
+            out["cond_mean"][i, j] = tm["cond_mean"]
+            out["kept_mean"][i, j] = tm["kept_mean"]
     out.update(omegas=list(omegas), deltas=list(deltas), errors=errors)
     return out
 
@@ -811,7 +795,7 @@ def sensitivity_figure(grid: dict) -> go.Figure:
                         vertical_spacing=0.16)
     x = [f"{d:.2f}" for d in grid["deltas"]]
     y = [str(w) for w in grid["omegas"]]
-    mats = (grid["recon"], grid["accuracy"], np.log10(np.maximum(grid["cond"], 1.0)), grid["kept"])
+    mats = (grid["recon"], grid["zero_shot"], np.log10(np.maximum(grid["cond_mean"], 1.0)), grid["kept_mean"])
     bars = ((0.45, 0.78), (1.02, 0.78), (0.45, 0.2), (1.02, 0.2))
     for n, (mat, (bx, by)) in enumerate(zip(mats, bars)):
         txt = np.where(np.isfinite(mat), np.round(mat, 2).astype(str), "n/a")
@@ -993,7 +977,7 @@ def crosslingual(ds, s: Settings, model: str, lang: str, target: str,
             "nearest English after IRP": nn_en[i], "correct": bool(nn[i] == rows[i]),
             "cos": round(float(t.recon_per_sample[rows[i]]), 3),
         })
-    return {"translation": t, "source": src, "target": target, "irp_cos": t.metrics["recon_mean"],
+    return {"translation": t, "source": src, "target": target, "recon": t.metrics["recon"],
             "retrieval_top1": t.metrics["retrieval_top1"], "absolute": absolute,
             "reference": reference, "examples": examples}
 

@@ -13,8 +13,9 @@ import warnings
 
 import numpy as np
 
-from . import IRP, metrics
+from . import IRP
 from .io import load_matrix, save_matrix
+from .scoring import score_pair
 from .translator import CENTER_OPTIONS, PRUNE_ON_OPTIONS, RESCALE_OPTIONS
 
 
@@ -88,13 +89,18 @@ def _labels(spec: str, n: int) -> np.ndarray:
     return values.astype(np.int64)
 
 
+# what ``evaluate`` prints, in this order (names as in irp_core.scoring.METRICS)
+EVALUATE_METRICS = ("recon", "recon_centred", "retrieval_top1", "kept_mean", "cond_mean", "cond_full",
+                    "zero_shot", "non_stitch")
+
+
 def run(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     anchor_keys = ("anchors",)
     source_anchors = load_matrix(args.source_anchors, default_keys=anchor_keys)
     target_anchors = load_matrix(args.target_anchors, default_keys=anchor_keys)
-    irp = _build_irp(args).fit(source_anchors, target_anchors)
     if args.command == "translate":
+        irp = _build_irp(args).fit(source_anchors, target_anchors)
         translated = irp.transform(load_matrix(args.input, default_keys=("test",)))
         save_matrix(args.output, translated)
         print(f"translated {translated.shape[0]} vectors into {translated.shape[1]} dims -> {args.output}")
@@ -107,15 +113,7 @@ def run(argv: list[str] | None = None) -> int:
             f"source test has {source_test.shape[0]} rows but target test has {target_test.shape[0]}: "
             "they must be the same items"
         )
-    translated = irp.transform(source_test)
-    result = {
-        "reconstruction_similarity": metrics.reconstruction_similarity(translated, target_test)[0],
-        "reconstruction_similarity_centered": metrics.reconstruction_similarity(translated, target_test, True)[0],
-        "retrieval_top1": metrics.retrieval_top1(translated, target_test),
-        "anchors_kept_mean": float(np.mean(irp.n_anchors_kept_)),
-        "condition_number_mean": float(np.mean(irp.condition_numbers_)),
-        "condition_number_full": irp.condition_number_full_,
-    }
+    head = labels = None
     if args.head or args.labels:
         if not (args.head and args.labels):
             raise ValueError("stitching accuracy needs both --head and --labels")
@@ -123,8 +121,9 @@ def run(argv: list[str] | None = None) -> int:
 
         head = load_head(args.head)
         labels = _labels(args.labels, source_test.shape[0])
-        result["zero_shot_accuracy"] = metrics.stitching_accuracy(head, translated, labels)
-        result["non_stitch_accuracy"] = metrics.stitching_accuracy(head, target_test, labels)
+    score = score_pair(_build_irp(args), source_anchors, target_anchors, source_test, target_test,
+                       labels=labels, head=head, absolute=False, cond_full=True)
+    result = {key: score.metrics[key] for key in EVALUATE_METRICS if key in score.metrics}
     if args.json:
         print(json.dumps(result, indent=2))
     else:

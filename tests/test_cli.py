@@ -90,7 +90,7 @@ def test_evaluate_prints_metrics_and_accuracy(files):
     import json
 
     result = json.loads(done.stdout)
-    assert result["reconstruction_similarity"] > 0.95 and result["zero_shot_accuracy"] > 0.95
+    assert result["recon"] > 0.95 and result["zero_shot"] > 0.95
 
 
 @pytest.mark.parametrize(

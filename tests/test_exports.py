@@ -98,13 +98,13 @@ def test_metrics_csv_parses_back_with_every_number(mnist, translation):
     assert list(rows[0]) == ["name", "value"]
     got = {r["name"]: r["value"] for r in rows}
     m = translation.metrics
-    for key in ("recon_mean", "recon_centered", "retrieval_top1", "kept_mean", "cond_full", "zero_shot",
+    for key in ("recon", "recon_centred", "retrieval_top1", "kept_mean", "cond_full", "zero_shot",
                 "non_stitch", "absolute"):
         assert float(got[key]) == m[key], key  # full precision: the CSV is the number
     assert int(got["kept_min"]) == m["kept_min"] and int(got["n_anchors"]) == m["n_anchors"]
     assert float(got["norm_translated.mean"]) == m["norm_translated"]["mean"]
-    assert float(got["procrustes.accuracy"]) == base["procrustes"]["accuracy"]
-    assert float(got["linear.recon_mean"]) == base["linear"]["recon_mean"]
+    assert float(got["procrustes.zero_shot"]) == base["procrustes"]["zero_shot"]
+    assert float(got["linear.recon"]) == base["linear"]["recon"]
     assert got["setting.omega"] == str(D.OMEGA) and got["setting.completion"] == "false"
     assert float(got["setting.irp_ridge"]) == translation.extras["irp_params"]["ridge"]
 
@@ -123,13 +123,13 @@ def test_pairs_and_grid_csv_match_the_matrices(mnist):
     res = V.all_pairs(mnist, s)
     rows = _csv(X.rows_csv(X.pairs_rows(res, s.as_dict())))
     assert len(rows) == len(encs) ** 2
-    assert {"source", "target", "recon_similarity", "zero_shot", "absolute", "non_stitch_target",
+    assert {"source", "target", "recon", "zero_shot", "absolute", "non_stitch",
             "omega", "delta", "dataset"} <= set(rows[0])
     for r in rows:
         i, j = encs.index(r["source"]), encs.index(r["target"])
-        assert _num(r["recon_similarity"]) == res["recon"][i, j]
+        assert _num(r["recon"]) == res["recon"][i, j]
         assert _num(r["zero_shot"]) == res["zero_shot"][i, j]
-        assert _num(r["non_stitch_target"]) == res["non_stitch"][j]
+        assert _num(r["non_stitch"]) == res["non_stitch"][j]
         assert r["omega"] == str(s.omega) and float(r["delta"]) == s.delta
 
     grid = V.sensitivity_grid(mnist, s, omegas=(1, 4), deltas=(0.5, 0.8))
@@ -137,8 +137,8 @@ def test_pairs_and_grid_csv_match_the_matrices(mnist):
     assert [(int(r["omega"]), float(r["delta"])) for r in rows] == [(1, 0.5), (1, 0.8), (4, 0.5), (4, 0.8)]
     for n, r in enumerate(rows):
         i, j = divmod(n, 2)
-        assert _num(r["zero_shot"]) == grid["accuracy"][i, j]
-        assert _num(r["kept_mean"]) == grid["kept"][i, j]
+        assert _num(r["zero_shot"]) == grid["zero_shot"][i, j]
+        assert _num(r["kept_mean"]) == grid["kept_mean"][i, j]
         assert r["source"] == src and r["target"] == tgt
 
 
@@ -252,9 +252,9 @@ def test_translate_page_offers_the_files(downloads, mnist):
     np.testing.assert_allclose(arrays["translated"], direct.pred, rtol=1e-5, atol=1e-5)
     shown = {m.label: m.value for m in at.metric}
     metrics = {r["name"]: r["value"] for r in _csv(files["dl_metrics"][2])}
-    assert V.fmt(float(metrics["recon_mean"])) == shown["reconstruction similarity"]
+    assert V.fmt(float(metrics["recon"])) == shown["reconstruction similarity"]
     assert V.fmt(float(metrics["zero_shot"])) == shown["zero-shot accuracy"]
-    assert "procrustes.accuracy" in metrics and "linear.accuracy" in metrics
+    assert "procrustes.zero_shot" in metrics and "linear.zero_shot" in metrics
     assert [int(r["row"]) for r in _csv(files["dl_selection"][2])] == [3, 1, 4]
     html = files["dl_figures"][2].decode("utf-8")
     assert "source layout" in html and "confusion matrix" in html

@@ -93,7 +93,7 @@ def test_shipped_cache_files_upload_and_translate_with_the_same_quality():
         np.testing.assert_array_equal(a.layout, b.layout)  # the shipped layout is kept
     s = V.Settings(dataset=ds.name, source=SMALL, target="efficientnet_lite2")
     up, ref = V.translate(ds, s), V.translate(shipped, s)
-    assert up.metrics["recon_mean"] == pytest.approx(ref.metrics["recon_mean"], abs=1e-6)
+    assert up.metrics["recon"] == pytest.approx(ref.metrics["recon"], abs=1e-6)
     assert up.metrics["retrieval_top1"] == pytest.approx(ref.metrics["retrieval_top1"], abs=1e-6)
     # heads differ (ours learn from the anchors, the shipped ones from unshipped training images),
     # the stitching does not: both well above chance (0.1) and within a few points of each other
@@ -117,7 +117,7 @@ def test_npy_files_with_labels_and_ids_reach_a_translation():
     np.testing.assert_array_equal(again.space(WIDE).anchor_ids, ds.space(WIDE).anchor_ids)  # seeded
     t = V.translate(ds, V.Settings(dataset=ds.name, source=SMALL, target=WIDE))
     ref = V.translate(load_dataset("mnist"), V.Settings(dataset="mnist", source=SMALL, target=WIDE))
-    assert abs(t.metrics["recon_mean"] - ref.metrics["recon_mean"]) < 0.05  # another split, same quality
+    assert abs(t.metrics["recon"] - ref.metrics["recon"]) < 0.05  # another split, same quality
     assert t.metrics["zero_shot"] > 0.5 and t.metrics["non_stitch"] > 0.9
 
 
@@ -139,7 +139,7 @@ def test_table_files_round_trip_exactly(fmt):
     np.testing.assert_array_equal(b.test, xb[[row[int(v)] for v in b.test_ids]])
     assert np.asarray(ds.classes)[a.test_labels].tolist() == [names[row[int(v)]] for v in a.test_ids]
     t = V.translate(ds, V.Settings(dataset=ds.name, source="a", target="b"))
-    assert t.metrics["recon_mean"] > 0.5 and t.metrics["zero_shot"] > 0.5
+    assert t.metrics["recon"] > 0.5 and t.metrics["zero_shot"] > 0.5
 
 
 def test_one_npz_with_a_key_per_space_and_texts():
@@ -156,7 +156,7 @@ def test_one_npz_with_a_key_per_space_and_texts():
     info = V.selected_items(ds, t, panel, [0, 1])
     assert info["texts"] == ds_txt.item_texts(sp.test_ids[:2])
     ref = V.translate(ds_txt, V.Settings(dataset="fortunes", source="minilm", target="mpnet"))
-    assert abs(t.metrics["recon_mean"] - ref.metrics["recon_mean"]) < 0.05  # another split, same quality
+    assert abs(t.metrics["recon"] - ref.metrics["recon"]) < 0.05  # another split, same quality
 
 
 def test_without_labels_the_heads_are_absent_and_the_numbers_still_come():
@@ -172,7 +172,7 @@ def test_without_labels_the_heads_are_absent_and_the_numbers_still_come():
     assert ds.language("x") is None
     t = V.translate(ds, V.Settings(dataset=ds.name, source="x", target="y"))
     assert t.metrics["zero_shot"] is None and t.confusion is None
-    assert t.metrics["recon_mean"] > 0.9  # a rotation and a scale: IRP (nearly) undoes both
+    assert t.metrics["recon"] > 0.9  # a rotation and a scale: IRP (nearly) undoes both
     panel = V.layout_panel_data(ds, t, 50)
     assert V.selected_items(ds, t, panel, [0])["texts"] is None
     assert V.alpha_curves(ds, "y")["curves"] == {}

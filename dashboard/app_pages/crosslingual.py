@@ -52,7 +52,7 @@ except Exception as exc:  # noqa: BLE001
     st.stop()
 share_ui.notes(V.edge_notes(s, res["metrics"], V.target_dim(ds, target), res["warnings"]))
 c = st.columns(4)
-c[0].metric(f"IRP: cos to true English ({res['source']} → {target})", V.fmt(res["irp_cos"]))
+c[0].metric(f"IRP: cos to true English ({res['source']} → {target})", V.fmt(res["recon"]))
 c[1].metric("absolute (raw vectors)", V.fmt(res["absolute"]))
 c[2].metric(f"multilingual reference ({model}_{lang} vs {model}_{D.XL_ENGLISH})",
             V.fmt(res["reference"]))
@@ -69,7 +69,7 @@ for lg in langs:
     except Exception as exc:  # noqa: BLE001
         st.warning(f"{model}_{lg}: {exc}")
         continue
-    rows.append({"lang": lg, "irp": r["irp_cos"], "absolute": r["absolute"],
+    rows.append({"lang": lg, "irp": r["recon"], "absolute": r["absolute"],
                  "reference": r["reference"]})
 if rows:
     st.plotly_chart(V.xl_languages_figure(rows), key="xl_langs", width="stretch")

@@ -66,7 +66,7 @@ if s is not None:
                     V.fmt(m["kept_mean"], 1))
         c[1].metric("condition number: all anchors → pruned",
                     f"{V.fmt(m['cond_full'], 1)} → {V.fmt(m['cond_mean'], 1)}")
-        c[2].metric("reconstruction similarity", V.fmt(m["recon_mean"]))
+        c[2].metric("reconstruction similarity", V.fmt(m["recon"]))
         c[3].metric("zero-shot accuracy", V.fmt(m["zero_shot"]))
         st.caption(f"{s.source} → {s.target} on {s.dataset}. Move ω and δ in the sidebar and "
                    "watch the numbers.")

@@ -23,7 +23,7 @@ except Exception as exc:  # noqa: BLE001
     st.stop()
 share_ui.notes(V.edge_notes(s, here, V.target_dim(ds, s.target)))
 c = st.columns(4)
-c[0].metric(f"recon. similarity at ω={s.omega}, δ={s.delta:.2f}", V.fmt(here["recon_mean"]))
+c[0].metric(f"recon. similarity at ω={s.omega}, δ={s.delta:.2f}", V.fmt(here["recon"]))
 c[1].metric("zero-shot accuracy", V.fmt(here["zero_shot"]))
 c[2].metric("cond. number (mean)", V.fmt(here["cond_mean"], 1))
 c[3].metric("anchors kept (mean)", V.fmt(here["kept_mean"], 1))

@@ -32,9 +32,9 @@ m = t.metrics
 share_ui.notes(V.edge_notes(s, m, V.target_dim(ds, s.target), t.extras.get("warnings", [])))
 
 c = st.columns(6)
-c[0].metric("reconstruction similarity", V.fmt(m["recon_mean"]),
+c[0].metric("reconstruction similarity", V.fmt(m["recon"]),
             help="mean cos(translated, true target embedding) of the same test item")
-c[1].metric("recon. similarity (centred)", V.fmt(m["recon_centered"]),
+c[1].metric("recon. similarity (centred)", V.fmt(m["recon_centred"]),
             help="the same after subtracting the true vectors' mean: not inflated by a shared mean")
 c[2].metric("retrieval top-1", V.fmt(m["retrieval_top1"]),
             help="share of translated items whose nearest true target embedding is their own")
