@@ -29,10 +29,12 @@ process, so a setting one session computed is free for the next. Cached arrays a
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
@@ -148,6 +150,24 @@ def clear_caches() -> None:
     whitening.cache_clear()
     for cache in ALL_CACHES:
         cache.clear()
+
+
+# ------------------------------------------------------------------------------------------ parallel
+_WORKERS = max(1, min(4, os.cpu_count() or 1))
+_POOL = ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="irp-core")
+
+
+def parallel_map(fn: Callable, items: Sequence) -> list:
+    """``[fn(item) for item in items]``, on the cores when there are several items.
+
+    LAPACK releases the GIL, so independent factorisations (two sides' whitenings, the new subsets
+    of a ω or ridge move) run side by side; BLAS is held to one thread meanwhile, so the workers
+    do not oversubscribe the cores. Results keep the items' order; the first error is raised.
+    """
+    if len(items) < 2 or _WORKERS < 2:
+        return [fn(item) for item in items]
+    with threadpool_limits(1):
+        return list(_POOL.map(fn, items))
 
 
 # ------------------------------------------------------------------------------------------ 1. sides
@@ -368,10 +388,9 @@ def accumulated_decodings(target: Side, subsets: Sequence[np.ndarray], seeds_key
     if done == omega:
         return ACCUMULATED.get(base_key + (omega,), lambda: start)
     todo = [np.sort(s) for s in subsets[done:]]  # a decoding does not depend on the anchors' order
-    operators: dict[bytes, np.ndarray] = {}
-    for subset in todo:
-        if subset.tobytes() not in operators:
-            operators[subset.tobytes()] = damped_inverse(_block(gram, subset), ridge, rtol, full=False)
+    distinct = list({subset.tobytes(): subset for subset in todo}.values())
+    inverses = parallel_map(lambda subset: damped_inverse(_block(gram, subset), ridge, rtol, full=False), distinct)
+    operators = {subset.tobytes(): inverse for subset, inverse in zip(distinct, inverses)}
     c = accumulate(gram.shape[0], todo, [operators[s.tobytes()] for s in todo], start)
     return ACCUMULATED.get(base_key + (omega,), lambda: c)
 

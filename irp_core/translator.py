@@ -145,7 +145,7 @@ class IRP(BaseEstimator):
 
         # Each side's working coordinates, from its own anchors only: centred and, if asked, whitened.
         options = (self.center, float(self.whiten_floor), float(self.rtol))
-        side_x, side_y = F.prepare_side(ax, *options), F.prepare_side(ay, *options)
+        side_x, side_y = F.parallel_map(lambda a: F.prepare_side(a, *options), [ax, ay])
         self.frame_x_, self.frame_y_ = side_x.frame, side_y.frame
         self.center_x_, self.center_y_ = self.frame_x_.center, self.frame_y_.center
         self.whitener_x_, self.unwhitener_y_ = self.frame_x_.forward, self.frame_y_.backward
@@ -227,7 +227,7 @@ class IRP(BaseEstimator):
     def _spectra(self) -> list[np.ndarray]:
         """Singular values of each subset's unit target anchors (memoised; see :attr:`ranks_`)."""
         check_is_fitted(self, "matrix_")
-        return [F.subset_spectrum(self._side_y, np.sort(s)) for s in self.subsets_]
+        return F.parallel_map(lambda s: F.subset_spectrum(self._side_y, np.sort(s)), self.subsets_)
 
     @property
     def condition_numbers_(self) -> list[float]:
