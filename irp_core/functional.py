@@ -39,10 +39,10 @@ from typing import NamedTuple
 
 import numpy as np
 from scipy.linalg import blas, lapack
-from threadpoolctl import threadpool_limits
 
 from .pruning import abs_cosine_gram, farthest_point_sampling
 from .relative import WorkingFrame, normalize_rows, working_frame
+from .threads import one_thread
 
 
 # ------------------------------------------------------------------------------------------ caching
@@ -166,7 +166,7 @@ def parallel_map(fn: Callable, items: Sequence) -> list:
     """
     if len(items) < 2 or _WORKERS < 2:
         return [fn(item) for item in items]
-    with threadpool_limits(1):
+    with one_thread():
         return list(_POOL.map(fn, items))
 
 
@@ -278,7 +278,7 @@ def top_eigenvalue(matrix: np.ndarray) -> float:
         return float(max(np.linalg.eigvalsh(matrix)[-1], 0.0))
     from scipy.sparse.linalg import eigsh
 
-    with threadpool_limits(1):
+    with one_thread():
         # ncv 12 Lanczos vectors: ~50 products to machine precision, against ~130 with the default 3
         top = eigsh(matrix, k=1, which="LA", tol=1e-14, ncv=12, return_eigenvectors=False)
     return float(max(top[0], 0.0))
@@ -298,7 +298,7 @@ def subset_spectrum(side: Side, subset: np.ndarray) -> np.ndarray:
             small = target_scatter(side) if k == side.unit.shape[0] else rows.T @ rows
         else:
             small = _block(target_gram(side), subset)
-        with threadpool_limits(1):
+        with one_thread():
             lam = np.linalg.eigvalsh(small)[::-1]
         return np.sqrt(np.clip(lam, 0.0, None))
 
@@ -313,7 +313,7 @@ def damped_inverse_cholesky(matrix: np.ndarray, shift: float, full: bool = True)
     """
     a = np.array(matrix, dtype=np.float64).T  # symmetric: the transposed copy is Fortran-ordered
     a[np.diag_indices_from(a)] += shift
-    with threadpool_limits(1):
+    with one_thread():
         factor, info = lapack.dpotrf(a, lower=0, overwrite_a=1, clean=0)
         if info != 0:
             return None
@@ -329,7 +329,7 @@ def damped_inverse_cholesky(matrix: np.ndarray, shift: float, full: bool = True)
 def truncated_inverse(matrix: np.ndarray, rtol: float, ridge: float = 0.0) -> np.ndarray:
     """The pseudo-inverse of a Gram matrix through its eigendecomposition: eigenvalues below
     ``rtol**2 * lambda_max`` dropped (the SVD pseudo-inverse's tolerance), the rest damped by ridge."""
-    with threadpool_limits(1):
+    with one_thread():
         lam, u = np.linalg.eigh(matrix)
     top = max(lam[-1], 0.0) if lam.size else 0.0
     keep = lam > rtol**2 * top

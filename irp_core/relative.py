@@ -9,7 +9,8 @@ from functools import wraps
 from typing import NamedTuple
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+
+from .threads import one_thread
 
 
 def normalize_rows(x: np.ndarray, eps: float = 1e-12) -> np.ndarray:
@@ -34,7 +35,7 @@ def pseudo_inverse(a: np.ndarray, rtol: float = 1e-6, ridge: float = 0.0) -> tup
     small singular directions from amplifying the disagreement between two relative spaces.
     """
     a = np.asarray(a, dtype=np.float64)
-    with threadpool_limits(1):  # threaded LAPACK SVD is 10-40x slower on a small, busy machine
+    with one_thread():  # threaded LAPACK SVD is 10-40x slower on a small, busy machine
         u, s, vt = np.linalg.svd(a, full_matrices=False)
     keep = s > rtol * (s[0] if s.size else 0.0)
     inv_s = np.zeros_like(s)
@@ -112,7 +113,7 @@ def whitening(centred: np.ndarray, floor: float, rtol: float = 1e-6) -> tuple[np
     """
     c = np.asarray(centred, dtype=np.float64)
     n, d = c.shape
-    with threadpool_limits(1):
+    with one_thread():
         if d <= n:  # eigenvectors of the (d, d) scatter matrix are the right singular vectors
             lam, v = np.linalg.eigh(c.T @ c)
             lam, v = lam[::-1], v[:, ::-1]

@@ -19,7 +19,6 @@ from collections import Counter
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
 
 from . import functional as F
 from .relative import (
@@ -31,6 +30,7 @@ from .relative import (
     pseudo_inverse,
     relative_projection,
 )
+from .threads import one_thread
 from .validation import IRPWarning, check_embeddings, check_parallel
 
 PRUNE_ON_OPTIONS = ("source", "target", "both")
@@ -266,7 +266,7 @@ class IRP(BaseEstimator):
         """Condition number of all (unpruned) target anchors: what pruning is there to improve."""
         check_is_fitted(self, "matrix_")
         if not hasattr(self, "_singular_values_full"):
-            with threadpool_limits(1):
+            with one_thread():
                 self._singular_values_full = np.linalg.svd(self._side_y.unit, compute_uv=False)
         return effective_condition_number(self._singular_values_full, self.rtol)
 
@@ -337,7 +337,7 @@ class IRP(BaseEstimator):
 @cached_on_content(maxsize=8)
 def _eigh_descending(gram: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Eigenvalues (descending) and eigenvectors of a symmetric Gram matrix, on one BLAS thread."""
-    with threadpool_limits(1):
+    with one_thread():
         lam, u = np.linalg.eigh(gram)
     return lam[::-1].copy(), u[:, ::-1].copy()
 
