@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -172,7 +173,9 @@ def translate(ds, s: Settings, light: bool = False, cond_full: float | None = No
                        capture_warnings=True)
     irp, sm, pred = score.translator, score.metrics, score.pred
     kept = [int(v) for v in getattr(irp, "n_anchors_kept_", [])]
-    cond_sub = [float(v) for v in getattr(irp, "condition_numbers_", [])]
+    with warnings.catch_warnings():  # score_pair read them first and captured their warnings
+        warnings.simplefilter("ignore")
+        cond_sub = [float(v) for v in getattr(irp, "condition_numbers_", [])]  # memoised: no recompute
     if cond_full is None:
         cond_full = float("nan") if light else full_condition_number(ds, s.target, s.k, s.center, s.whiten_floor)
     m = {
