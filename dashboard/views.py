@@ -168,7 +168,8 @@ def translate(ds, s: Settings, light: bool = False, cond_full: float | None = No
     sx, sy = ds.space(s.source), ds.space(s.target)
     head = _load_head(ds, s.target, s.head)
     score = score_pair(IRP(**s.irp_kwargs()), _anchors(sx, s.k), _anchors(sy, s.k), sx.test, sy.test,
-                       labels=sy.test_labels, head=head, retrieval=not light, non_stitch=not light,
+                       labels=sy.test_labels, head=head, retrieval=not light, keep_similarities=not light,
+                       non_stitch=not light,
                        confusion=not light, n_classes=len(ds.classes), pred_dtype=np.float32,
                        capture_warnings=True)
     irp, sm, pred = score.translator, score.metrics, score.pred
@@ -194,14 +195,18 @@ def translate(ds, s: Settings, light: bool = False, cond_full: float | None = No
         "absolute": sm.get("absolute") if sx.test.shape[1] == sy.test.shape[1] else NA_DIMS,
         "non_stitch": sm.get("non_stitch"),
     }
+    extras = {"warnings": score.warnings, "irp_params": irp.get_params()}  # every option, defaults included
     if not light:
         m.update(norm_source=metrics.norm_stats(sx.test), norm_target=metrics.norm_stats(sy.test),
                  norm_translated=metrics.norm_stats(pred))
+        # the layouts' placements from the similarities retrieval already computed (no second product)
+        rows = display_rows(sy.test.shape[0])
+        extras["placement"] = (rows, *place_by_similarity(score.similarities[rows], sy.layout))
     return Translation(
         settings=s, pred=pred, recon_per_sample=_f32(score.per_sample), metrics=m, kept=kept,
         cond_sub=cond_sub, cond_full=cond_full, pred_labels=score.pred_labels, confusion=score.confusion,
         seconds=time.perf_counter() - t0,
-        extras={"warnings": score.warnings, "irp_params": irp.get_params()},  # every option, defaults included
+        extras=extras,
     )
 
 
@@ -445,8 +450,12 @@ def place_in_layout(pred: np.ndarray, target_test: np.ndarray, target_layout: np
     Each translated vector goes to the mean layout position of its ``k`` nearest true target test
     embeddings by cosine. Returns (positions (n, 2), index of the nearest true target row (n,)).
     """
-    pred_u, tgt_u = _unit(pred), _unit(target_test)
-    sims = pred_u @ tgt_u.T
+    return place_by_similarity(_unit(pred) @ _unit(target_test).T, target_layout, k)
+
+
+def place_by_similarity(sims: np.ndarray, target_layout: np.ndarray,
+                        k: int = D.PLACE_K) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`place_in_layout` from cos(translated i, true target j), shape (n, n_test)."""
     k = max(1, min(int(k), sims.shape[1]))
     idx = np.argpartition(-sims, k - 1, axis=1)[:, :k]
     pos = np.asarray(target_layout, dtype=np.float32)[idx].mean(axis=1)
@@ -459,7 +468,11 @@ def layout_panel_data(ds, t: Translation, n_show: int = D.N_LAYOUT_POINTS) -> di
     s = t.settings
     sx, sy = ds.space(s.source), ds.space(s.target)
     rows = display_rows(sy.test.shape[0], n_show)
-    placed, nearest = place_in_layout(t.pred[rows], sy.test, sy.layout)
+    cached = t.extras.get("placement")
+    if cached is not None and np.array_equal(cached[0], rows):
+        placed, nearest = cached[1], cached[2]
+    else:
+        placed, nearest = place_in_layout(t.pred[rows], sy.test, sy.layout)
     labels = np.asarray(sy.test_labels)[rows] if sy.test_labels is not None else np.zeros(len(rows), int)
     return {
         "rows": rows,

@@ -42,16 +42,37 @@ def reconstruction_similarity(pred, true, center: bool = False) -> tuple[float, 
     return float(per_sample.mean()), per_sample
 
 
-def retrieval_top1(pred, true, chunk: int = 2048) -> float:
-    """Share of translated samples whose nearest (cosine) true target vector is their own item."""
+def _unit32(pred, true) -> tuple[np.ndarray, np.ndarray]:
     pred, true = _pair(pred, true)
     # float32 is ample to rank cosines and halves the cost of the (n, n) similarity products.
-    p, t = normalize_rows(pred).astype(np.float32), normalize_rows(true).astype(np.float32)
+    return normalize_rows(pred).astype(np.float32), normalize_rows(true).astype(np.float32)
+
+
+def retrieval_top1(pred, true, chunk: int = 2048) -> float:
+    """Share of translated samples whose nearest (cosine) true target vector is their own item."""
+    p, t = _unit32(pred, true)
     hits = 0
     for start in range(0, p.shape[0], chunk):
         sims = p[start : start + chunk] @ t.T
         hits += int((sims.argmax(axis=1) == np.arange(start, start + sims.shape[0])).sum())
     return hits / p.shape[0]
+
+
+def cosine_similarities(pred, true) -> np.ndarray:
+    """cos(translated i, true j) for every pair, float32 (n, n): what retrieval ranks, kept for
+    callers that also need each item's neighbours (the dashboard's layouts).
+
+    >>> s = cosine_similarities([[2.0, 0.0], [4.0, 3.0]], [[1.0, 0.0], [0.0, 1.0]])
+    >>> s.astype(float).round(2).tolist(), retrieval_from_similarities(s)  # item 1 is nearer item 0
+    ([[1.0, 0.0], [0.8, 0.6]], 0.5)
+    """
+    p, t = _unit32(pred, true)
+    return p @ t.T
+
+
+def retrieval_from_similarities(sims: np.ndarray) -> float:
+    """:func:`retrieval_top1` from a :func:`cosine_similarities` matrix."""
+    return float(np.mean(np.argmax(sims, axis=1) == np.arange(sims.shape[0])))
 
 
 def condition_number(matrix) -> float:

@@ -57,6 +57,7 @@ class PairScore:
     confusion: np.ndarray | None = None  # (n_classes, n_classes), rows = true class
     fit_seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)  # capture_warnings=True: unique messages, sorted
+    similarities: np.ndarray | None = None  # keep_similarities=True: cos(translated i, true j), float32
 
 
 def score_pair(
@@ -69,6 +70,7 @@ def score_pair(
     labels=None,
     head=None,
     retrieval: bool = True,
+    keep_similarities: bool = False,
     non_stitch: bool = True,
     absolute: bool = True,
     confusion: bool = False,
@@ -87,6 +89,9 @@ def score_pair(
     a target-space ``head`` and the test ``labels``: ``zero_shot``, and where asked
     ``non_stitch``, ``absolute`` (None where the source and target dims differ) and
     ``confusion`` (predicted labels and the confusion matrix over ``n_classes``).
+
+    ``keep_similarities`` (with ``retrieval``) keeps the (n, n) float32 cosine matrix retrieval
+    ranks as ``PairScore.similarities``, for callers that also need each item's neighbours.
 
     ``pred_dtype`` casts the translation before it is measured (the dashboard keeps float32);
     ``capture_warnings`` collects the warnings of the fit, the transform and the fitted
@@ -116,7 +121,11 @@ def score_pair(
         "recon": recon,
         "recon_centred": M.reconstruction_similarity(pred, test_y, center=True)[0],
     }
-    if retrieval:
+    sims = None
+    if retrieval and keep_similarities:
+        sims = M.cosine_similarities(pred, test_y)
+        out["retrieval_top1"] = M.retrieval_from_similarities(sims)
+    elif retrieval:
         out["retrieval_top1"] = M.retrieval_top1(pred, test_y)
     pred_labels = matrix = None
     if head is not None and labels is not None:
@@ -134,6 +143,7 @@ def score_pair(
     return PairScore(
         pred=pred, per_sample=per_sample, metrics=out, translator=translator, pred_labels=pred_labels,
         confusion=matrix, fit_seconds=fit_seconds, warnings=sorted({str(w.message) for w in caught}),
+        similarities=sims,
     )
 
 

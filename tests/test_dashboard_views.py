@@ -171,6 +171,22 @@ def test_place_in_layout_puts_true_vectors_on_their_own_neighbourhood(ds):
     assert pos5.shape == (50, 2) and np.all(np.isfinite(pos5))
 
 
+def test_layout_placements_reuse_the_retrieval_similarities(ds, settings):
+    """The page places translated points from the similarities retrieval ranked: same result as
+    placing them afresh, and the same retrieval as the metric computed on its own."""
+    from irp_core import metrics
+
+    t = V.translate(ds, settings)
+    sy = ds.space(settings.target)
+    rows, placed, nearest = t.extras["placement"]
+    fresh_placed, fresh_nearest = V.place_in_layout(t.pred[rows], sy.test, sy.layout)
+    np.testing.assert_allclose(placed, fresh_placed, atol=1e-6)
+    assert np.array_equal(nearest, fresh_nearest)
+    assert t.metrics["retrieval_top1"] == metrics.retrieval_top1(t.pred, sy.test)
+    panel = V.layout_panel_data(ds, t)
+    assert np.array_equal(panel["placed_xy"], placed) and np.array_equal(panel["rows"], rows)
+
+
 def test_display_rows_is_a_fixed_sorted_subsample():
     r = V.display_rows(5000, 1000)
     assert len(r) == 1000 and np.all(np.diff(r) > 0)
