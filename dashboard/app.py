@@ -16,11 +16,20 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
     sys.path.append(str(ROOT))
 
 import streamlit as st
-from threadpoolctl import threadpool_limits
 
-# One BLAS thread: the matrices on the slider path are small (K x d), and on a shared 2-core
-# machine OpenBLAS's spinning threads made a 1280 x 34 SVD ~400x slower (0.4 s instead of 1 ms).
-threadpool_limits(limits=1, user_api="blas")
+
+@st.cache_resource(show_spinner=False)
+def _one_blas_thread() -> None:
+    """One BLAS thread for the server process, set once (this script reruns on every move, and
+    each threadpoolctl call scans the loaded libraries). Sessions run in threads of one process,
+    so their matrix products share the cores instead of each spawning threads that spin; on a
+    shared 2-core machine OpenBLAS's spinning threads made a 1280 x 34 SVD ~400x slower."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
+_one_blas_thread()
 
 from dashboard import state
 

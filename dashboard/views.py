@@ -516,8 +516,9 @@ def layout_figures(panel: dict[str, np.ndarray], classes: Sequence[str], source:
     rows, labels = panel["rows"], panel["labels"]
     sel = {int(r) for r in selected}
     dim = 0.25 if sel else 0.8
-    names = [_class_name(classes, c) for c in labels]
-    colors = [PALETTE[int(c) % len(PALETTE)] for c in labels]
+    # arrays, not lists: plotly deep-copies the figure on every draw, and an array copies at once
+    names = np.asarray([_class_name(classes, c) for c in labels], dtype=object).astype(str)
+    colors = np.asarray(PALETTE)[np.asarray(labels, dtype=int) % len(PALETTE)]
     ring = {"size": 11, "symbol": "circle-open", "color": "black", "line": {"width": 2}}
     ringed = np.isin(rows, list(sel)[:D.MAX_RINGED]) if sel else np.zeros(len(rows), bool)
 
