@@ -49,13 +49,15 @@ from .threads import one_thread
 class ContentCache:
     """A bounded LRU of computed values, safe to share between threads.
 
-    Two threads asking for the same missing key may both compute it (the value is a pure function
-    of the key, so either result is right); the lock only guards the dictionary.
+    Bounded by entries and, optionally, by the bytes of the arrays they hold (the oldest go first;
+    the newest always stays). Two threads asking for the same missing key may both compute it (the
+    value is a pure function of the key, so either result is right); the lock guards the dictionary.
     """
 
-    def __init__(self, maxsize: int):
-        self.maxsize = maxsize
+    def __init__(self, maxsize: int, maxbytes: int | None = None):
+        self.maxsize, self.maxbytes = maxsize, maxbytes
         self._data: OrderedDict = OrderedDict()
+        self._sizes: dict = {}
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, compute: Callable[[], object]):
@@ -67,9 +69,14 @@ class ContentCache:
         with self._lock:
             self._data[key] = value
             self._data.move_to_end(key)
-            while len(self._data) > self.maxsize:
-                self._data.popitem(last=False)
+            self._sizes[key] = _nbytes(value)
+            while len(self._data) > 1 and (len(self._data) > self.maxsize or self._over_bytes()):
+                old, _ = self._data.popitem(last=False)
+                self._sizes.pop(old, None)
         return value
+
+    def _over_bytes(self) -> bool:
+        return self.maxbytes is not None and sum(self._sizes.values()) > self.maxbytes
 
     def peek(self, key: Hashable):
         """The cached value, or None (does not count as a use)."""
@@ -79,9 +86,23 @@ class ContentCache:
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self._sizes.clear()
+
+    def nbytes(self) -> int:
+        """Bytes of the arrays held."""
+        with self._lock:
+            return sum(self._sizes.values())
 
     def __len__(self) -> int:
         return len(self._data)
+
+
+def _nbytes(value) -> int:
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, tuple):
+        return sum(_nbytes(v) for v in value)
+    return 0
 
 
 def _freeze(value):
@@ -133,13 +154,15 @@ def content_key(a: np.ndarray) -> tuple:
     return key
 
 
-# Sizes: a side is ~1500 x 1280 float64 (15 MB, plus its Gram 18 MB); a subset's values are small;
-# an accumulated C is K x K (18 MB). Bounded so that 20 sessions on a few pairs stay well under 1 GB.
-SIDES = ContentCache(maxsize=12)
-SIDE_PRODUCTS = ContentCache(maxsize=12)
-SUBSETS = ContentCache(maxsize=4096)
-SPECTRA = ContentCache(maxsize=4096)
-ACCUMULATED = ContentCache(maxsize=8)
+# Bounded in bytes: a whitened MNIST side (1500 x 1280 anchors) is ~40 MB with its frame, its
+# Gram matrix 18 MB, an accumulated C (K x K) 18 MB; the text spaces are several times smaller.
+# At most ~1.2 GB in all, shared by every session of a server.
+MB = 1 << 20
+SIDES = ContentCache(maxsize=64, maxbytes=400 * MB)
+SIDE_PRODUCTS = ContentCache(maxsize=256, maxbytes=400 * MB)
+SUBSETS = ContentCache(maxsize=4096, maxbytes=64 * MB)
+SPECTRA = ContentCache(maxsize=4096, maxbytes=64 * MB)
+ACCUMULATED = ContentCache(maxsize=64, maxbytes=256 * MB)
 ALL_CACHES = (SIDES, SIDE_PRODUCTS, SUBSETS, SPECTRA, ACCUMULATED)
 
 

@@ -108,6 +108,12 @@ def test_cache_is_bounded_and_values_read_only():
     assert len(cache) == 3 and cache.peek(0) is None and cache.peek(4)[0] == 4.0
     with pytest.raises(ValueError):
         cache.peek(4)[0] = 1.0
+    by_bytes = F.ContentCache(maxsize=100, maxbytes=3 * 800)  # three 100-float arrays
+    for i in range(5):
+        by_bytes.get(i, lambda: (np.zeros(50), np.zeros(50)))
+    assert len(by_bytes) == 3 and by_bytes.nbytes() == 2400
+    huge = by_bytes.get("huge", lambda: np.zeros(1000))  # over the bound alone: kept, others go
+    assert len(by_bytes) == 1 and by_bytes.peek("huge") is huge
 
 
 def test_concurrent_fits_from_threads_agree(pair):
