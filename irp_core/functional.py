@@ -34,7 +34,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
@@ -58,14 +58,28 @@ class ContentCache:
         self.maxsize, self.maxbytes = maxsize, maxbytes
         self._data: OrderedDict = OrderedDict()
         self._sizes: dict = {}
+        self._running: dict = {}  # key -> Future of a computation in progress
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, compute: Callable[[], object]):
+        """The value of ``key``, computed once: a caller asking while another thread computes it
+        waits for that result (twenty sessions moving to the same new setting pay for one fit)."""
         with self._lock:
             if key in self._data:
                 self._data.move_to_end(key)
                 return self._data[key]
-        value = _freeze(compute())
+            running = self._running.get(key)
+            if running is None:
+                self._running[key] = mine = Future()
+        if running is not None:
+            return running.result()
+        try:
+            value = _freeze(compute())
+        except BaseException as exc:
+            with self._lock:
+                del self._running[key]
+            mine.set_exception(exc)
+            raise
         with self._lock:
             self._data[key] = value
             self._data.move_to_end(key)
@@ -73,6 +87,8 @@ class ContentCache:
             while len(self._data) > 1 and (len(self._data) > self.maxsize or self._over_bytes()):
                 old, _ = self._data.popitem(last=False)
                 self._sizes.pop(old, None)
+            del self._running[key]
+        mine.set_result(value)
         return value
 
     def _over_bytes(self) -> bool:
@@ -178,6 +194,12 @@ def clear_caches() -> None:
 # ------------------------------------------------------------------------------------------ parallel
 _WORKERS = max(1, min(4, os.cpu_count() or 1))
 _POOL = ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="irp-core")
+
+
+def in_background(fn: Callable) -> Future:
+    """Run ``fn()`` on the core's thread pool (LAPACK releases the GIL): work the caller will want
+    soon, such as the condition numbers, overlaps with what it does meanwhile."""
+    return _POOL.submit(fn)
 
 
 def parallel_map(fn: Callable, items: Sequence) -> list:
@@ -402,20 +424,22 @@ def accumulated_decodings(target: Side, subsets: Sequence[np.ndarray], seeds_key
     gram = target_gram(target)
     base_key = (target.key, seeds_key, float(ridge), float(rtol))
     omega = len(subsets)
-    start, done = None, 0
-    for n in range(omega, 0, -1):
-        cached = ACCUMULATED.peek(base_key + (n,))
-        if cached is not None:
-            start, done = cached, n
-            break
-    if done == omega:
-        return ACCUMULATED.get(base_key + (omega,), lambda: start)
-    todo = [np.sort(s) for s in subsets[done:]]  # a decoding does not depend on the anchors' order
-    distinct = list({subset.tobytes(): subset for subset in todo}.values())
-    inverses = parallel_map(lambda subset: damped_inverse(_block(gram, subset), ridge, rtol, full=False), distinct)
-    operators = {subset.tobytes(): inverse for subset, inverse in zip(distinct, inverses)}
-    c = accumulate(gram.shape[0], todo, [operators[s.tobytes()] for s in todo], start)
-    return ACCUMULATED.get(base_key + (omega,), lambda: c)
+
+    def compute() -> np.ndarray:
+        start, done = None, 0
+        for n in range(omega - 1, 0, -1):
+            cached = ACCUMULATED.peek(base_key + (n,))
+            if cached is not None:
+                start, done = cached, n
+                break
+        todo = [np.sort(s) for s in subsets[done:]]  # a decoding does not depend on the anchors' order
+        distinct = list({subset.tobytes(): subset for subset in todo}.values())
+        inverses = parallel_map(lambda subset: damped_inverse(_block(gram, subset), ridge, rtol, full=False),
+                                distinct)
+        operators = {subset.tobytes(): inverse for subset, inverse in zip(distinct, inverses)}
+        return accumulate(gram.shape[0], todo, [operators[s.tobytes()] for s in todo], start)
+
+    return ACCUMULATED.get(base_key + (omega,), compute)
 
 
 def full_set_map(source: Side, target: Side, ridge: float, rtol: float) -> np.ndarray:

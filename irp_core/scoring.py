@@ -108,6 +108,8 @@ def score_pair(
         start = time.perf_counter()
         translator = translator.fit(anchors_x, anchors_y)
         fit_seconds = time.perf_counter() - start
+        if conditioning and hasattr(translator, "start_conditioning"):
+            translator.start_conditioning()  # overlaps with the transform and the metrics below
         pred = translator.transform(test_x)
         fitted = _fitted_stats(translator, conditioning, cond_full)
     if pred_dtype is not None:

@@ -148,3 +148,35 @@ def test_rank_warning_comes_with_the_condition_numbers(pair):
     with pytest.warns(UserWarning, match="rank deficient"):
         assert irp.ranks_ == [6]
     assert np.isfinite(irp.condition_numbers_).all()
+
+
+def test_a_value_in_progress_is_computed_once_for_every_waiting_thread():
+    cache, calls, started = F.ContentCache(maxsize=4), [], threading.Event()
+
+    def slow():
+        calls.append(1)
+        started.set()
+        threading.Event().wait(0.3)
+        return np.arange(3.0)
+
+    out = []
+    first = threading.Thread(target=lambda: out.append(cache.get("k", slow)))
+    first.start()
+    started.wait()
+    others = [threading.Thread(target=lambda: out.append(cache.get("k", slow))) for _ in range(4)]
+    for t in others:
+        t.start()
+    for t in [first, *others]:
+        t.join()
+    assert len(calls) == 1 and len(out) == 5 and all(o is out[0] for o in out)
+    with pytest.raises(ZeroDivisionError):  # a failed computation is not cached: the next call retries
+        cache.get("bad", lambda: 1 / 0)
+    assert cache.get("bad", lambda: np.zeros(1))[0] == 0.0
+
+
+def test_background_conditioning_gives_the_same_numbers(pair):
+    ax, ay, _ = pair
+    irp = IRP(omega=3, delta=0.5).fit(ax, ay).start_conditioning()
+    background = irp.condition_numbers_
+    F.clear_caches()
+    assert background == IRP(omega=3, delta=0.5).fit(ax, ay).condition_numbers_
