@@ -42,6 +42,20 @@ def reconstruction_similarity(pred, true, center: bool = False) -> tuple[float, 
     return float(per_sample.mean()), per_sample
 
 
+def reconstruction_similarities(pred, true) -> tuple[float, np.ndarray, float]:
+    """Both :func:`reconstruction_similarity` figures from one conversion of the inputs:
+    ``(mean, per-sample, centred mean)``, what a scorer reports together.
+
+    >>> mean, _, centred = reconstruction_similarities([[1.0, 0.0], [1.0, 1.0]], [[2.0, 0.0], [1.0, 1.0]])
+    >>> round(mean, 6), round(centred, 6)  # the shared mean made item 0 look perfect
+    (1.0, 0.5)
+    """
+    pred, true = _pair(pred, true)
+    per_sample = cosine_rows(pred, true)
+    mu = true.mean(axis=0)
+    return float(per_sample.mean()), per_sample, float(cosine_rows(pred - mu, true - mu).mean())
+
+
 def _unit32(pred, true) -> tuple[np.ndarray, np.ndarray]:
     pred, true = _pair(pred, true)
     # float32 is ample to rank cosines and halves the cost of the (n, n) similarity products.

@@ -111,36 +111,32 @@ def score_pair(
         if conditioning and hasattr(translator, "start_conditioning"):
             translator.start_conditioning()  # overlaps with the transform and the metrics below
         pred = translator.transform(test_x)
-        fitted = _fitted_stats(translator, conditioning, cond_full)
-    if pred_dtype is not None:
-        pred = np.asarray(pred, dtype=pred_dtype)
-    if not np.all(np.isfinite(pred)):
-        hint = " (try a lower δ)" if hasattr(translator, "delta") else ""
-        raise ValueError(f"{type(translator).__name__} produced non-finite vectors at these settings{hint}")
+        if pred_dtype is not None:
+            pred = np.asarray(pred, dtype=pred_dtype)
+        if not np.all(np.isfinite(pred)):
+            hint = " (try a lower δ)" if hasattr(translator, "delta") else ""
+            raise ValueError(f"{type(translator).__name__} produced non-finite vectors at these settings{hint}")
 
-    recon, per_sample = M.reconstruction_similarity(pred, test_y)
-    out: dict[str, Any] = {
-        "recon": recon,
-        "recon_centred": M.reconstruction_similarity(pred, test_y, center=True)[0],
-    }
-    sims = None
-    if retrieval and keep_similarities:
-        sims = M.cosine_similarities(pred, test_y)
-        out["retrieval_top1"] = M.retrieval_from_similarities(sims)
-    elif retrieval:
-        out["retrieval_top1"] = M.retrieval_top1(pred, test_y)
-    pred_labels = matrix = None
-    if head is not None and labels is not None:
-        out["zero_shot"] = M.stitching_accuracy(head, pred, labels)
-        if absolute:
-            same_dims = np.shape(test_x)[1] == np.shape(test_y)[1]
-            out["absolute"] = M.stitching_accuracy(head, test_x, labels) if same_dims else None
-        if non_stitch:
-            out["non_stitch"] = M.stitching_accuracy(head, test_y, labels)
-        if confusion:
-            pred_labels = np.asarray(head.predict(pred))
-            matrix = np.asarray(M.confusion_matrix(np.asarray(labels), pred_labels, n_classes))
-    out.update(fitted)
+        recon, per_sample, recon_centred = M.reconstruction_similarities(pred, test_y)
+        out: dict[str, Any] = {"recon": recon, "recon_centred": recon_centred}
+        sims = None
+        if retrieval and keep_similarities:
+            sims = M.cosine_similarities(pred, test_y)
+            out["retrieval_top1"] = M.retrieval_from_similarities(sims)
+        elif retrieval:
+            out["retrieval_top1"] = M.retrieval_top1(pred, test_y)
+        pred_labels = matrix = None
+        if head is not None and labels is not None:
+            out["zero_shot"] = M.stitching_accuracy(head, pred, labels)
+            if absolute:
+                same_dims = np.shape(test_x)[1] == np.shape(test_y)[1]
+                out["absolute"] = M.stitching_accuracy(head, test_x, labels) if same_dims else None
+            if non_stitch:
+                out["non_stitch"] = M.stitching_accuracy(head, test_y, labels)
+            if confusion:
+                pred_labels = np.asarray(head.predict(pred))
+                matrix = np.asarray(M.confusion_matrix(np.asarray(labels), pred_labels, n_classes))
+        out.update(_fitted_stats(translator, conditioning, cond_full))  # last: the background work is done
     out["n_anchors"] = int(np.shape(anchors_x)[0])
     return PairScore(
         pred=pred, per_sample=per_sample, metrics=out, translator=translator, pred_labels=pred_labels,
