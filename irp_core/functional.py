@@ -178,8 +178,9 @@ SIDES = ContentCache(maxsize=64, maxbytes=400 * MB)
 SIDE_PRODUCTS = ContentCache(maxsize=256, maxbytes=400 * MB)
 SUBSETS = ContentCache(maxsize=4096, maxbytes=64 * MB)
 SPECTRA = ContentCache(maxsize=4096, maxbytes=64 * MB)
+TOP_EIGENVALUES = ContentCache(maxsize=4096)  # lambda_max per subset: a ridge move reuses it
 ACCUMULATED = ContentCache(maxsize=64, maxbytes=256 * MB)
-ALL_CACHES = (SIDES, SIDE_PRODUCTS, SUBSETS, SPECTRA, ACCUMULATED)
+ALL_CACHES = (SIDES, SIDE_PRODUCTS, SUBSETS, SPECTRA, TOP_EIGENVALUES, ACCUMULATED)
 
 
 def clear_caches() -> None:
@@ -354,7 +355,8 @@ def damped_inverse_cholesky(matrix: np.ndarray, shift: float, full: bool = True)
     """``(M + shift I)^-1`` through a Cholesky factorisation, or None if M + shift I is not
     numerically positive definite (the caller then falls back to an eigendecomposition).
 
-    ``full=False`` leaves the strict lower triangle undefined: for consumers that read the upper one.
+    ``full=False`` leaves the strict upper triangle undefined (no copy to fill it): for consumers
+    that read the lower one.
     """
     a = np.array(matrix, dtype=np.float64).T  # symmetric: the transposed copy is Fortran-ordered
     a[np.diag_indices_from(a)] += shift
@@ -365,9 +367,10 @@ def damped_inverse_cholesky(matrix: np.ndarray, shift: float, full: bool = True)
         inverse, info = lapack.dpotri(factor, lower=0, overwrite_c=1)
     if info != 0:
         return None
+    inverse = inverse.T  # C order; LAPACK's upper triangle is now the lower one
     if full:
-        upper = np.triu(inverse)
-        inverse = upper + np.triu(upper, 1).T
+        lower = np.tril(inverse)
+        inverse = lower + np.tril(lower, -1).T
     return inverse
 
 
@@ -381,11 +384,12 @@ def truncated_inverse(matrix: np.ndarray, rtol: float, ridge: float = 0.0) -> np
     return (u[:, keep] / (lam[keep] + ridge * top)) @ u[:, keep].T
 
 
-def damped_inverse(matrix: np.ndarray, ridge: float, rtol: float, full: bool = True) -> np.ndarray:
+def damped_inverse(matrix: np.ndarray, ridge: float, rtol: float, full: bool = True,
+                   top: float | None = None) -> np.ndarray:
     """g(M): ``(M + ridge * lambda_max I)^-1`` by Cholesky when ridge > 0, else (or if that fails)
-    the rtol-truncated pseudo-inverse."""
+    the rtol-truncated pseudo-inverse. ``top``: lambda_max(M) if the caller knows it."""
     if ridge > 0:
-        top = top_eigenvalue(matrix)
+        top = top_eigenvalue(matrix) if top is None else top
         if top > 0:
             inverse = damped_inverse_cholesky(matrix, ridge * top, full)
             if inverse is not None:
@@ -397,10 +401,11 @@ def damped_inverse(matrix: np.ndarray, ridge: float, rtol: float, full: bool = T
 def accumulate(n_anchors: int, subsets: Sequence[np.ndarray], operators: Sequence[np.ndarray],
                start: np.ndarray | None = None) -> np.ndarray:
     """``C = start + sum_i P_i^T g(G_i) P_i`` (K, K), from sorted subsets: the decodings summed in
-    anchor space. Only C's upper triangle is meant (the operators' lower one may be undefined)."""
+    anchor space. Only C's lower triangle is meant (the operators' upper one may be undefined)."""
     c = np.zeros((n_anchors, n_anchors)) if start is None else np.array(start)
+    flat = c.reshape(-1)  # flat indices: twice as fast as np.ix_ for these large blocks
     for subset, operator in zip(subsets, operators):
-        c[np.ix_(subset, subset)] += operator
+        flat[(subset[:, None] * n_anchors + subset).reshape(-1)] += operator.reshape(-1)
     return c
 
 
@@ -408,9 +413,10 @@ def translation_map(source_op: np.ndarray, accumulated: np.ndarray, target_op: n
                     omega: int) -> np.ndarray:
     """The (d_x, d_y) map ``A_x C B_y / ω`` from raw (centred) source to raw (centred) target.
 
-    C is symmetric and only its upper triangle is read (BLAS ``symm``).
+    C is symmetric and only its lower triangle is read (BLAS ``symm``).
     """
-    left = blas.dsymm(1.0 / omega, accumulated.T, np.asfortranarray(source_op), side=1, lower=1)
+    # C.T is C's memory in Fortran order, so its upper triangle is C's lower one: no copy
+    left = blas.dsymm(1.0 / omega, accumulated.T, np.asfortranarray(source_op), side=1, lower=0)
     return left @ target_op
 
 
@@ -434,8 +440,12 @@ def accumulated_decodings(target: Side, subsets: Sequence[np.ndarray], seeds_key
                 break
         todo = [np.sort(s) for s in subsets[done:]]  # a decoding does not depend on the anchors' order
         distinct = list({subset.tobytes(): subset for subset in todo}.values())
-        inverses = parallel_map(lambda subset: damped_inverse(_block(gram, subset), ridge, rtol, full=False),
-                                distinct)
+        def inverse(subset: np.ndarray) -> np.ndarray:
+            block = _block(gram, subset)
+            top = TOP_EIGENVALUES.get((target.key, subset.tobytes()), lambda: top_eigenvalue(block))
+            return damped_inverse(block, ridge, rtol, full=False, top=top)
+
+        inverses = parallel_map(inverse, distinct)
         operators = {subset.tobytes(): inverse for subset, inverse in zip(distinct, inverses)}
         return accumulate(gram.shape[0], todo, [operators[s.tobytes()] for s in todo], start)
 
