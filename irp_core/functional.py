@@ -224,11 +224,7 @@ class Side(NamedTuple):
     frame: WorkingFrame
     unit: np.ndarray  # (K, r) unit rows; a zero row where an anchor has no direction
     centred_norms: np.ndarray  # (K,) norms of the anchors minus their centre: the output scale
-
-    @property
-    def usable(self) -> np.ndarray:
-        """Anchors with a direction (non-zero after centring): only they can carry a cosine."""
-        return np.linalg.norm(self.unit, axis=1) > 0.5
+    usable: np.ndarray  # (K,) anchors with a direction in working coordinates: only they carry a cosine
 
 
 def prepare_side(anchors: np.ndarray, center: str, floor: float, rtol: float) -> Side:
@@ -238,7 +234,9 @@ def prepare_side(anchors: np.ndarray, center: str, floor: float, rtol: float) ->
 
     def compute() -> Side:
         frame = working_frame(a, center, float(floor), rtol)
-        return Side(key, frame, normalize_rows(frame.to_working(a)), np.linalg.norm(a - frame.center, axis=1))
+        unit = normalize_rows(frame.to_working(a))
+        usable = np.einsum("ij,ij->i", unit, unit) > 0.25  # unit rows, or zero rows normalize_rows left
+        return Side(key, frame, unit, np.linalg.norm(a - frame.center, axis=1), usable)
 
     return SIDES.get(key, compute)
 
@@ -246,7 +244,8 @@ def prepare_side(anchors: np.ndarray, center: str, floor: float, rtol: float) ->
 def restrict(side: Side, rows: np.ndarray) -> Side:
     """The side with only ``rows`` of its anchors (when some anchors of the other side are unusable)."""
     rows = np.asarray(rows, dtype=np.int64)
-    return Side(side.key + (content_key(rows),), side.frame, side.unit[rows], side.centred_norms[rows])
+    return Side(side.key + (content_key(rows),), side.frame, side.unit[rows], side.centred_norms[rows],
+                side.usable[rows])
 
 
 def source_operand(side: Side) -> np.ndarray:
