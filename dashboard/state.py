@@ -5,19 +5,25 @@ omitted) and a URL seeds the widgets. Caches are keyed on small identifiers (dat
 frozen :class:`dashboard.views.Settings`), never on arrays, and every slider-dependent cache is
 bounded with ``max_entries``. Uploaded datasets (names ``upload:…``) live in ``st.session_state``
 only, and their results in a bounded per-session cache (:func:`session_cached`), never in
-Streamlit's caches, which every session shares.
+Streamlit's caches, which every session shares. Condition numbers, baselines and the metrics of
+the presets' pairs and grids come first from the precomputed tables (``dashboard/precomputed.py``,
+read once per server), and :class:`Progressive` draws a sweep's known cells before computing the
+rest.
 """
 
 from __future__ import annotations
 
 import functools
+import time
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
 import streamlit as st
 
 from dashboard import defaults as D
+from dashboard import precomputed as P
 from dashboard import uploads as U
 from dashboard import views as V
 
@@ -125,31 +131,85 @@ def require_dataset(name: str):
         st.stop()
 
 
+@st.cache_resource(show_spinner=False)
+def _tables(name: str) -> P.Tables | None:
+    """The dataset's precomputed tables (``dashboard/precomputed.py``), read once per server."""
+    return P.load_tables(name)
+
+
+def tables(name: str) -> P.Tables | None:
+    """The shipped dataset's tables, or None (an upload, or no usable table: compute live)."""
+    if U.is_upload_name(name):
+        return None
+    try:
+        return _tables(name)
+    except Exception:  # noqa: BLE001 - the tables only speed things up
+        return None
+
+
 @session_cached(st.cache_data(max_entries=256, show_spinner=False))
+def _live_cond_full(dataset: str, target: str, k: int, center: str, whiten_floor: float) -> float:
+    return P.live_cond_full(get_dataset(dataset), target, k, center, whiten_floor)
+
+
 def cached_cond_full(dataset: str, target: str, k: int, center: str, whiten_floor: float) -> float:
-    """Condition number of all target anchors: independent of ω and δ, so off the slider path."""
-    return V.full_condition_number(get_dataset(dataset), target, k, center, whiten_floor)
+    """Condition number of all target anchors: independent of ω and δ, so off the slider path.
+
+    From the precomputed tables when they hold it, else computed (and cached).
+    """
+    t = tables(dataset)
+    v = None if t is None else t.cond_full(target, k, center, whiten_floor)
+    return v if v is not None else _live_cond_full(dataset, target, k, center, whiten_floor)
 
 
-@session_cached(st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner="Translating…"), max_entries=8)
+cached_cond_full.clear = _live_cond_full.clear
+
+
+# cache_resource, not cache_data: a hit hands over the shared object instead of unpickling a copy
+# of its 2000 x d translation on every rerun of every session. Pages only read it.
+@session_cached(st.cache_resource(max_entries=D.CACHE_ENTRIES, show_spinner="Translating…"), max_entries=8)
 def cached_translation(s: V.Settings) -> V.Translation:
     cond = cached_cond_full(s.dataset, s.target, s.k, s.center, s.whiten_floor)
     return V.translate(get_dataset(s.dataset), s, cond_full=cond)
 
 
 @session_cached(st.cache_data(max_entries=4096, show_spinner=False), max_entries=256)
-def cached_metrics(s: V.Settings) -> dict[str, Any]:
-    """Only the small numbers of a translation: what sweeps need."""
+def _live_metrics(s: V.Settings) -> dict[str, Any]:
     cond = cached_cond_full(s.dataset, s.target, s.k, s.center, s.whiten_floor)
-    return V.translate(get_dataset(s.dataset), s, light=True, cond_full=cond).metrics
+    return P.live_metrics(get_dataset(s.dataset), s, cond)
+
+
+def table_metrics(s: V.Settings) -> dict[str, Any] | None:
+    """The precomputed metrics at exactly ``s``, or None: a dict lookup, never a fit."""
+    t = tables(s.dataset)
+    return None if t is None else t.metrics(s)
+
+
+def cached_metrics(s: V.Settings) -> dict[str, Any]:
+    """Only the small numbers of a translation: what sweeps need (tables first, else live)."""
+    m = table_metrics(s)
+    return m if m is not None else _live_metrics(s)
+
+
+cached_metrics.clear = _live_metrics.clear
 
 
 @session_cached(st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner=False))
+def _live_baselines(dataset: str, source: str, target: str, k: int, head: str) -> dict:
+    return P.live_baselines(get_dataset(dataset), source, target, k, head)
+
+
 def cached_baselines(dataset: str, source: str, target: str, k: int, head: str) -> dict:
-    return V.baselines(get_dataset(dataset), source, target, k, head)
+    """Procrustes and linear-map baselines of a pair (tables first, else live)."""
+    t = tables(dataset)
+    b = None if t is None else t.baselines(source, target, k, head)
+    return b if b is not None else _live_baselines(dataset, source, target, k, head)
 
 
-@session_cached(st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner=False), max_entries=8)
+cached_baselines.clear = _live_baselines.clear
+
+
+@session_cached(st.cache_resource(max_entries=D.CACHE_ENTRIES, show_spinner=False), max_entries=8)
 def cached_panel(s: V.Settings, n_show: int = D.N_LAYOUT_POINTS) -> dict:
     ds = get_dataset(s.dataset)
     return V.layout_panel_data(ds, cached_translation(s), n_show)
@@ -167,6 +227,82 @@ def progress_callback(label: str):
         bar.progress(min(max(frac, 0.0), 1.0), text=f"{label} {text}")
 
     return bar, update
+
+
+class _Pending(Exception):
+    """A cell not computed yet: the partial result shows it as n/a."""
+
+
+class Progressive:
+    """The metrics of every cell, drawn as they become known; :meth:`finish` gives the result.
+
+    ``assemble(metrics_fn)`` builds a result (``V.all_pairs``, ``V.sensitivity_grid``) from a
+    per-cell function; ``draw(result, final)`` renders it with plain ``st`` calls, which land in a
+    placeholder here, so that each draw replaces the last (give keyed elements a key only when
+    ``final``: a key may appear once per run). Cells in the precomputed tables are looked up at
+    once: when they are all there, the final result is drawn at once. Otherwise the known cells
+    are drawn straight away (the others n/a), and :meth:`finish` computes the rest under a
+    progress bar above them, redrawing every ``every_s`` seconds as cells finish. A page can
+    create several before finishing any, so that nothing known waits for a fit.
+    """
+
+    def __init__(self, cells: Sequence[V.Settings], assemble: Callable[[V.MetricsFn], dict],
+                 draw: Callable[[dict, bool], None], label: str, every_s: float = 1.0):
+        self.assemble, self.draw, self.label, self.every_s = assemble, draw, label, every_s
+        self.bar_slot, self.box = st.empty(), st.empty()
+        self.known: dict[V.Settings, dict] = {}
+        self.failed: dict[V.Settings, Exception] = {}
+        for c in cells:
+            m = table_metrics(c)
+            if m is not None:
+                self.known[c] = m
+        self.missing = [c for c in dict.fromkeys(cells) if c not in self.known]
+        self.result = None
+        if not self.missing:
+            self.result = self._show(True)
+        else:
+            self._show(False)
+
+    def _lookup(self, c: V.Settings) -> dict:
+        if c in self.known:
+            return self.known[c]
+        if c in self.failed:
+            raise self.failed[c]
+        raise _Pending("not computed yet")
+
+    def _show(self, final: bool) -> dict:
+        res = self.assemble(self._lookup)
+        with self.box.container():
+            self.draw(res, final)
+        return res
+
+    def finish(self) -> dict:
+        """Compute the cells the tables lack (cached per cell), then draw and return the result."""
+        if self.result is not None:
+            return self.result
+        n_all = len(self.missing)
+        bar = self.bar_slot.progress(0.0, text=f"{self.label} {n_all} to compute"
+                                     + (f" ({len(self.known)} from the tables)" if self.known else ""))
+        last = time.monotonic()
+        for n, c in enumerate(self.missing, 1):
+            try:
+                self.known[c] = cached_metrics(c)
+            except Exception as exc:  # noqa: BLE001 - assemble reports it, as it would live
+                self.failed[c] = exc
+            bar.progress(n / n_all, text=f"{self.label} {n} of {n_all} computed ({c.source} → "
+                                         f"{c.target}, ω={c.omega}, δ={c.delta:.2f})")
+            if n < n_all and time.monotonic() - last >= self.every_s:
+                self._show(False)
+                last = time.monotonic()
+        self.bar_slot.empty()
+        self.result = self._show(True)
+        return self.result
+
+
+def progressive(cells: Sequence[V.Settings], assemble: Callable[[V.MetricsFn], dict],
+                draw: Callable[[dict, bool], None], label: str, every_s: float = 1.0) -> dict:
+    """:class:`Progressive` at once: draws what the tables hold, computes the rest, returns the result."""
+    return Progressive(cells, assemble, draw, label, every_s).finish()
 
 
 # --------------------------------------------------------------------------------------------
@@ -210,6 +346,7 @@ def sidebar() -> V.Settings | None:
         ds = get_dataset(name)
         encs = list(ds.encoders)
         src0, tgt0 = V.default_pair(encs)
+        tables(name)  # read the precomputed tables now, once per server: pages then only look up
     except Exception as exc:  # noqa: BLE001
         sb.error(f"Could not load dataset {name!r}: {exc}")
         st.session_state[SETTINGS_KEY] = None

@@ -154,6 +154,19 @@ class Dataset:
         except Exception as err:  # BadZipFile, zlib.error, ValueError, OSError: all mean a bad file
             raise CacheError(f"{self.name}: cannot read {rel}: {err}; {REBUILD_HINT}") from err
 
+    # -- other manifest-listed files (the dashboard's precomputed tables)
+    def file_sha256(self, rel: str) -> str | None:
+        """The manifest's sha256 of ``rel`` (a path under the cache root), or None if unlisted."""
+        return self._files.get(rel)
+
+    def read_json(self, rel: str) -> Any:
+        """A manifest-listed JSON file, checked against its sha256 like every other file."""
+        path = self._path(rel)
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            raise CacheError(f"{self.name}: cannot read {rel}: {err}; {REBUILD_HINT}") from err
+
     # -- public
     def _check_encoder(self, encoder: str) -> dict:
         if encoder not in self.encoder_info:

@@ -305,6 +305,16 @@ def _encoder_entry(cfg: DatasetCfg, enc: EncoderCfg, sizes: Sizes) -> dict:
     )
 
 
+def _tables_match(path: Path, current: dict[str, str]) -> bool:
+    """Whether the tables at ``path`` were computed from exactly the files (and sha256) ``current`` lists."""
+    try:
+        inputs = json.loads(path.read_text(encoding="utf-8")).get("inputs") or {}
+    except (OSError, ValueError):
+        return False
+    needed = {rel for rel in current if rel.endswith(".npz") and not rel.endswith("/items.npz")}
+    return bool(inputs) and set(inputs) == needed and all(current[rel] == sha for rel, sha in inputs.items())
+
+
 def write_manifest(out: Path, sizes: Sizes) -> Path:
     """(Re)write ``manifest.json`` from the files present under ``out``; sha256 of every file."""
     datasets = {}
@@ -330,6 +340,14 @@ def write_manifest(out: Path, sizes: Sizes) -> Path:
             encs[enc.name] = entry
         if not encs:
             continue
+        tables = d / "tables.json"  # the dashboard's precomputed tables (cached_embeddings/tables.py)
+        if tables.exists():
+            current = {**files, **{e["file"]: e["sha256"] for e in encs.values()}}
+            if _tables_match(tables, current):
+                files[f"{name}/tables.json"] = sha256_file(tables)
+            else:
+                print(f"[{name}] tables.json was computed from other embeddings or heads: not listed "
+                      f"(rebuild it: python -m cached_embeddings.tables --datasets {name})", flush=True)
         if cfg.modality == "image":
             classes = S.MNIST_CLASSES if name == "mnist" else S.FASHION_CLASSES
         elif name == "fortunes":

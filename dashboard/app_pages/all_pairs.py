@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import streamlit as st
 
 from dashboard import exports as X
@@ -14,31 +16,42 @@ ds = state.require_dataset(s.dataset)
 n = len(ds.encoders)
 st.caption(f"{getattr(ds, 'title', s.dataset)}: {n} encoders, {n * n} ordered pairs at "
            f"ω = {s.omega}, δ = {s.delta:.2f} (diagonal: intra-space, X = Y).")
-bar, update = state.progress_callback("Translating every pair…")
+cells = [s.with_pair(src, tgt) for tgt in ds.encoders for src in ds.encoders]  # V.all_pairs' cells
+
+
+def draw(res: dict, final: bool) -> None:
+    """The numbers and matrices of ``res``; before ``final``, the pairs known so far."""
+    if final:
+        for msg in res["errors"]:
+            st.warning(msg)
+        share_ui.notes(V.edge_notes(s, {**V.pairs_extremes(res),
+                                        "n_anchors": V.anchors_used(ds, s.source, s.k)},
+                                    [V.target_dim(ds, e) for e in ds.encoders]))
+    else:
+        st.caption("Pairs fill in as they are computed (n/a: not yet).")
+    tag = "" if final else f"_partial_{next(draws)}"  # a key may appear once per run
+    table = V.paper_table(ds, res, s)
+    c = st.columns(4)
+    c[0].metric("zero-shot (mean ± std over pairs)", table[0]["zero-shot"])
+    c[1].metric("reconstruction similarity", table[0]["recon. similarity"])
+    c[2].metric("non-stitch", table[0]["non-stitch"])
+    c[3].metric("pairs available", table[0]["pairs available"])
+    st.subheader("Paper-style table")
+    st.dataframe(table, hide_index=True, width="stretch", key=("pairs_table" + tag) if tag else None)
+    a, b = st.columns(2)
+    a.plotly_chart(V.pair_matrix_figure(res["recon"], res["encoders"], "reconstruction similarity"),
+                   key="pairs_recon" + tag, width="stretch")
+    b.plotly_chart(V.pair_matrix_figure(res["zero_shot"], res["encoders"], "zero-shot accuracy"),
+                   key="pairs_acc" + tag, width="stretch")
+
+
+draws = itertools.count()
 try:
-    res = V.all_pairs(ds, s, progress=update, metrics_fn=state.metrics_fn)
+    res = state.progressive(cells, lambda fn: V.all_pairs(ds, s, metrics_fn=fn), draw,
+                            "Translating every pair…")
 except Exception as exc:  # noqa: BLE001
-    bar.empty()
     st.error(f"could not compute the pairs: {exc}")
     st.stop()
-bar.empty()
-for msg in res["errors"]:
-    st.warning(msg)
-share_ui.notes(V.edge_notes(s, {**V.pairs_extremes(res), "n_anchors": V.anchors_used(ds, s.source, s.k)},
-                            [V.target_dim(ds, e) for e in ds.encoders]))
-table = V.paper_table(ds, res, s)
-c = st.columns(4)
-c[0].metric("zero-shot (mean ± std over pairs)", table[0]["zero-shot"])
-c[1].metric("reconstruction similarity", table[0]["recon. similarity"])
-c[2].metric("non-stitch", table[0]["non-stitch"])
-c[3].metric("pairs available", table[0]["pairs available"])
-st.subheader("Paper-style table")
-st.dataframe(table, hide_index=True, width="stretch")
-a, b = st.columns(2)
-a.plotly_chart(V.pair_matrix_figure(res["recon"], res["encoders"], "reconstruction similarity"),
-               key="pairs_recon", width="stretch")
-b.plotly_chart(V.pair_matrix_figure(res["zero_shot"], res["encoders"], "zero-shot accuracy"),
-               key="pairs_acc", width="stretch")
 st.caption("Rows: encoder (source). Columns: decoder (target space and its classifier head). "
            "Absolute needs equal dimensions; pairs whose dims differ count as n/a.")
 

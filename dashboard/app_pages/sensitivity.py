@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 import streamlit as st
@@ -11,40 +12,64 @@ from dashboard import exports as X
 from dashboard import share_ui, state
 from dashboard import views as V
 
+
+def show_here(here: dict) -> None:
+    share_ui.notes(V.edge_notes(s, here, V.target_dim(ds, s.target)))
+    c = st.columns(4)
+    c[0].metric(f"recon. similarity at ω={s.omega}, δ={s.delta:.2f}", V.fmt(here["recon"]))
+    c[1].metric("zero-shot accuracy", V.fmt(here["zero_shot"]))
+    c[2].metric("cond. number (mean)", V.fmt(here["cond_mean"], 1))
+    c[3].metric("anchors kept (mean)", V.fmt(here["kept_mean"], 1))
+
+
 st.title("Sensitivity")
 s = state.require_settings()
 ds = state.require_dataset(s.dataset)
 st.caption(f"{getattr(ds, 'title', s.dataset)}: **{s.source}** → **{s.target}**; grid "
            f"ω ∈ {list(D.SWEEP_OMEGAS)}, δ ∈ {list(D.SWEEP_DELTAS)}; each cell is cached.")
-try:
-    here = state.cached_metrics(s)
-except Exception as exc:  # noqa: BLE001
-    st.error(f"IRP could not translate at these settings: {exc}")
-    st.stop()
-share_ui.notes(V.edge_notes(s, here, V.target_dim(ds, s.target)))
-c = st.columns(4)
-c[0].metric(f"recon. similarity at ω={s.omega}, δ={s.delta:.2f}", V.fmt(here["recon"]))
-c[1].metric("zero-shot accuracy", V.fmt(here["zero_shot"]))
-c[2].metric("cond. number (mean)", V.fmt(here["cond_mean"], 1))
-c[3].metric("anchors kept (mean)", V.fmt(here["kept_mean"], 1))
+top = st.container()  # this setting's numbers: drawn first when the tables hold them
+grid_cells = [replace(s, omega=int(w), delta=float(d)) for w in D.SWEEP_OMEGAS for d in D.SWEEP_DELTAS]
+draws = itertools.count()
 
-bar, update = state.progress_callback("Sweeping ω × δ…")
-grid = V.sensitivity_grid(ds, replace(s, omega=D.OMEGA, delta=D.DELTA), progress=update,
-                          metrics_fn=state.metrics_fn)
-bar.empty()
-for msg in grid["errors"]:
-    st.warning(msg)
-st.plotly_chart(V.sensitivity_figure(grid), key="sens_grid", width="stretch")
 
+def draw_grid(res: dict, final: bool) -> None:
+    if final:
+        for msg in res["errors"]:
+            st.warning(msg)
+    key = "sens_grid" if final else f"sens_grid_partial_{next(draws)}"  # a key may appear once per run
+    st.plotly_chart(V.sensitivity_figure(res), key=key, width="stretch")
+
+
+def draw_pairs(res: dict, final: bool) -> None:
+    fig, r = V.recon_vs_acc_figure(res)
+    st.metric("Pearson r (recon. similarity, zero-shot accuracy)", V.fmt(r, 2))
+    key = "sens_pairs" if final else f"sens_pairs_partial_{next(draws)}"
+    st.plotly_chart(fig, key=key, width="stretch")
+
+
+here = state.table_metrics(s)
+if here is not None:
+    with top:
+        show_here(here)
+grid_job = state.Progressive(
+    grid_cells, lambda fn: V.sensitivity_grid(ds, replace(s, omega=D.OMEGA, delta=D.DELTA), metrics_fn=fn),
+    draw_grid, "Sweeping ω × δ…")
 st.subheader("Reconstruction similarity vs accuracy across pairs")
-bar, update = state.progress_callback("Translating every pair…")
-pairs = V.all_pairs(ds, s, progress=update, metrics_fn=state.metrics_fn)
-bar.empty()
-fig, r = V.recon_vs_acc_figure(pairs)
-st.metric("Pearson r (recon. similarity, zero-shot accuracy)", V.fmt(r, 2))
-st.plotly_chart(fig, key="sens_pairs", width="stretch")
+pairs_job = state.Progressive([s.with_pair(a, b) for b in ds.encoders for a in ds.encoders],
+                              lambda fn: V.all_pairs(ds, s, metrics_fn=fn), draw_pairs,
+                              "Translating every pair…")
 st.caption("The paper reports r > 0.7 on its encoders: a translation that reconstructs the "
            "target well also stitches well.")
+if here is None:
+    with top:
+        try:
+            here = state.cached_metrics(s)
+        except Exception as exc:  # noqa: BLE001
+            st.error(f"IRP could not translate at these settings: {exc}")
+            st.stop()
+        show_here(here)
+grid = grid_job.finish()
+pairs = pairs_job.finish()
 
 with st.expander("export and share"):
     share_ui.link_box()

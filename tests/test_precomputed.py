@@ -1,0 +1,287 @@
+"""The precomputed tables (``cached_embeddings/tables.py`` writes them, ``dashboard/precomputed.py``
+reads them): listed in the manifest, equal to the live computation, unused when broken or stale,
+and the reason the All pairs and Sensitivity pages open without a fit at the presets."""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cached_embeddings import tables as T
+from cached_embeddings.build.npzio import save_npz, sha256_file
+from dashboard import defaults as D
+from dashboard import precomputed as P
+from dashboard import views as V
+from irp_core.cache import cache_dir, list_datasets, load_dataset
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+RTOL = 1e-9
+
+
+def _same(a, b) -> bool:
+    """Equal values: floats to RTOL (NaN equals NaN), everything else exactly, dicts key by key."""
+    if isinstance(a, dict) or isinstance(b, dict):
+        return (isinstance(a, dict) and isinstance(b, dict) and list(a) == list(b)
+                and all(_same(a[k], b[k]) for k in a))
+    if isinstance(a, float) and isinstance(b, float):
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)
+        return math.isclose(a, b, rel_tol=RTOL, abs_tol=1e-12)
+    if isinstance(a, numbers.Integral) and isinstance(b, numbers.Integral):
+        return int(a) == int(b)
+    return type(a) is type(b) and a == b
+
+
+def _server_threads():
+    """The dashboard server's BLAS threads (dashboard/app.py), which the tables are computed at."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=T.BLAS_THREADS, user_api="blas")
+
+
+def _assert_same(live, table, what):
+    assert table is not None, f"{what}: not in the tables"
+    assert _same(live, table), f"{what}:\n live  {live}\n table {table}"
+
+
+@pytest.fixture(scope="module")
+def manifest():
+    return json.loads((cache_dir() / "manifest.json").read_text())
+
+
+# -- the shipped tables -----------------------------------------------------------------------
+@pytest.mark.parametrize("name", list_datasets())
+def test_every_dataset_ships_its_tables_in_the_manifest(name, manifest):
+    rel = P.rel_path(name)
+    assert rel in manifest["datasets"][name]["files"], f"{rel} not in manifest.json"
+    assert manifest["datasets"][name]["files"][rel] == sha256_file(cache_dir() / rel)
+    t = P.load_tables(name)
+    assert t is not None, P.load_error(name)
+    ds = load_dataset(name)
+    cells = set(t.settings())
+    assert set(P.plan(ds)["metrics"]) <= cells  # every cell of the presets and the grid
+    for preset in P.PRESETS:
+        for tgt in ds.encoders:
+            for src in ds.encoders:
+                assert P.preset(name, preset, src, tgt) in cells
+    src, tgt = V.default_pair(ds.encoders)
+    for w in D.SWEEP_OMEGAS:
+        for d in D.SWEEP_DELTAS:
+            assert replace(P.preset(name, "paper", src, tgt), omega=w, delta=d) in cells
+            assert replace(P.preset(name, "defaults", src, tgt), omega=w, delta=d) in cells
+
+
+def _cells(name: str) -> list[V.Settings]:
+    encs = load_dataset(name).encoders
+    src, tgt = V.default_pair(encs)
+    other = (encs[-1], encs[0])
+    return [
+        P.preset(name, "defaults", src, tgt),  # the page's first numbers at IRP's defaults
+        P.preset(name, "paper", *other),  # the paper's preset, another pair
+        replace(P.preset(name, "defaults", src, tgt), omega=2, delta=0.5),  # grid cells
+        replace(P.preset(name, "paper", src, tgt), omega=16, delta=0.9),
+    ]
+
+
+@pytest.mark.parametrize("name", ["mnist", "crosslingual"])
+def test_a_table_hit_equals_the_live_computation(name):
+    if name not in list_datasets():
+        pytest.skip(f"{name} not shipped")
+    t = P.load_tables(name)
+    assert t is not None, P.load_error(name)
+    ds = load_dataset(name)
+    with _server_threads():
+        _compare(ds, t, _cells(name))
+
+
+def _compare(ds, t, cells) -> None:
+    for s in cells:
+        cond = P.live_cond_full(ds, s.target, s.k, s.center, s.whiten_floor)
+        _assert_same(cond, t.cond_full(s.target, s.k, s.center, s.whiten_floor), f"cond_full {s}")
+        _assert_same(P.live_metrics(ds, s, cond), t.metrics(s), f"metrics {s}")
+    src, tgt = cells[0].source, cells[0].target
+    for head in D.HEAD_OPTIONS:
+        _assert_same(P.live_baselines(ds, src, tgt, 0, head), t.baselines(src, tgt, 0, head),
+                     f"baselines {src} → {tgt}, {head}")
+
+
+def test_settings_off_the_tables_miss():
+    name = D.DATASET
+    t = P.load_tables(name)
+    assert t is not None, P.load_error(name)
+    src, tgt = V.default_pair(load_dataset(name).encoders)
+    base = P.preset(name, "defaults", src, tgt)
+    assert t.metrics(base) is not None
+    for off in (dict(omega=3), dict(delta=0.35), dict(k=300), dict(ridge=0.25), dict(seed=1),
+                dict(center="anchor_mean"), dict(head="mlp"), dict(completion=True),
+                dict(rescale="none"), dict(prune_on="both"), dict(whiten_floor=0.01)):
+        assert t.metrics(replace(base, **off)) is None, off
+    assert t.cond_full(tgt, 0, "anchor_mean", D.WHITEN_FLOOR) is None
+    assert t.cond_full(tgt, 300, D.CENTER, D.WHITEN_FLOOR) is None
+    assert t.baselines(src, tgt, 300, "linear") is None
+    assert t.baselines(src, "no such encoder", 0, "linear") is None
+    assert P.load_tables("upload:mine") is None and P.metrics(replace(base, dataset="upload:mine")) is None
+
+
+def test_a_hit_is_a_copy():
+    t = P.load_tables(D.DATASET)
+    s = _cells(D.DATASET)[0]
+    m = t.metrics(s)
+    m.clear()
+    assert t.metrics(s)
+
+
+# -- build and read on a tiny cache: the writer, the manifest, a broken or stale file ------------
+def _tiny_cache(out: Path, encoders=("resnet10t_128", "resnet18_256"), n: int = 48) -> None:
+    """A cache of MNIST with two small encoders cut to ``n`` anchors and test items."""
+    src = cache_dir()
+    entry = dict(json.loads((src / "manifest.json").read_text())["datasets"]["mnist"])
+    d = out / "mnist"
+    (d / "heads").mkdir(parents=True)
+    shutil.copy(src / "mnist/items.npz", d / "items.npz")
+    files = {"mnist/items.npz": sha256_file(d / "items.npz")}
+    infos = {}
+    for enc in encoders:
+        with np.load(src / f"mnist/{enc}.npz") as z:
+            arrays = {k: z[k][:n] for k in z.files}
+        save_npz(d / f"{enc}.npz", **arrays)
+        infos[enc] = {**entry["encoders"][enc], "sha256": sha256_file(d / f"{enc}.npz")}
+        for kind in D.HEAD_OPTIONS:
+            rel = f"mnist/heads/{enc}_{kind}.npz"
+            shutil.copy(src / rel, out / rel)
+            files[rel] = sha256_file(out / rel)
+    entry.update(encoders=infos, files=files, n_anchors=n, n_test=n)
+    (out / "manifest.json").write_text(json.dumps({"version": 1, "datasets": {"mnist": entry}}, indent=2))
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tiny_cache")
+    _tiny_cache(root)
+    assert P.load_tables("mnist", root=root) is None
+    assert "not listed" in P.load_error("mnist")
+    summary = T.build_dataset("mnist", root, jobs=1, grid_pairs="default")
+    assert summary["errors"] == 0
+    T.register(root, "mnist")
+    return root
+
+
+def test_build_lists_the_tables_and_they_equal_live(tiny):
+    man = json.loads((tiny / "manifest.json").read_text())["datasets"]["mnist"]
+    assert man["files"]["mnist/tables.json"] == sha256_file(tiny / "mnist/tables.json")
+    assert T.tables_fresh(tiny, "mnist")
+    t = P.load_tables("mnist", root=tiny)
+    assert t is not None, P.load_error("mnist")
+    ds = load_dataset("mnist", root=tiny)
+    plan = P.plan(ds, "default")
+    assert set(t.settings()) == set(plan["metrics"])
+    with _server_threads():
+        _compare(ds, t, plan["metrics"][::23])
+        for src, tgt, k, head in plan["baselines"]:
+            _assert_same(P.live_baselines(ds, src, tgt, k, head), t.baselines(src, tgt, k, head),
+                         "baselines")
+    # a rerun gives the same bytes: the manifest does not change unless the numbers do
+    before = sha256_file(tiny / "mnist/tables.json")
+    T.build_dataset("mnist", tiny, jobs=1, grid_pairs="default", resume=True)
+    assert sha256_file(tiny / "mnist/tables.json") == before
+
+
+def _copy(tiny: Path, dest: Path) -> Path:
+    shutil.copytree(tiny, dest)
+    return dest
+
+
+def test_a_corrupted_table_is_not_used_and_pages_compute_live(tiny, tmp_path):
+    root = _copy(tiny, tmp_path / "c")
+    path = root / "mnist/tables.json"
+    path.write_text(path.read_text() + " ")  # one byte more
+    assert P.load_tables("mnist", root=root) is None
+    assert "does not match the manifest" in P.load_error("mnist")
+    # the live computation still works on that cache
+    ds = load_dataset("mnist", root=root)
+    s = P.preset("mnist", "defaults", *ds.encoders)
+    assert P.live_metrics(ds, s)["n_anchors"] == 48
+
+
+def test_a_missing_table_is_not_used(tiny, tmp_path):
+    root = _copy(tiny, tmp_path / "c")
+    (root / "mnist/tables.json").unlink()
+    assert P.load_tables("mnist", root=root) is None
+    assert "missing" in P.load_error("mnist")
+
+
+def test_a_stale_or_foreign_table_is_not_used(tiny, tmp_path):
+    root = _copy(tiny, tmp_path / "c")
+    path = root / "mnist/tables.json"
+    doc = json.loads(path.read_text())
+    doc["inputs"]["mnist/resnet18_256.npz"] = "0" * 64  # computed from other embeddings
+    T.write_tables(path, doc)
+    T.register(root, "mnist")
+    assert P.load_tables("mnist", root=root) is None
+    assert "rebuild" in P.load_error("mnist") and not T.tables_fresh(root, "mnist")
+    doc = json.loads((tiny / "mnist/tables.json").read_text())
+    doc["settings_fields"] = doc["settings_fields"][:-1]  # Settings has gained a field since
+    T.write_tables(path, doc)
+    T.register(root, "mnist")
+    assert P.load_tables("mnist", root=root) is None and "Settings fields" in P.load_error("mnist")
+
+
+# -- the pages: no fit at the presets ---------------------------------------------------------
+def _count_live(monkeypatch) -> list:
+    calls = []
+    for fn in ("live_metrics", "live_cond_full", "live_baselines"):
+        real = getattr(P, fn)
+
+        def wrapped(*a, _real=real, _fn=fn, **k):
+            calls.append(_fn)
+            return _real(*a, **k)
+
+        monkeypatch.setattr(P, fn, wrapped)
+    return calls
+
+
+PAPER = {"center": "none", "ridge": "0.0", "omega": "8", "delta": "0.7"}
+
+
+@pytest.mark.parametrize("params", [{}, PAPER], ids=["defaults", "paper"])
+@pytest.mark.parametrize("page", ["all_pairs", "sensitivity"])
+def test_pages_open_from_the_tables_at_the_presets(monkeypatch, page, params):
+    from streamlit.testing.v1 import AppTest
+
+    calls = _count_live(monkeypatch)
+    at = AppTest.from_file(APP, default_timeout=120)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.switch_page(f"app_pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert len(at.metric) >= 4 and all(m.value not in ("", "n/a") for m in at.metric)
+    assert calls == [], f"{page} computed {len(calls)} numbers live: {sorted(set(calls))}"
+
+
+def test_off_the_presets_the_page_computes_every_cell_live(monkeypatch):
+    """The cells the tables lack are computed (and drawn) on the page, with the same result."""
+    from streamlit.testing.v1 import AppTest
+
+    calls = _count_live(monkeypatch)
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.query_params["k"] = "222"  # off every table
+    at.switch_page("app_pages/all_pairs.py")
+    at.run()
+    assert not at.exception and not at.error
+    n = len(load_dataset(D.DATASET).encoders)
+    assert calls.count("live_metrics") == n * n
+    shown = {m.label: m.value for m in at.metric}
+    ds = load_dataset(D.DATASET)
+    src, tgt = V.default_pair(ds.encoders)
+    res = V.all_pairs(ds, V.Settings(dataset=D.DATASET, source=src, target=tgt, k=222))
+    assert shown["pairs available"] == V.paper_table(ds, res, V.Settings())[0]["pairs available"]
+    assert shown["zero-shot (mean ± std over pairs)"] == V.paper_table(ds, res, V.Settings())[0]["zero-shot"]
