@@ -342,13 +342,16 @@ def test_crosslingual_view():
 
 
 def test_views_import_no_streamlit_or_torch():
-    import importlib
+    """In a fresh interpreter: importing the views (and the core under them) loads neither
+    Streamlit nor torch/timm. (A reload here would leave two Settings classes in this process,
+    and dict lookups keyed by the old one, such as the precomputed tables, would miss.)"""
+    import subprocess
 
-    importlib.reload(V)
-    src = Path(V.__file__).read_text(encoding="utf-8")
-    assert "import streamlit" not in src
-    for mod in ("torch", "timm"):
-        assert mod not in sys.modules or "dashboard" not in str(sys.modules[mod])
+    root = Path(__file__).resolve().parents[1]
+    code = ("import sys; import dashboard.views, dashboard.precomputed, irp_core.scoring; "
+            "print(sorted(m for m in ('streamlit', 'torch', 'timm') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
 
 def test_full_condition_number_matches_the_core(ds, settings):
