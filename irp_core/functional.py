@@ -5,7 +5,7 @@ The steps, in order (``docs/METHOD.md`` has the algebra):
 1. :func:`prepare_side`: one space's working frame (centred, whitened if asked) and its anchors as
    unit rows in it. Needs that space's anchors only.
 2. :func:`prune`: ω seeded anchor subsets by farthest point sampling (:mod:`irp_core.pruning`).
-3. :func:`decoding_operator`: per subset i, the damped pseudo-inverse of the target anchors' Gram
+3. :func:`damped_inverse`: per subset i, the damped pseudo-inverse of the target anchors' Gram
    matrix, ``g(G_i) = (G_i + ridge * lambda_max(G_i) I)^-1`` (a Cholesky factorisation), or for
    ``ridge = 0`` the rtol-truncated pseudo-inverse (an eigendecomposition).
 4. :func:`accumulate`: the ω decodings summed in anchor space, ``C = sum_i P_i^T g(G_i) P_i``,
@@ -40,7 +40,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.linalg import blas, lapack
 
-from .pruning import abs_cosine_gram, farthest_point_sampling
+from .pruning import abs_cosine_gram, farthest_point_sampling, subset_starts
 from .relative import WorkingFrame, normalize_rows, working_frame
 from .threads import one_thread
 
@@ -198,17 +198,18 @@ _POOL = ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="irp-core")
 
 
 def in_background(fn: Callable) -> Future:
-    """Run ``fn()`` on the core's thread pool (LAPACK releases the GIL): work the caller will want
-    soon, such as the condition numbers, overlaps with what it does meanwhile."""
+    """Run ``fn()`` on the core's thread pool (numpy's eigvalsh releases the GIL): work the caller
+    will want soon, such as the condition numbers, overlaps with what it does meanwhile."""
     return _POOL.submit(fn)
 
 
 def parallel_map(fn: Callable, items: Sequence) -> list:
     """``[fn(item) for item in items]``, on the cores when there are several items.
 
-    LAPACK releases the GIL, so independent factorisations (two sides' whitenings, the new subsets
-    of a ω or ridge move) run side by side; BLAS is held to one thread meanwhile, so the workers
-    do not oversubscribe the cores. Results keep the items' order; the first error is raised.
+    numpy's decompositions release the GIL, so independent ones (the two sides' whitenings, the
+    subsets' spectra) run side by side; scipy's LAPACK wrappers (the subsets' Cholesky inverses)
+    hold it and gain nothing. BLAS is held to one thread meanwhile, so the workers do not
+    oversubscribe the cores. Results keep the items' order; the first error is raised.
     """
     if len(items) < 2 or _WORKERS < 2:
         return [fn(item) for item in items]
@@ -287,13 +288,6 @@ def prune_gram(source: Side, target: Side, prune_on: str) -> tuple[tuple, np.nda
         return key, SIDE_PRODUCTS.get(key, lambda: np.maximum(side_gram(source), side_gram(target)))
     side = source if prune_on == "source" else target
     return ("one", side.key), side_gram(side)
-
-
-def subset_starts(n_anchors: int, omega: int, seed: int) -> list[int]:
-    """The start anchor of each of the ω prunings. Subset i does not depend on ω (SeedSequence
-    children are numbered), so raising ω by one adds one subset and keeps the others."""
-    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(omega)]
-    return [int(rng.integers(n_anchors)) for rng in rngs]
 
 
 def prune(gram_key: tuple, abs_gram: np.ndarray, omega: int, delta: float, seed: int,

@@ -68,5 +68,12 @@ def anchor_subspaces(
     prune on both).
     """
     gram = abs_cosine_gram(anchors, normalized) if abs_gram is None else abs_gram
+    return [farthest_point_sampling(gram, delta, start, max_anchors)
+            for start in subset_starts(gram.shape[0], omega, seed)]
+
+
+def subset_starts(n_anchors: int, omega: int, seed: int) -> list[int]:
+    """The start anchor of each of the ω prunings. Subset i does not depend on ω (SeedSequence
+    children are numbered), so raising ω by one adds one subset and keeps the others."""
     rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(omega)]
-    return [farthest_point_sampling(gram, delta, int(rng.integers(gram.shape[0])), max_anchors) for rng in rngs]
+    return [int(rng.integers(n_anchors)) for rng in rngs]

@@ -253,7 +253,7 @@ class IRP(BaseEstimator):
     @property
     def ranks_(self) -> list[int]:
         """Per subset: the rank the pseudo-inverse keeps (singular values above rtol * s_max)."""
-        return [int((s > self.rtol * s[0]).sum()) if s[0] > 0 else 0 for s in self._checked_spectra()]
+        return _ranks(self._checked_spectra(), self.rtol)
 
     def _checked_spectra(self) -> list[np.ndarray]:
         spectra = self._spectra()
@@ -263,7 +263,7 @@ class IRP(BaseEstimator):
         def expected_rank(k: int) -> int:
             return min(k, d_y) - int(self.center != "none" and k == n_rows <= d_y)
 
-        ranks = [int((s > self.rtol * s[0]).sum()) if s[0] > 0 else 0 for s in spectra]
+        ranks = _ranks(spectra, self.rtol)
         if any(r < expected_rank(k) for r, k in zip(ranks, self.n_anchors_kept_)):
             warnings.warn(
                 "some anchor subsets are rank deficient (duplicate or colinear anchors): their "
@@ -344,6 +344,11 @@ class IRP(BaseEstimator):
         if self.unwhitener_y_ is not None:
             y = y @ self.unwhitener_y_
         return self._finish(y)
+
+
+def _ranks(spectra: list[np.ndarray], rtol: float) -> list[int]:
+    """Per spectrum: the singular values the pseudo-inverse keeps (above rtol * s_max)."""
+    return [int((s > rtol * s[0]).sum()) if s[0] > 0 else 0 for s in spectra]
 
 
 @cached_on_content(maxsize=8)
