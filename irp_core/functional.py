@@ -28,147 +28,18 @@ process, so a setting one session computed is free for the next. Cached arrays a
 
 from __future__ import annotations
 
-import hashlib
 import os
-import threading
-import weakref
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
 from scipy.linalg import blas, lapack
 
+from .memo import ContentCache, clear_all, content_key
 from .pruning import abs_cosine_gram, farthest_point_sampling, subset_starts
 from .relative import WorkingFrame, normalize_rows, working_frame
 from .threads import one_thread
-
-
-# ------------------------------------------------------------------------------------------ caching
-class ContentCache:
-    """A bounded LRU of computed values, safe to share between threads.
-
-    Bounded by entries and, optionally, by the bytes of the arrays they hold (the oldest go first;
-    the newest always stays). Two threads asking for the same missing key may both compute it (the
-    value is a pure function of the key, so either result is right); the lock guards the dictionary.
-    """
-
-    def __init__(self, maxsize: int, maxbytes: int | None = None):
-        self.maxsize, self.maxbytes = maxsize, maxbytes
-        self._data: OrderedDict = OrderedDict()
-        self._sizes: dict = {}
-        self._running: dict = {}  # key -> Future of a computation in progress
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable, compute: Callable[[], object]):
-        """The value of ``key``, computed once: a caller asking while another thread computes it
-        waits for that result (twenty sessions moving to the same new setting pay for one fit)."""
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                return self._data[key]
-            running = self._running.get(key)
-            if running is None:
-                self._running[key] = mine = Future()
-        if running is not None:
-            return running.result()
-        try:
-            value = _freeze(compute())
-        except BaseException as exc:
-            with self._lock:
-                del self._running[key]
-            mine.set_exception(exc)
-            raise
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            self._sizes[key] = _nbytes(value)
-            while len(self._data) > 1 and (len(self._data) > self.maxsize or self._over_bytes()):
-                old, _ = self._data.popitem(last=False)
-                self._sizes.pop(old, None)
-            del self._running[key]
-        mine.set_result(value)
-        return value
-
-    def _over_bytes(self) -> bool:
-        return self.maxbytes is not None and sum(self._sizes.values()) > self.maxbytes
-
-    def peek(self, key: Hashable):
-        """The cached value, or None (does not count as a use)."""
-        with self._lock:
-            return self._data.get(key)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-            self._sizes.clear()
-
-    def nbytes(self) -> int:
-        """Bytes of the arrays held."""
-        with self._lock:
-            return sum(self._sizes.values())
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-
-def _nbytes(value) -> int:
-    if isinstance(value, np.ndarray):
-        return value.nbytes
-    if isinstance(value, tuple):
-        return sum(_nbytes(v) for v in value)
-    return 0
-
-
-def _freeze(value):
-    """Mark the arrays of a cached value read-only: every caller shares them."""
-    items = value if isinstance(value, tuple) else (value,)
-    for item in items:
-        if isinstance(item, np.ndarray):
-            item.flags.writeable = False
-        elif isinstance(item, tuple):
-            _freeze(item)
-    return value
-
-
-_KNOWN: dict[int, tuple] = {}  # id -> (weak reference, key) of read-only arrays already hashed
-_KNOWN_LOCK = threading.Lock()
-
-
-def _immutable(a: np.ndarray) -> bool:
-    """Read-only and owning its data (or a view of a read-only array): its bytes cannot change."""
-    while isinstance(a, np.ndarray):
-        if a.flags.writeable:
-            return False
-        if a.base is None:
-            return True
-        a = a.base
-    return isinstance(a, bytes)
-
-
-def content_key(a: np.ndarray) -> tuple:
-    """A short digest of an array's dtype, shape and bytes: the cache key of computed results.
-
-    Read-only arrays (the shipped cache's) are hashed once and then known by identity: hashing
-    15 MB of anchors on every slider move would cost a fifth of the fit.
-    """
-    a = np.asarray(a)
-    fixed = _immutable(a)
-    if fixed:
-        with _KNOWN_LOCK:
-            known = _KNOWN.get(id(a))
-        if known is not None and known[0]() is a:
-            return known[1]
-    data = np.ascontiguousarray(a)
-    key = (data.dtype.str, data.shape, hashlib.blake2b(data.data, digest_size=16).digest())
-    if fixed:
-        with _KNOWN_LOCK:
-            for dead in [i for i, (ref, _) in _KNOWN.items() if ref() is None]:
-                del _KNOWN[dead]
-            _KNOWN[id(a)] = (weakref.ref(a), key)
-    return key
-
 
 # Bounded in bytes: a whitened MNIST side (1500 x 1280 anchors) is ~40 MB with its frame, its
 # Gram matrix 18 MB, an accumulated C (K x K) 18 MB; the text spaces are several times smaller.
@@ -180,16 +51,7 @@ SUBSETS = ContentCache(maxsize=4096, maxbytes=64 * MB)
 SPECTRA = ContentCache(maxsize=4096, maxbytes=64 * MB)
 TOP_EIGENVALUES = ContentCache(maxsize=4096)  # lambda_max per subset: a ridge move reuses it
 ACCUMULATED = ContentCache(maxsize=64, maxbytes=256 * MB)
-ALL_CACHES = (SIDES, SIDE_PRODUCTS, SUBSETS, SPECTRA, TOP_EIGENVALUES, ACCUMULATED)
-
-
-def clear_caches() -> None:
-    """Forget every memoised decomposition (a cold start: what the benchmark measures)."""
-    from .relative import whitening
-
-    whitening.cache_clear()
-    for cache in ALL_CACHES:
-        cache.clear()
+clear_caches = clear_all  # forget every memoised decomposition: a cold start
 
 
 # ------------------------------------------------------------------------------------------ parallel
@@ -367,14 +229,26 @@ def damped_inverse_cholesky(matrix: np.ndarray, shift: float, full: bool = True)
     return inverse
 
 
-def truncated_inverse(matrix: np.ndarray, rtol: float, ridge: float = 0.0) -> np.ndarray:
-    """The pseudo-inverse of a Gram matrix through its eigendecomposition: eigenvalues below
-    ``rtol**2 * lambda_max`` dropped (the SVD pseudo-inverse's tolerance), the rest damped by ridge."""
+def eigh_descending(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Eigenvalues (descending) and eigenvectors of a symmetric matrix, on one BLAS thread."""
     with one_thread():
         lam, u = np.linalg.eigh(matrix)
-    top = max(lam[-1], 0.0) if lam.size else 0.0
+    return lam[::-1].copy(), u[:, ::-1].copy()
+
+
+def inverse_from_eigh(lam: np.ndarray, u: np.ndarray, rtol: float, ridge: float = 0.0) -> np.ndarray:
+    """The pseudo-inverse of a Gram matrix from its eigendecomposition: eigenvalues below
+    ``rtol**2 * lambda_max`` dropped (the SVD pseudo-inverse's tolerance), the rest damped by ridge."""
+    top = max(lam.max(), 0.0) if lam.size else 0.0
     keep = lam > rtol**2 * top
     return (u[:, keep] / (lam[keep] + ridge * top)) @ u[:, keep].T
+
+
+def truncated_inverse(matrix: np.ndarray, rtol: float, ridge: float = 0.0) -> np.ndarray:
+    """:func:`inverse_from_eigh` of ``matrix``."""
+    with one_thread():
+        lam, u = np.linalg.eigh(matrix)
+    return inverse_from_eigh(lam, u, rtol, ridge)
 
 
 def damped_inverse(matrix: np.ndarray, ridge: float, rtol: float, full: bool = True,

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-import threading
-from collections import OrderedDict
-from functools import wraps
 from typing import NamedTuple
 
 import numpy as np
 
+from .memo import ContentCache, content_key
 from .threads import one_thread
 
 
@@ -69,38 +66,9 @@ def inverse_relative_projection(
     return np.asarray(relative, dtype=np.float64) @ pinv.T
 
 
-def cached_on_content(maxsize: int):
-    """Memoise ``fn(array, *args)`` on the array's bytes: refits on the same anchors (a slider move
-    in the dashboard, a cell of the ablation) skip the decomposition. Results come back read-only."""
-
-    def decorate(fn):
-        cache: OrderedDict = OrderedDict()
-        lock = threading.Lock()
-
-        @wraps(fn)
-        def wrapper(a, *args):
-            a = np.ascontiguousarray(a, dtype=np.float64)
-            key = (a.shape, hashlib.blake2b(a.data, digest_size=16).digest(), args)
-            with lock:
-                if key in cache:
-                    cache.move_to_end(key)
-                    return cache[key]
-            result = fn(a, *args)
-            for r in result:
-                r.flags.writeable = False
-            with lock:
-                cache[key] = result
-                while len(cache) > maxsize:
-                    cache.popitem(last=False)
-            return result
-
-        wrapper.cache_clear = cache.clear
-        return wrapper
-
-    return decorate
+_WHITENINGS = ContentCache(maxsize=8)  # refits on the same anchors (a slider move, an ablation cell)
 
 
-@cached_on_content(maxsize=8)
 def whitening(centred: np.ndarray, floor: float, rtol: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
     """PCA whitening learnt from one space's own centred anchors: ``(forward (d, r), backward (r, d))``.
 
@@ -109,9 +77,13 @@ def whitening(centred: np.ndarray, floor: float, rtol: float = 1e-6) -> tuple[np
     dominated by a few high-variance ones; ``backward`` undoes it. ``floor`` adds ``floor * lambda_max``
     to every variance: a regulariser that keeps the noisy low-variance directions from being blown up.
     Directions with singular value below ``rtol * s_max`` are dropped (``forward @ backward`` is then
-    the projector onto the rest).
+    the projector onto the rest). Memoised on the anchors' content; the arrays come back read-only.
     """
     c = np.asarray(centred, dtype=np.float64)
+    return _WHITENINGS.get((content_key(c), float(floor), float(rtol)), lambda: _whiten(c, floor, rtol))
+
+
+def _whiten(c: np.ndarray, floor: float, rtol: float) -> tuple[np.ndarray, np.ndarray]:
     n, d = c.shape
     with one_thread():
         if d <= n:  # eigenvectors of the (d, d) scatter matrix are the right singular vectors

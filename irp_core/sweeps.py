@@ -16,27 +16,11 @@ from .scoring import score_pair
 from .translator import IRP
 
 
-def evaluate(
-    translator,
-    anchors_x,
-    anchors_y,
-    test_x,
-    test_y,
-    labels=None,
-    head=None,
-    **options,
-) -> dict:
-    """Fit ``translator`` on the anchors, translate ``test_x`` and score it against ``test_y``.
-
-    The metrics of :func:`irp_core.scoring.score_pair` (canonical names); ``options`` go to it.
-    """
-    return score_pair(translator, anchors_x, anchors_y, test_x, test_y, labels=labels, head=head, **options).metrics
-
-
 def _grid_cell(omega, delta, anchors_x, anchors_y, test_x, test_y, labels, head, params) -> dict:
     irp = IRP(omega=omega, delta=delta, **params)
     # the head's bounds (non-stitch, absolute) do not depend on (ω, δ): not repeated per cell
-    row = evaluate(irp, anchors_x, anchors_y, test_x, test_y, labels, head, non_stitch=False, absolute=False)
+    row = score_pair(irp, anchors_x, anchors_y, test_x, test_y, labels=labels, head=head, non_stitch=False,
+                     absolute=False).metrics
     return {"omega": omega, "delta": delta, **row}
 
 
@@ -62,7 +46,8 @@ def sweep_grid(
 def _pair_cell(source, target, spaces, labels, heads, params) -> dict:
     (ax, tx), (ay, ty) = spaces[source], spaces[target]
     head = heads.get(target) if heads else None
-    return {"source": source, "target": target, **evaluate(IRP(**params), ax, ay, tx, ty, labels, head)}
+    scores = score_pair(IRP(**params), ax, ay, tx, ty, labels=labels, head=head)
+    return {"source": source, "target": target, **scores.metrics}
 
 
 def sweep_pairs(

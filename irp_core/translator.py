@@ -21,9 +21,9 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from . import functional as F
+from .memo import ContentCache, content_key
 from .relative import (
     CENTER_OPTIONS,
-    cached_on_content,
     effective_condition_number,
     inverse_relative_projection,
     normalize_rows,
@@ -351,12 +351,7 @@ def _ranks(spectra: list[np.ndarray], rtol: float) -> list[int]:
     return [int((s > rtol * s[0]).sum()) if s[0] > 0 else 0 for s in spectra]
 
 
-@cached_on_content(maxsize=8)
-def _eigh_descending(gram: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Eigenvalues (descending) and eigenvectors of a symmetric Gram matrix, on one BLAS thread."""
-    with one_thread():
-        lam, u = np.linalg.eigh(gram)
-    return lam[::-1].copy(), u[:, ::-1].copy()
+_GRAM_EIGH = ContentCache(maxsize=8)  # the completion path's full-set decomposition, per target
 
 
 def _gram_pinv(gram: np.ndarray, rtol: float, ridge: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
@@ -367,10 +362,8 @@ def _gram_pinv(gram: np.ndarray, rtol: float, ridge: float = 0.0) -> tuple[np.nd
     the same tolerance (s > rtol * s_max, i.e. lambda > rtol^2 * lambda_max), several times faster.
     ``ridge`` damps it to U (S^2 + ridge * lambda_max)^-1 U.T A, as :func:`pseudo_inverse` does.
     """
-    lam, u = _eigh_descending(gram)
-    keep = lam > rtol**2 * max(lam[0], 0.0)
-    w = (u[:, keep] / (lam[keep] + ridge * max(lam[0], 0.0))) @ u[:, keep].T
-    return w, np.sqrt(np.clip(lam, 0.0, None))
+    lam, u = _GRAM_EIGH.get(content_key(gram), lambda: F.eigh_descending(gram))
+    return F.inverse_from_eigh(lam, u, rtol, ridge), np.sqrt(np.clip(lam, 0.0, None))
 
 
 def _project_onto_rows(v: np.ndarray, basis: np.ndarray, rtol: float) -> np.ndarray:

@@ -89,33 +89,6 @@ def test_a_mutated_writeable_array_is_not_served_stale_results(pair):
     np.testing.assert_allclose(after, IRP().fit(ax, ay.copy()).transform(x), atol=1e-12)
 
 
-def test_read_only_arrays_are_hashed_once(pair, monkeypatch):
-    ax, ay, _ = pair
-    frozen = ax.copy()
-    frozen.flags.writeable = False
-    key = F.content_key(frozen)
-    calls, blake2b = [], F.hashlib.blake2b
-    monkeypatch.setattr(F.hashlib, "blake2b", lambda *a, **k: calls.append(1) or blake2b(*a, **k))
-    assert F.content_key(frozen) == key and calls == []
-    view = frozen[:10]  # a view of a read-only array is immutable too, but a new object: hashed
-    assert F.content_key(view) != key and calls == [1]
-
-
-def test_cache_is_bounded_and_values_read_only():
-    cache = F.ContentCache(maxsize=3)
-    for i in range(5):
-        cache.get(i, lambda i=i: np.full(2, float(i)))
-    assert len(cache) == 3 and cache.peek(0) is None and cache.peek(4)[0] == 4.0
-    with pytest.raises(ValueError):
-        cache.peek(4)[0] = 1.0
-    by_bytes = F.ContentCache(maxsize=100, maxbytes=3 * 800)  # three 100-float arrays
-    for i in range(5):
-        by_bytes.get(i, lambda: (np.zeros(50), np.zeros(50)))
-    assert len(by_bytes) == 3 and by_bytes.nbytes() == 2400
-    huge = by_bytes.get("huge", lambda: np.zeros(1000))  # over the bound alone: kept, others go
-    assert len(by_bytes) == 1 and by_bytes.peek("huge") is huge
-
-
 def test_concurrent_fits_from_threads_agree(pair):
     """Streamlit serves sessions from threads of one process, all sharing these caches."""
     ax, ay, x = pair
@@ -148,30 +121,6 @@ def test_rank_warning_comes_with_the_condition_numbers(pair):
     with pytest.warns(UserWarning, match="rank deficient"):
         assert irp.ranks_ == [6]
     assert np.isfinite(irp.condition_numbers_).all()
-
-
-def test_a_value_in_progress_is_computed_once_for_every_waiting_thread():
-    cache, calls, started = F.ContentCache(maxsize=4), [], threading.Event()
-
-    def slow():
-        calls.append(1)
-        started.set()
-        threading.Event().wait(0.3)
-        return np.arange(3.0)
-
-    out = []
-    first = threading.Thread(target=lambda: out.append(cache.get("k", slow)))
-    first.start()
-    started.wait()
-    others = [threading.Thread(target=lambda: out.append(cache.get("k", slow))) for _ in range(4)]
-    for t in others:
-        t.start()
-    for t in [first, *others]:
-        t.join()
-    assert len(calls) == 1 and len(out) == 5 and all(o is out[0] for o in out)
-    with pytest.raises(ZeroDivisionError):  # a failed computation is not cached: the next call retries
-        cache.get("bad", lambda: 1 / 0)
-    assert cache.get("bad", lambda: np.zeros(1))[0] == 0.0
 
 
 def test_background_conditioning_gives_the_same_numbers(pair):
