@@ -27,7 +27,7 @@ __all__ = ["CacheError", "Dataset", "Space", "cache_dir", "list_datasets", "load
 
 REBUILD_HINT = (
     "restore it with `git checkout -- cached_embeddings` or rebuild it with "
-    "`bash cached_embeddings/install_build_deps.sh && python -m cached_embeddings.build`"
+    "`bash cached_embeddings/install_build_deps.sh && python -m cached_embeddings.builder`"
 )
 _SPACE_KEYS = ("anchors", "anchor_labels", "anchor_ids", "test", "test_labels", "test_ids", "layout")
 

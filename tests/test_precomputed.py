@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from cached_embeddings import tables as T
-from cached_embeddings.build.npzio import save_npz, sha256_file
+from cached_embeddings.builder.npzio import save_npz, sha256_file
 from dashboard import defaults as D
 from dashboard import precomputed as P
 from dashboard import views as V
