@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CacheError", "Dataset", "Space", "cache_dir", "list_datasets", "load_dataset"]
+__all__ = ["CacheError", "Dataset", "Space", "cache_dir", "list_datasets", "load_dataset", "sha256_file"]
 
 REBUILD_HINT = (
     "restore it with `git checkout -- cached_embeddings` or rebuild it with "
@@ -48,6 +48,12 @@ def _root(root: str | os.PathLike | None) -> pathlib.Path:
     return pathlib.Path(root) if root is not None else cache_dir()
 
 
+def sha256_file(path: str | os.PathLike) -> str:
+    """Hex sha256 of a file's bytes, read in blocks (the digest ``manifest.json`` records)."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
 def _read_manifest(root: pathlib.Path) -> dict:
     path = root / "manifest.json"
     if not path.exists():
@@ -64,14 +70,6 @@ def _read_manifest(root: pathlib.Path) -> dict:
 def list_datasets(root: str | os.PathLike | None = None) -> list[str]:
     """Names of the datasets listed in the manifest, in manifest order."""
     return list(_read_manifest(_root(root))["datasets"])
-
-
-def _sha256(path: pathlib.Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _readonly(arr: np.ndarray) -> np.ndarray:
@@ -137,7 +135,7 @@ class Dataset:
         if not path.exists():
             raise CacheError(f"{self.name}: file {rel} is missing from {self.root}; {REBUILD_HINT}")
         if self.verify and rel not in self._verified:
-            found, expected = _sha256(path), self._files[rel]
+            found, expected = sha256_file(path), self._files[rel]
             if found != expected:
                 raise CacheError(
                     f"{self.name}: file {rel} does not match the manifest "
