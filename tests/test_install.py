@@ -4,7 +4,7 @@ The venv is a plain one (no system site-packages): pip installs the declared dep
 missing one fails here. The repository is copied to a temporary folder first, without its embedding
 data, so the build's ``build/`` and ``*.egg-info`` land there and not in the checkout; the example
 is read from README.md's "Use the library" section, so the README and this test cannot drift apart.
-About 25 s with the dependencies' wheels already in pip's cache.
+About 25 s with the dependencies' wheels in pip's cache (55 s on a busy 2-core machine).
 """
 
 from __future__ import annotations
