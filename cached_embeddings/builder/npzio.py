@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import zipfile
@@ -38,10 +37,3 @@ def save_npz(path: str | os.PathLike, compress: bool = True, **arrays: np.ndarra
             zf.writestr(info, buf.getvalue())
     os.replace(tmp, path)
 
-
-def sha256_file(path: str | os.PathLike) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
