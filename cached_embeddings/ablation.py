@@ -318,7 +318,7 @@ def main(argv=None) -> int:
     names = args.dataset or [*CLASSIFICATION, CROSSLINGUAL]
     grid = [c for c in cells() if not args.factor or c.factor in args.factor or c.label == "default"]
     xl_factors = {"preset", "centring", "whitening floor", "ridge", "K anchors"}
-    # Pair-major order: a worker's decomposition caches (irp_core.relative.cached_on_content) then
+    # Pair-major order: a worker's decomposition caches (irp_core.memo) then
     # serve the same anchors across cells.
     tasks = [(n, c, s, t) for n in names for s, t in pairs_of(n) for c in grid
              if n != CROSSLINGUAL or c.factor in xl_factors]
