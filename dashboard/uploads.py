@@ -15,18 +15,19 @@ ids and texts as columns, keys or files named ``labels``/``ids``/``texts``.
 from __future__ import annotations
 
 import importlib.util
-import io
 import re
 import secrets
 import threading
-import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
 import numpy as np
 
+from irp_core import io as irp_io
 from irp_core.cache import Space
+from irp_core.io import KIND_NAMES as _KIND_NAMES
+from irp_core.io import ReadError
 
 # Limits. UPLOAD_MAX_MB matches ``server.maxUploadSize`` in .streamlit/config.toml.
 UPLOAD_MAX_MB = 50  # per file
@@ -93,191 +94,6 @@ def _py(v):
 def _role(name: str) -> str | None:
     n = str(name).strip().lower()
     return next((role for role, names in ROLE_NAMES.items() if n in names), None)
-
-
-# --------------------------------------------------------------------------------------------
-# Reading files: bytes -> arrays, with nothing decoded that was not checked first
-# --------------------------------------------------------------------------------------------
-_KIND_NAMES = {"b": "booleans", "c": "complex numbers", "U": "strings", "S": "bytes strings",
-               "O": "Python objects", "M": "dates", "m": "time deltas", "V": "raw or structured records"}
-
-
-def _read_npy(data: bytes, where: str) -> np.ndarray:
-    """A .npy array from bytes, without np.load: header first, then exactly the declared bytes."""
-    fmt = np.lib.format
-    f = io.BytesIO(data)
-    try:
-        version = fmt.read_magic(f)
-        if version == (1, 0):
-            shape, fortran, dtype = fmt.read_array_header_1_0(f)
-        elif version == (2, 0):
-            shape, fortran, dtype = fmt.read_array_header_2_0(f)
-        else:
-            raise ValueError(f"unsupported .npy format version {version[0]}.{version[1]}")
-    except Exception as err:  # noqa: BLE001 - bad magic, bad header, truncated header: all "not .npy"
-        raise UploadError(f"{where}: not a valid .npy array ({err})") from err
-    if dtype.hasobject:
-        raise UploadError(f"{where}: holds Python objects (dtype {dtype}); only plain arrays of numbers or "
-                          "strings are accepted, and files are never unpickled")
-    if dtype.fields is not None or dtype.subdtype is not None or dtype.itemsize == 0:
-        raise UploadError(f"{where}: has a structured or empty dtype ({dtype}); expected plain numbers")
-    count = 1
-    for s in shape:
-        count *= int(s)
-    need, body = count * dtype.itemsize, memoryview(data)[f.tell():]
-    if need != len(body):
-        raise UploadError(f"{where}: its header declares shape {shape} of {dtype} ({need} bytes) but the file "
-                          f"holds {len(body)} bytes of data (truncated or corrupt)")
-    try:
-        arr = np.frombuffer(body, dtype=dtype, count=count)
-        return arr.reshape(shape, order="F" if fortran else "C")
-    except Exception as err:  # noqa: BLE001
-        raise UploadError(f"{where}: cannot be read ({type(err).__name__}: {err})") from err
-
-
-def _read_npz(data: bytes, fname: str) -> dict[str, np.ndarray]:
-    """Every array of an .npz (a zip of .npy), sizes checked before anything is decompressed."""
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except Exception as err:  # noqa: BLE001 - BadZipFile, truncated central directory, ...
-        raise UploadError(f"{fname}: not a valid .npz archive ({type(err).__name__}: {err})") from err
-    if not infos:
-        raise UploadError(f"{fname}: the archive holds no arrays")
-    unpacked = sum(i.file_size for i in infos)
-    if unpacked > UPLOAD_MAX_UNPACKED_MB * 2**20:
-        raise UploadError(f"{fname}: its arrays unpack to {unpacked / 2**20:.0f} MB; the limit is "
-                          f"{UPLOAD_MAX_UNPACKED_MB} MB")
-    out: dict[str, np.ndarray] = {}
-    for info in infos:
-        if not info.filename.endswith(".npy") or info.is_dir():
-            raise UploadError(f"{fname}: member {info.filename!r} is not an .npy array")
-        key = info.filename[:-4]
-        if key in out:
-            raise UploadError(f"{fname}: key {key!r} appears twice")
-        try:
-            with zf.open(info) as member:
-                raw = member.read(info.file_size + 1)
-        except Exception as err:  # noqa: BLE001 - CRC errors, encryption, unknown compression
-            raise UploadError(f"{fname}:{key}: cannot be decompressed ({type(err).__name__}: {err})") from err
-        if len(raw) != info.file_size:
-            raise UploadError(f"{fname}:{key}: holds {len(raw)} bytes, its archive entry says {info.file_size}")
-        out[key] = _read_npy(raw, f"{fname}:{key}")
-    return out
-
-
-def _read_csv(data: bytes, fname: str, header_if=None) -> tuple[list[str], np.ndarray, int]:
-    """(column names, cells as strings (rows, cols), line number of the first data row)."""
-    import pandas as pd
-
-    try:
-        frame = pd.read_csv(io.BytesIO(data), header=None, dtype=str, keep_default_na=False,
-                            skip_blank_lines=True, encoding="utf-8")
-    except pd.errors.EmptyDataError as err:
-        raise UploadError(f"{fname}: the file is empty") from err
-    except pd.errors.ParserError as err:
-        detail = str(err).strip().splitlines()[-1].split("C error: ")[-1]
-        raise UploadError(f"{fname}: rows have different numbers of fields ({detail})") from err
-    except UnicodeDecodeError as err:
-        raise UploadError(f"{fname}: is not UTF-8 text (byte {err.start}: {err.reason})") from err
-    except Exception as err:  # noqa: BLE001
-        raise UploadError(f"{fname}: cannot be read as CSV ({type(err).__name__}: {err})") from err
-    cells = frame.to_numpy(dtype=object)
-    if cells.size == 0:
-        raise UploadError(f"{fname}: the file is empty")
-    first = [str(c) for c in cells[0]]
-    has_header = header_if(first) if header_if else not all(_is_number(c) for c in first)
-    if not has_header:
-        return [str(i + 1) for i in range(cells.shape[1])], cells, 1
-    if len(set(first)) != len(first):
-        dup = next(c for c in first if first.count(c) > 1)
-        raise UploadError(f"{fname}: the header names column {dup!r} twice")
-    return first, cells[1:], 2
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _csv_floats(cells: np.ndarray, names: list[str], fname: str, line0: int) -> np.ndarray:
-    """String cells -> float64; the first cell that is not a finite number is named by line and column."""
-    import pandas as pd
-
-    out = np.empty(cells.shape, dtype=np.float64)
-    for j in range(cells.shape[1]):
-        col = pd.to_numeric(pd.Series(cells[:, j]), errors="coerce").to_numpy(dtype=np.float64)
-        bad = ~np.isfinite(col)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            text = str(cells[i, j])
-            what = "an empty cell (missing value or ragged row)" if not text.strip() else f"{text[:40]!r}"
-            raise UploadError(f"{fname}: line {line0 + i}, column {names[j]!r} holds {what}: expected a finite "
-                              f"number ({int(bad.sum())} such cells in that column)")
-        out[:, j] = col
-    return out
-
-
-def _read_parquet(data: bytes, fname: str) -> list[tuple[str, np.ndarray]]:
-    """Columns of a Parquet file as arrays: numeric columns as floats, list columns as 2-D, strings."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    try:
-        pf = pq.ParquetFile(pa.BufferReader(data))
-        meta = pf.metadata
-    except Exception as err:  # noqa: BLE001
-        raise UploadError(f"{fname}: not a valid Parquet file ({type(err).__name__}: {err})") from err
-    if meta.num_columns > MAX_DIM + 3:
-        raise UploadError(f"{fname}: {meta.num_columns} columns; at most {MAX_DIM} dimensions are accepted")
-    if meta.num_rows > MAX_ITEMS:
-        raise UploadError(f"{fname}: {meta.num_rows} rows; at most {MAX_ITEMS} items are accepted")
-    try:
-        table = pf.read()
-    except Exception as err:  # noqa: BLE001
-        raise UploadError(f"{fname}: cannot be read ({type(err).__name__}: {err})") from err
-    names = [str(n) for n in table.column_names]
-    if len(set(names)) != len(names):
-        raise UploadError(f"{fname}: column {next(n for n in names if names.count(n) > 1)!r} appears twice")
-    out = []
-    for name, col in zip(names, table.columns):
-        if name.startswith("__index_level_"):  # a pandas index written by to_parquet
-            continue
-        if pa.types.is_dictionary(col.type):  # e.g. a pandas categorical label column
-            col = col.cast(col.type.value_type)
-        t = col.type
-        if col.null_count:
-            row = int(np.flatnonzero(col.is_null().to_numpy(zero_copy_only=False))[0])
-            raise UploadError(f"{fname}: column {name!r} has {col.null_count} empty (null) values, first at row {row}")
-        if pa.types.is_integer(t) or pa.types.is_floating(t):
-            out.append((name, col.to_numpy()))
-        elif pa.types.is_string(t) or pa.types.is_large_string(t):
-            out.append((name, np.asarray(col.to_pylist(), dtype=str)))
-        elif (pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t)) and (
-                pa.types.is_integer(t.value_type) or pa.types.is_floating(t.value_type)):
-            out.append((name, _list_column(col, name, fname)))
-        else:
-            raise UploadError(f"{fname}: column {name!r} has type {t}; expected numbers, a list of numbers "
-                              "per row, or text for label/id/text columns")
-    return out
-
-
-def _list_column(col, name: str, fname: str) -> np.ndarray:
-    import pyarrow.compute as pc
-
-    arr = col.combine_chunks()
-    lengths = pc.list_value_length(arr).to_numpy(zero_copy_only=False)
-    if lengths.size and (lengths != lengths[0]).any():
-        row = int(np.flatnonzero(lengths != lengths[0])[0])
-        raise UploadError(f"{fname}: column {name!r} row {row} has {lengths[row]} values, row 0 has {lengths[0]}")
-    values = arr.flatten()
-    if values.null_count:
-        raise UploadError(f"{fname}: column {name!r} has empty (null) values inside its lists")
-    d = int(lengths[0]) if lengths.size else 0
-    return values.to_numpy(zero_copy_only=False).reshape(len(arr), d)
 
 
 # --------------------------------------------------------------------------------------------
@@ -366,13 +182,13 @@ def _parse_file(fname: str, data: bytes, parts: _Parts) -> None:
     stem, suffix = PurePath(fname).stem, PurePath(fname).suffix.lower().lstrip(".")
     role = _role(stem)
     if suffix == "npy":
-        arr = _read_npy(data, fname)
+        arr = irp_io.read_npy(data, fname)
         if role:
             parts.add(role, fname, _vector(fname, arr, role))
         else:
             parts.spaces.append(_SpaceIn(stem, fname, _embedding(fname, arr)))
     elif suffix == "npz":
-        _parse_npz(fname, stem, _read_npz(data, fname), parts)
+        _parse_npz(fname, stem, irp_io.read_npz(data, fname, UPLOAD_MAX_UNPACKED_MB), parts)
     elif suffix == "txt":
         if role not in ("texts", "classes"):
             raise UploadError(f"{fname}: a .txt file must be texts.txt (one item text per line) or classes.txt "
@@ -433,10 +249,10 @@ def _parse_npz(fname: str, stem: str, arrays: dict[str, np.ndarray], parts: _Par
 
 def _parse_table(fname: str, stem: str, suffix: str, data: bytes, role: str | None, parts: _Parts) -> None:
     if suffix == "csv":
-        names, cells, line0 = _read_csv(data, fname, (lambda first: _role(first[0]) is not None) if role else None)
-        columns = [(n, cells[:, j]) for j, n in enumerate(names)]
+        table = irp_io.read_csv(data, fname, (lambda first: _role(first[0]) is not None) if role else None)
+        columns, line0 = [(n, table.cells[:, j]) for j, n in enumerate(table.names)], table.first_line
     else:
-        columns, line0 = _read_parquet(data, fname), 0
+        columns, line0 = irp_io.read_parquet(data, fname, max_rows=MAX_ITEMS, max_columns=MAX_DIM + 3), 0
     if role:  # a labels/ids/texts/classes file: its only column, or the column named for the role
         col = [c for c in columns if _role(c[0]) == role] or (columns if len(columns) == 1 else [])
         if len(col) != 1:
@@ -460,15 +276,9 @@ def _parse_table(fname: str, stem: str, suffix: str, data: bytes, role: str | No
     if not dims:
         raise UploadError(f"{fname}: no embedding columns (only {[c[0] for c in columns]})")
     if suffix == "csv":
-        x = _csv_floats(np.stack([v for _, v in dims], axis=1), [n for n, _ in dims], fname, line0)
-    elif len(dims) == 1 and np.asarray(dims[0][1]).ndim == 2:  # one list column
-        x = dims[0][1]
+        x = irp_io.csv_floats(np.stack([v for _, v in dims], axis=1), [n for n, _ in dims], fname, line0)
     else:
-        for name, values in dims:
-            if np.asarray(values).ndim != 1:
-                raise UploadError(f"{fname}: list column {name!r} next to other embedding columns; use one or "
-                                  "the other")
-        x = np.stack([np.asarray(v) for _, v in dims], axis=1)
+        x = irp_io.stack_columns(dims, fname)
     parts.spaces.append(_SpaceIn(stem, fname, _embedding(fname, x)))
 
 
@@ -493,7 +303,10 @@ def parse_files(files: Sequence[tuple[str, bytes]]) -> _Parts:
         raise UploadError(f"{total / 2**20:.1f} MB in all; the limit is {UPLOAD_MAX_TOTAL_MB} MB per upload")
     parts = _Parts([], [], [], [], [])
     for fname, data in files:
-        _parse_file(PurePath(str(fname)).name, bytes(data), parts)
+        try:
+            _parse_file(PurePath(str(fname)).name, bytes(data), parts)
+        except ReadError as err:  # irp_core.io's message already names the file and the fault
+            raise UploadError(str(err)) from err
     return parts
 
 
