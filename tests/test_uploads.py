@@ -1,4 +1,4 @@
-"""Uploads (``dashboard/uploads.py``): real round trips to a translation, specific refusals, and a fuzz.
+"""Uploads (``dashboard/uploads/``): real round trips to a translation, specific refusals, and a fuzz.
 
 The fuzz feeds over 500 generated malformed uploads through ``build_dataset``, the function the
 Upload page calls: each must raise ``UploadError`` with a message, nothing else, and none may run
@@ -193,6 +193,17 @@ def test_umap_layout_when_umap_is_installed():
     assert used == "umap" and xy.shape == (80, 2) and np.isfinite(xy).all()
     xy2, used2 = U.layout_2d(x, "pca")
     assert used2 == "pca" and xy2.shape == (80, 2)
+
+
+def test_pca_layout_is_the_top_two_principal_components_whatever_the_seed():
+    x = np.random.default_rng(3).normal(size=(60, 7)).astype(np.float32) * np.arange(1, 8)
+    xy, used = U.layout_2d(x, "pca", seed=0)
+    assert used == "pca" and xy.dtype == np.float32
+    np.testing.assert_array_equal(xy, U.layout_2d(x, "pca", seed=5)[0])  # exact SVD: no seed involved
+    xc = x.astype(np.float64) - x.mean(axis=0)
+    _, s, _ = np.linalg.svd(xc, full_matrices=False)
+    np.testing.assert_allclose(np.linalg.norm(xy, axis=0), s[:2], rtol=1e-5)  # variance along each axis
+    assert abs(float(xy[:, 0] @ xy[:, 1])) < 1e-3 * s[0] * s[1]  # uncorrelated axes
 
 
 # --------------------------------------------------------------------------------------------
