@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.decomposition import PCA
 
 from irp_core.cache import Space
+from irp_core.dataset import HEAD_KINDS
 
 from .assembly import check_parallel, encode_labels, parse_files
 from .base import (
@@ -65,9 +66,9 @@ def layout_2d(x: np.ndarray, method: str = "pca", seed: int = 0) -> tuple[np.nda
 
 
 class UploadedDataset:
-    """An upload with the interface of :class:`irp_core.cache.Dataset`; lives in one session's state."""
-
-    modality_names = {"text": "texts", "embeddings": "embeddings only"}
+    """An upload, implementing :class:`irp_core.dataset.Dataset` as the shipped datasets do; it lives
+    in one session's state. Its heads are trained on its anchors (it has no other training data).
+    """
 
     def __init__(self, name: str, title: str, spaces: dict[str, Space], classes: list[str],
                  texts: np.ndarray | None, ids: np.ndarray, sources: dict[str, str], notes: list[str], seed: int):
@@ -89,6 +90,7 @@ class UploadedDataset:
 
     @property
     def has_labels(self) -> bool:
+        """Whether the upload came with labels."""
         return bool(self.classes)
 
     def _check_encoder(self, encoder: str) -> None:
@@ -105,7 +107,7 @@ class UploadedDataset:
 
         from irp_core.heads import LinearHead, MLPHead
 
-        if kind not in ("linear", "mlp"):
+        if kind not in HEAD_KINDS:
             raise ValueError(f"head kind must be 'linear' or 'mlp', got {kind!r}")
         self._check_encoder(encoder)
         if not self.has_labels:
@@ -120,6 +122,7 @@ class UploadedDataset:
             return self._heads[(encoder, kind)]
 
     def item_texts(self, ids, language: str | None = None) -> list[str]:
+        """The uploaded texts of items ``ids`` (an upload has one language: ``language`` is ignored)."""
         if self._texts is None:
             raise UploadError(f"upload {self.name!r} has no item texts")
         try:
@@ -132,10 +135,12 @@ class UploadedDataset:
         raise UploadError(f"upload {self.name!r} has no thumbnails: uploads carry embeddings (and optional texts)")
 
     def language(self, encoder: str) -> str | None:
+        """None: an upload does not say which language its texts are in."""
         self._check_encoder(encoder)
         return None
 
     def summary(self) -> str:
+        """One line: items, anchors and test items, labels, texts, spaces and their dimensions."""
         sp = self._spaces[self.encoders[0]]
         dims = ", ".join(f"{e} ({self._spaces[e].dim}-d)" for e in self.encoders)
         labels = f"{len(self.classes)} classes" if self.classes else "no labels"
