@@ -136,3 +136,23 @@ def test_method_options_reach_the_translator(files):
     bad = cli(*args, "--output", "Z.npy", "--ridge", "-1", cwd=tmp)
     assert bad.returncode == 2 and bad.stderr.startswith("error:") and "ridge" in bad.stderr
     assert "Traceback" not in bad.stderr and not (tmp / "Z.npy").exists()
+
+
+def test_help_shows_irps_defaults():
+    """The command line's defaults are IRP()'s: --help shows them, written nowhere else."""
+    done = cli("translate", "--help", cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.split()).split("IRP options:")[1]
+    params = IRP().get_params()
+    for option, key in (("--omega", "omega"), ("--delta", "delta"), ("--center", "center"),
+                        ("--ridge", "ridge"), ("--whiten-floor", "whiten_floor"), ("--rescale", "rescale")):
+        after = text[text.index(option + " "):]
+        assert f"(default {params[key]})" in after[:300], (option, after[:300])
+
+
+def test_no_method_options_is_irp_at_its_defaults():
+    from irp_core.__main__ import _build_irp, parser
+
+    required = ["--source-anchors", "a.npy", "--target-anchors", "b.npy", "--input", "x.npy", "--output", "y.npy"]
+    args = parser().parse_args(["translate", *required])
+    assert _build_irp(args).get_params() == IRP().get_params()
