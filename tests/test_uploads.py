@@ -312,6 +312,8 @@ BAD = {
     "bad_layout": (lambda: [("a.npz", npz(anchors=X[:20], test=X[20:], layout=X[:20, :3])),
                             ("b.npz", npz(anchors=Y[:20], test=Y[20:]))], r"a\.npz:layout must be a \(20, 2\) array"),
     "parquet_bool": (lambda: with_a("a.parquet", parquet(X > 0)), r"a\.parquet: column 'd0' has type bool"),
+    "parquet_rows": (lambda: with_a("a.parquet", parquet(np.ones((U.MAX_ITEMS + 1, 2)))),
+                     rf"a\.parquet: {U.MAX_ITEMS + 1} rows; at most {U.MAX_ITEMS}"),
     "parquet_null": (lambda: with_a("a.parquet", _parquet_null()),
                      r"a\.parquet: column 'd1' has 1 empty \(null\) values, first at row 2"),
 }
