@@ -9,7 +9,7 @@ from pathlib import PurePath
 
 import numpy as np
 
-from irp_core.io import KIND_NAMES as _KIND_NAMES
+from irp_core.io import KIND_NAMES
 
 from .base import (
     CACHE_KEYS,
@@ -34,9 +34,10 @@ def _role(name: str) -> str | None:
     return next((role for role, names in ROLE_NAMES.items() if n in names), None)
 
 
-
 @dataclass
 class SpaceIn:
+    """One uploaded space, checked on its own; ``where`` names its file (and key) in messages."""
+
     name: str
     where: str
     x: np.ndarray  # (n, d) float32
@@ -46,6 +47,8 @@ class SpaceIn:
 
 @dataclass
 class Parts:
+    """Everything the files held, each value with where it came from, before they are checked together."""
+
     spaces: list[SpaceIn]
     labels: list[tuple[str, np.ndarray]]
     ids: list[tuple[str, np.ndarray]]
@@ -60,7 +63,7 @@ def _embedding(where: str, arr: np.ndarray) -> np.ndarray:
     """A finite (n, d) float32 matrix, or an UploadError naming what is wrong."""
     arr = np.asarray(arr)
     if arr.dtype.kind not in "iuf":
-        what = _KIND_NAMES.get(arr.dtype.kind, "not numbers")
+        what = KIND_NAMES.get(arr.dtype.kind, "not numbers")
         raise UploadError(f"{where}: embeddings must be real numbers, got dtype {arr.dtype} ({what})")
     if arr.ndim != 2:
         raise UploadError(f"{where}: embeddings must be a 2-D array (items, dimensions), got shape {arr.shape}")
@@ -102,7 +105,7 @@ def _vector(where: str, arr, role: str) -> np.ndarray:
     if arr.dtype.kind not in kinds:
         want = "integers or strings" if role != "texts" else "strings"
         raise UploadError(f"{where}: {role} must be {want}, got dtype {arr.dtype} "
-                          f"({_KIND_NAMES.get(arr.dtype.kind, 'numbers')})")
+                          f"({KIND_NAMES.get(arr.dtype.kind, 'numbers')})")
     return arr
 
 
