@@ -1,33 +1,37 @@
 """Every default of the dashboard, in one place.
 
-The lead may retune these after an ablation; nothing else in ``dashboard/`` hard-codes them.
+The method's defaults and option lists are irp_core's, written once there (``IRP()``'s parameters,
+the option tuples next to where IRP validates them); this module only names them for the pages.
+The dashboard's own defaults (layout points, sweep grids, page settings) are set here, and the lead
+may retune them; nothing else in ``dashboard/`` hard-codes them.
 """
+
+from irp_core import IRP
+from irp_core.dataset import HEAD_KINDS
+from irp_core.translator import CENTER_OPTIONS, PRUNE_ON_OPTIONS, RESCALE_OPTIONS  # noqa: F401 - as D.*
 
 DATASET = "mnist"
 SOURCE_INDEX = 0  # default source: the dataset's first encoder
 TARGET_INDEX = 1  # default target: its second encoder (the first when there is only one)
 
-# The method's defaults equal irp_core.IRP()'s (a test checks it): the best zero-shot setting of the
-# ablation in docs/ABLATION.md.
-OMEGA = 1
+# The method's defaults are IRP()'s: the best zero-shot setting of the ablation in docs/ABLATION.md.
+_IRP = IRP().get_params()
+OMEGA = _IRP["omega"]
 OMEGA_MIN, OMEGA_MAX = 1, 32
-DELTA = 0.0
+DELTA = _IRP["delta"]
 DELTA_MIN, DELTA_MAX, DELTA_STEP = 0.0, 0.95, 0.05
 
-K = 0  # anchor count; 0 means "all shipped anchors"
-SEED = 0
-CENTER = "whiten"
-CENTER_OPTIONS = ("whiten", "anchor_mean", "none")
-WHITEN_FLOOR = 0.003
-RIDGE = 0.3
+K = _IRP["n_anchors"] or 0  # anchor count; 0 means "all shipped anchors" (IRP's n_anchors=None)
+SEED = _IRP["seed"]
+CENTER = _IRP["center"]
+WHITEN_FLOOR = _IRP["whiten_floor"]
+RIDGE = _IRP["ridge"]
 RIDGE_MIN, RIDGE_MAX, RIDGE_STEP = 0.0, 2.0, 0.05
-PRUNE_ON = "source"
-PRUNE_ON_OPTIONS = ("source", "target", "both")
-RESCALE = "anchor_mean_norm"
-RESCALE_OPTIONS = ("anchor_mean_norm", "anchor_median_norm", "none")
-COMPLETION = False
-HEAD = "linear"
-HEAD_OPTIONS = ("linear", "mlp")
+PRUNE_ON = _IRP["prune_on"]
+RESCALE = _IRP["rescale"]
+COMPLETION = _IRP["completion"]
+HEAD_OPTIONS = HEAD_KINDS
+HEAD = HEAD_OPTIONS[0]  # linear: the heads of docs/ABLATION.md's default rows
 
 # Layout panel: how many test items are drawn, and how translated points are placed.
 N_LAYOUT_POINTS = 1000

@@ -14,44 +14,42 @@ import warnings
 import numpy as np
 
 from . import IRP
-from .io import load_matrix, save_matrix
+from .io import load_matrix, read_array, save_matrix
 from .scoring import score_pair
 from .translator import CENTER_OPTIONS, PRUNE_ON_OPTIONS, RESCALE_OPTIONS
 
 
 def _irp_options(parser: argparse.ArgumentParser) -> None:
-    defaults = IRP()
+    """The method's options; every default is ``IRP()``'s, so it is written once, in the estimator."""
+    defaults = IRP().get_params()
     group = parser.add_argument_group("IRP options")
-    group.add_argument("--omega", type=int, default=defaults.omega, help="anchor subspaces (default %(default)s)")
-    group.add_argument("--delta", type=float, default=defaults.delta, help="pruning threshold (default %(default)s)")
-    group.add_argument("--seed", type=int, default=defaults.seed)
-    group.add_argument("--center", choices=CENTER_OPTIONS, default=defaults.center,
+    group.add_argument("--omega", type=int, default=defaults["omega"], help="anchor subspaces (default %(default)s)")
+    group.add_argument("--delta", type=float, default=defaults["delta"],
+                       help="pruning threshold (default %(default)s)")
+    group.add_argument("--seed", type=int, default=defaults["seed"], help="seeds the prunings (default %(default)s)")
+    group.add_argument("--center", choices=CENTER_OPTIONS, default=defaults["center"],
                        help="whiten, anchor_mean or none (default %(default)s)")
-    group.add_argument("--whiten-floor", type=float, default=defaults.whiten_floor,
+    group.add_argument("--whiten-floor", type=float, default=defaults["whiten_floor"],
                        help="variance floor of the whitening, a fraction of the largest (default %(default)s)")
-    group.add_argument("--ridge", type=float, default=defaults.ridge,
+    group.add_argument("--ridge", type=float, default=defaults["ridge"],
                        help="damping of the decoding; 0 is the plain pseudo-inverse (default %(default)s)")
-    group.add_argument("--prune-on", choices=PRUNE_ON_OPTIONS, default=defaults.prune_on)
-    group.add_argument("--rescale", choices=RESCALE_OPTIONS, default=defaults.rescale)
-    group.add_argument("--completion", action="store_true", help="anchor completion (docs/METHOD.md)")
-    group.add_argument("--n-anchors", type=int, default=None, help="seeded subsample of the anchors")
-    group.add_argument("--max-kept", type=int, default=None, help="cap on anchors kept per subspace")
+    group.add_argument("--prune-on", choices=PRUNE_ON_OPTIONS, default=defaults["prune_on"],
+                       help="which side's anchors the pruning looks at (default %(default)s)")
+    group.add_argument("--rescale", choices=RESCALE_OPTIONS, default=defaults["rescale"],
+                       help="target scale statistic of the output (default %(default)s)")
+    group.add_argument("--completion", action="store_true", default=defaults["completion"],
+                       help="anchor completion (docs/METHOD.md)")
+    group.add_argument("--n-anchors", type=int, default=defaults["n_anchors"], help="seeded subsample of the anchors")
+    group.add_argument("--max-kept", type=int, default=defaults["max_kept"], help="cap on anchors kept per subspace")
+
+
+# IRP's parameters that the command line sets (the rest, e.g. rtol, keep IRP's defaults)
+CLI_PARAMS = ("omega", "delta", "seed", "center", "whiten_floor", "ridge", "prune_on", "rescale", "completion",
+              "n_anchors", "max_kept")
 
 
 def _build_irp(args: argparse.Namespace) -> IRP:
-    return IRP(
-        omega=args.omega,
-        delta=args.delta,
-        seed=args.seed,
-        center=args.center,
-        whiten_floor=args.whiten_floor,
-        ridge=args.ridge,
-        prune_on=args.prune_on,
-        rescale=args.rescale,
-        completion=args.completion,
-        n_anchors=args.n_anchors,
-        max_kept=args.max_kept,
-    )
+    return IRP(**{name: getattr(args, name) for name in CLI_PARAMS})
 
 
 def parser() -> argparse.ArgumentParser:
@@ -80,7 +78,7 @@ def parser() -> argparse.ArgumentParser:
 
 def _labels(spec: str, n: int) -> np.ndarray:
     """One integer label per test row, from a 1-D .npy or a one-column file."""
-    raw = np.load(spec, allow_pickle=False) if spec.lower().endswith(".npy") else load_matrix(spec)
+    raw, _ = read_array(spec)
     values = np.asarray(raw, dtype=np.float64).reshape(-1) if np.ndim(raw) == 1 or np.shape(raw)[1:] == (1,) else None
     if values is None or values.size != n:
         raise ValueError(f"{spec}: labels must be one value per test row ({n}), got shape {np.shape(raw)}")

@@ -130,7 +130,10 @@ class Space:
 
 
 class Dataset:
-    """A dataset of the cache; spaces, heads and items load lazily and are verified once."""
+    """A dataset of the cache; spaces, heads and items load lazily and are verified once.
+
+    Implements :class:`irp_core.dataset.Dataset`, the interface uploads share.
+    """
 
     def __init__(self, name: str, entry: dict, root: pathlib.Path, verify: bool = True):
         self.name = name
@@ -226,9 +229,10 @@ class Dataset:
 
     def head(self, encoder: str, kind: str = "linear"):
         """The classifier head trained on ``encoder``'s (unshipped) training embeddings."""
+        from .dataset import HEAD_KINDS
         from .heads import load_head
 
-        if kind not in ("linear", "mlp"):
+        if kind not in HEAD_KINDS:
             raise ValueError(f"head kind must be 'linear' or 'mlp', got {kind!r}")
         self._check_encoder(encoder)
         key = (encoder, kind)
@@ -278,6 +282,18 @@ class Dataset:
 
     def language(self, encoder: str) -> str | None:
         return self._check_encoder(encoder).get("language")
+
+    @property
+    def has_labels(self) -> bool:
+        """Whether items carry class labels (every shipped dataset's do)."""
+        return bool(self.classes)
+
+    def summary(self) -> str:
+        """One line: items, anchors and test items, labels, spaces and their dimensions."""
+        sp = self.space(self.encoders[0])
+        dims = ", ".join(f"{e} ({self.encoder_info[e]['dim']}-d)" for e in self.encoders)
+        return (f"{len(sp.anchors) + len(sp.test)} items: {len(sp.anchors)} anchors, {len(sp.test)} test; "
+                f"{len(self.classes)} classes, {self.modality} items; spaces {dims}")
 
 
 def load_dataset(name: str, root: str | os.PathLike | None = None, verify: bool = True) -> Dataset:

@@ -136,3 +136,46 @@ def test_method_options_reach_the_translator(files):
     bad = cli(*args, "--output", "Z.npy", "--ridge", "-1", cwd=tmp)
     assert bad.returncode == 2 and bad.stderr.startswith("error:") and "ridge" in bad.stderr
     assert "Traceback" not in bad.stderr and not (tmp / "Z.npy").exists()
+
+
+def test_help_shows_irps_defaults():
+    """The command line's defaults are IRP()'s: --help shows them, written nowhere else."""
+    done = cli("translate", "--help", cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.split()).split("IRP options:")[1]
+    params = IRP().get_params()
+    for option, key in (("--omega", "omega"), ("--delta", "delta"), ("--center", "center"),
+                        ("--ridge", "ridge"), ("--whiten-floor", "whiten_floor"), ("--rescale", "rescale")):
+        after = text[text.index(option + " "):]
+        assert f"(default {params[key]})" in after[:300], (option, after[:300])
+
+
+def test_no_method_options_is_irp_at_its_defaults():
+    from irp_core.__main__ import _build_irp, parser
+
+    required = ["--source-anchors", "a.npy", "--target-anchors", "b.npy", "--input", "x.npy", "--output", "y.npy"]
+    args = parser().parse_args(["translate", *required])
+    assert _build_irp(args).get_params() == IRP().get_params()
+
+
+def test_the_cli_reads_with_the_uploads_checks(tmp_path):
+    """One reader (irp_core.io): Parquet list columns, CSV cells named by line, zip bombs refused."""
+    import io
+    import zipfile
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from irp_core.io import ReadError, read_npz
+
+    x = np.arange(12.0).reshape(4, 3)
+    pq.write_table(pa.table({"emb": pa.array(list(x), type=pa.list_(pa.float64()))}), tmp_path / "x.parquet")
+    np.testing.assert_array_equal(load_matrix(tmp_path / "x.parquet"), x)
+    (tmp_path / "x.csv").write_text("a,b\n1,2\n3,oops\n")
+    with pytest.raises(ReadError, match=r"x\.csv: line 3, column 'b' holds 'oops'"):
+        load_matrix(tmp_path / "x.csv")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a.npy", b"\0" * (2 * 2**20 + 1))
+    with pytest.raises(ReadError, match=r"bomb\.npz: its arrays unpack to 2 MB; the limit is 1 MB"):
+        read_npz(buf.getvalue(), "bomb.npz", max_unpacked_mb=1)

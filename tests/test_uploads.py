@@ -1,4 +1,4 @@
-"""Uploads (``dashboard/uploads.py``): real round trips to a translation, specific refusals, and a fuzz.
+"""Uploads (``dashboard/uploads/``): real round trips to a translation, specific refusals, and a fuzz.
 
 The fuzz feeds over 500 generated malformed uploads through ``build_dataset``, the function the
 Upload page calls: each must raise ``UploadError`` with a message, nothing else, and none may run
@@ -195,6 +195,17 @@ def test_umap_layout_when_umap_is_installed():
     assert used2 == "pca" and xy2.shape == (80, 2)
 
 
+def test_pca_layout_is_the_top_two_principal_components_whatever_the_seed():
+    x = np.random.default_rng(3).normal(size=(60, 7)).astype(np.float32) * np.arange(1, 8)
+    xy, used = U.layout_2d(x, "pca", seed=0)
+    assert used == "pca" and xy.dtype == np.float32
+    np.testing.assert_array_equal(xy, U.layout_2d(x, "pca", seed=5)[0])  # exact SVD: no seed involved
+    xc = x.astype(np.float64) - x.mean(axis=0)
+    _, s, _ = np.linalg.svd(xc, full_matrices=False)
+    np.testing.assert_allclose(np.linalg.norm(xy, axis=0), s[:2], rtol=1e-5)  # variance along each axis
+    assert abs(float(xy[:, 0] @ xy[:, 1])) < 1e-3 * s[0] * s[1]  # uncorrelated axes
+
+
 # --------------------------------------------------------------------------------------------
 # Refusals: one class of bad input each, with a message naming where and what
 # --------------------------------------------------------------------------------------------
@@ -301,6 +312,8 @@ BAD = {
     "bad_layout": (lambda: [("a.npz", npz(anchors=X[:20], test=X[20:], layout=X[:20, :3])),
                             ("b.npz", npz(anchors=Y[:20], test=Y[20:]))], r"a\.npz:layout must be a \(20, 2\) array"),
     "parquet_bool": (lambda: with_a("a.parquet", parquet(X > 0)), r"a\.parquet: column 'd0' has type bool"),
+    "parquet_rows": (lambda: with_a("a.parquet", parquet(np.ones((U.MAX_ITEMS + 1, 2)))),
+                     rf"a\.parquet: {U.MAX_ITEMS + 1} rows; at most {U.MAX_ITEMS}"),
     "parquet_null": (lambda: with_a("a.parquet", _parquet_null()),
                      r"a\.parquet: column 'd1' has 1 empty \(null\) values, first at row 2"),
 }
