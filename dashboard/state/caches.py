@@ -11,7 +11,6 @@ server). An upload's results never enter Streamlit's caches, which every session
 from __future__ import annotations
 
 import functools
-from collections import OrderedDict
 from typing import Any
 
 import streamlit as st
@@ -30,9 +29,12 @@ from dashboard.views.translate import Translation
 
 def session_cached(shared, max_entries: int = 16):
     """``shared`` (an st.cache_data/st.cache_resource decorator) for shipped data; for an upload, a
-    bounded cache in this session's state instead, since Streamlit's caches are shared by all sessions.
+    ``functools.lru_cache`` of ``max_entries`` results in this session's state instead, since
+    Streamlit's caches are shared by all sessions.
 
-    The first argument of the decorated function is a dataset name or a Settings.
+    The first argument of the decorated function is a dataset name or a Settings. The session
+    keeps one LRU per upload and function, found by the function's file and qualified name: a page
+    script defines its functions anew on every run, and their results must outlive the run.
     """
     def wrap(fn):
         cached = shared(fn)
@@ -44,22 +46,27 @@ def session_cached(shared, max_entries: int = 16):
             name = getattr(first, "dataset", first)
             if not U.is_upload_name(name):
                 return cached(*args, **kwargs)
-            memo = st.session_state.setdefault(UPLOAD_CACHE_KEY, {}).setdefault(name, {}).setdefault(
-                fn_key, OrderedDict())
-            key = (args, tuple(sorted(kwargs.items())))
-            if key in memo:
-                memo.move_to_end(key)
-                return memo[key]
-            value = memo[key] = fn(*args, **kwargs)
-            while len(memo) > max_entries:
-                memo.popitem(last=False)
-            return value
+            per_upload = st.session_state.setdefault(UPLOAD_CACHE_KEY, {}).setdefault(name, {})
+            memo = per_upload.get(fn_key)
+            if memo is None:
+                memo = per_upload[fn_key] = _lru(max_entries)
+            memo.fn = fn  # this run's definition: the LRU must not keep an old run's globals alive
+            return memo(*args, **kwargs)
 
         call.clear = cached.clear
         return call
 
     return wrap
 
+
+def _lru(max_entries: int):
+    """A ``functools.lru_cache`` of ``max_entries`` results, calling whatever function its ``fn`` is."""
+
+    def compute(*args, **kwargs):
+        return memo.fn(*args, **kwargs)
+
+    memo = functools.lru_cache(maxsize=max_entries)(compute)
+    return memo
 
 
 @st.cache_resource(show_spinner=False)
