@@ -31,7 +31,7 @@ def _one_blas_thread() -> None:
 
 _one_blas_thread()
 
-from dashboard import state
+from dashboard.state import sidebar
 
 st.set_page_config(page_title="IRP Explorer", layout="wide")
 
@@ -50,7 +50,7 @@ PAGES = [
 
 page = st.navigation(PAGES)
 try:
-    state.sidebar()
+    sidebar.draw()
 except Exception as exc:  # noqa: BLE001 - never a traceback in the UI
     st.sidebar.error(f"Sidebar failed: {exc}")
 page.run()

@@ -1,10 +1,12 @@
-"""File builders for the dashboard's downloads: plain arrays and dicts in, file bytes out.
+"""File builders for the dashboard's downloads: arrays, dicts or a translation in, file bytes out.
 
-No Streamlit here, so every file can be round-tripped in tests. The pages hand these builders to
-``st.download_button`` as deferred callables: a file is built when its button is clicked, never on
-the slider path. Every file is readable without this package: ``.npz`` holds only numeric and
-fixed-width string arrays (``np.load(..., allow_pickle=False)`` works), CSV is plain UTF-8, and
-figure pages embed plotly.js so they open offline.
+No Streamlit here, so every file can be round-tripped in tests (``translation_file``,
+``metrics_file`` and ``selection_file`` take a dataset and a
+:class:`dashboard.views.translate.Translation`; the rest plain arrays and dicts). The pages hand
+these builders to ``st.download_button`` as deferred callables: a file is built when its button
+is clicked, never on the slider path. Every file is readable without this package: ``.npz``
+holds only numeric and fixed-width string arrays (``np.load(..., allow_pickle=False)`` works),
+CSV is plain UTF-8, and figure pages embed plotly.js so they open offline.
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ import io
 import math
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from dashboard.views.translate import Translation
 
 NPZ_MIME = "application/octet-stream"
 CSV_MIME = "text/csv"
@@ -178,6 +183,52 @@ def selection_rows(rows: Sequence[int], item_ids: Sequence, labels: Sequence | N
             row["text"] = str(texts[i])
         out.append(row)
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# What the download buttons hold: a translation's files (built on click)
+# --------------------------------------------------------------------------------------------
+def translation_file(ds, t: Translation) -> bytes:
+    """The translated test split as ``.npz``: vectors, item ids, labels, per-item cosine, settings."""
+    s = t.settings
+    sx, sy = ds.space(s.source), ds.space(s.target)
+    extra: dict[str, Any] = {"cos_translated_true": t.recon_per_sample}
+    if t.pred_labels is not None:
+        extra["predicted"] = t.pred_labels
+    classes = list(ds.classes) or None  # an upload without labels has no classes
+    return translation_npz(t.pred, sx.test_ids, sy.test_labels, export_settings(t), classes, extra)
+
+
+def export_settings(t: Translation) -> dict[str, Any]:
+    """The page's settings and every parameter of the fitted IRP (``irp_<name>``; None omitted), so
+    a file stays reproducible when the library's defaults change."""
+    params = t.extras.get("irp_params", {})
+    return {**t.settings.as_dict(), **{f"irp_{k}": v for k, v in params.items() if v is not None}}
+
+
+def metrics_file(t: Translation, base: dict[str, dict] | None = None) -> bytes:
+    """The Translate page's numbers and the baselines as a long CSV (``name, value``)."""
+    return rows_csv(metrics_rows(export_settings(t), t.metrics, base))
+
+
+def selection_file(ds, t: Translation, selected: Sequence[int]) -> bytes:
+    """The linked selection as CSV: every selected item (not only those shown), with its class,
+    the target head's prediction, the translation's cosine and, for text datasets, the text."""
+    s = t.settings
+    sy = ds.space(s.target)
+    n = len(t.recon_per_sample)
+    rows = np.asarray([int(r) for r in selected if 0 <= int(r) < n], dtype=int)
+    item_ids = np.asarray(sy.test_ids)[rows]
+    labels = np.asarray(sy.test_labels)[rows] if sy.test_labels is not None else None
+    predicted = np.asarray(t.pred_labels)[rows] if t.pred_labels is not None else None
+    texts = None
+    if ds.modality == "text":
+        try:
+            texts = list(ds.item_texts(item_ids))
+        except Exception:  # noqa: BLE001 - the ids and classes are still worth exporting
+            texts = None
+    return rows_csv(selection_rows(rows, item_ids, labels, list(ds.classes), predicted,
+                                   t.recon_per_sample[rows], texts))
 
 
 # --------------------------------------------------------------------------------------------

@@ -5,14 +5,14 @@ lists it, with its sha256, in ``manifest.json``. Per dataset it holds what does 
 sliders (the full-anchor condition number of every target, the Procrustes and linear-map baselines
 of every ordered pair) and the light metrics of the two presets (:data:`PRESETS`): every ordered
 pair (the All pairs matrices) and the ω x δ grid of the Sensitivity page. Each entry is keyed by
-every field of :class:`dashboard.views.Settings` (or by every argument of the function it caches),
-so a hit returns exactly what the live computation at those settings returns; anything else is
-a miss (``None``) and the caller computes it live.
+every field of :class:`dashboard.views.settings.Settings` (or by every argument of the function it
+caches), so a hit returns exactly what the live computation at those settings returns; anything
+else is a miss (``None``) and the caller computes it live.
 
 The file is checked against the manifest's sha256 when it is first read, and the embedding and
 head files it was computed from against the sha256 it recorded: a missing, altered or stale table is
 not used (every number is then computed live) and the reason is logged. Uploaded datasets
-(``upload:…``) are never looked up. No Streamlit here: ``dashboard/state.py`` wraps
+(``upload:…``) are never looked up. No Streamlit here: ``dashboard/state/caches.py`` wraps
 :func:`load_tables` in ``st.cache_resource``.
 """
 
@@ -27,13 +27,14 @@ from dataclasses import fields, replace
 from typing import Any
 
 from dashboard import defaults as D
-from dashboard import views as V
+from dashboard.uploads import PREFIX as UPLOAD_PREFIX  # uploads are never in the tables
+from dashboard.views import translate as VT
+from dashboard.views.settings import Settings, default_pair
 
 log = logging.getLogger(__name__)
 
 FORMAT = "irp-explorer-tables/1"
 TABLES_FILE = "tables.json"
-UPLOAD_PREFIX = "upload:"  # dashboard.uploads.PREFIX: uploads are never in the tables
 
 # The presets whose pages open from the tables: every Settings field not named here is its default.
 PRESETS: dict[str, dict[str, Any]] = {
@@ -48,7 +49,7 @@ BASELINE_HEADS: tuple[str, ...] = tuple(D.HEAD_OPTIONS)
 
 
 def settings_fields() -> list[str]:
-    return [f.name for f in fields(V.Settings)]
+    return [f.name for f in fields(Settings)]
 
 
 def rel_path(dataset: str) -> str:
@@ -65,8 +66,8 @@ def input_files(ds) -> list[str]:
     return out
 
 
-def preset(dataset: str, name: str, source: str = "", target: str = "") -> V.Settings:
-    return replace(V.Settings(dataset=dataset, source=source, target=target), **PRESETS[name])
+def preset(dataset: str, name: str, source: str = "", target: str = "") -> Settings:
+    return replace(Settings(dataset=dataset, source=source, target=target), **PRESETS[name])
 
 
 def _unique(items: Iterable) -> list:
@@ -81,13 +82,13 @@ def plan(ds, grid_pairs: str = "auto") -> dict[str, list]:
     Pairs include the diagonal (X = Y), which the All pairs page shows too.
     """
     encs = list(ds.encoders)
-    pairs = [(src, tgt) for tgt in encs for src in encs]  # V.all_pairs' order
+    pairs = [(src, tgt) for tgt in encs for src in encs]  # all_pairs' order (dashboard.views.pairs)
     if grid_pairs == "auto":
         grid_pairs = "default" if ds.name in GRID_DEFAULT_PAIR_ONLY else "all"
     if grid_pairs not in ("all", "default"):
         raise ValueError(f"grid_pairs must be 'auto', 'all' or 'default', got {grid_pairs!r}")
-    grid = pairs if grid_pairs == "all" else [V.default_pair(encs)]
-    cells: list[V.Settings] = []
+    grid = pairs if grid_pairs == "all" else [default_pair(encs)]
+    cells: list[Settings] = []
     for name in PRESETS:
         base = preset(ds.name, name)
         cells += [replace(base, source=a, target=b) for a, b in pairs]
@@ -104,16 +105,16 @@ def plan(ds, grid_pairs: str = "auto") -> dict[str, list]:
 
 # -- the live computations: what the tables hold, and what the dashboard computes on a miss ----
 def live_cond_full(ds, target: str, k: int, center: str, whiten_floor: float) -> float:
-    return V.full_condition_number(ds, target, k, center, whiten_floor)
+    return VT.full_condition_number(ds, target, k, center, whiten_floor)
 
 
 def live_baselines(ds, source: str, target: str, k: int, head: str) -> dict:
-    return V.baselines(ds, source, target, k, head)
+    return VT.baselines(ds, source, target, k, head)
 
 
-def live_metrics(ds, s: V.Settings, cond_full: float | None = None) -> dict[str, Any]:
+def live_metrics(ds, s: Settings, cond_full: float | None = None) -> dict[str, Any]:
     """A translation's light metrics, ``cond_full`` the target's :func:`live_cond_full`."""
-    return V.translate(ds, s, light=True, cond_full=cond_full).metrics
+    return VT.translate(ds, s, light=True, cond_full=cond_full).metrics
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -127,14 +128,14 @@ class Tables:
                       for e in doc["cond_full"] if "value" in e}
         self._base = {(e["source"], e["target"], int(e["k"]), e["head"]): e["value"]
                       for e in doc["baselines"] if "value" in e}
-        self._metrics = {V.Settings(**e["settings"]): e["metrics"]
+        self._metrics = {Settings(**e["settings"]): e["metrics"]
                          for e in doc["metrics"] if "metrics" in e}
 
     def __repr__(self) -> str:
         return (f"Tables({self.dataset!r}: {len(self._metrics)} settings, {len(self._base)} "
                 f"baselines, {len(self._cond)} condition numbers)")
 
-    def metrics(self, s: V.Settings) -> dict[str, Any] | None:
+    def metrics(self, s: Settings) -> dict[str, Any] | None:
         m = self._metrics.get(s)
         return None if m is None else copy.deepcopy(m)
 
@@ -145,7 +146,7 @@ class Tables:
     def cond_full(self, target: str, k: int, center: str, whiten_floor: float) -> float | None:
         return self._cond.get((target, int(k), center, float(whiten_floor)))
 
-    def settings(self) -> list[V.Settings]:
+    def settings(self) -> list[Settings]:
         return list(self._metrics)
 
 
@@ -219,7 +220,7 @@ def forget() -> None:
         _LOADED.clear()
 
 
-def metrics(s: V.Settings) -> dict[str, Any] | None:
+def metrics(s: Settings) -> dict[str, Any] | None:
     t = get(s.dataset)
     return None if t is None else t.metrics(s)
 

@@ -6,7 +6,9 @@ callable), so a slider move registers the buttons but builds nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -26,6 +28,22 @@ def figures_button(build: Callable[[], Mapping[str, Any]], title: str, file_name
     download("figures (.html)", lambda: X.figures_html(build(), title), file_name, X.HTML_MIME, key,
              help="interactive plotly figures in one self-contained page (opens offline, ~5 MB); "
                   "for a PNG use the camera icon above each plot")
+
+
+def translation_download(ds, t, stem: str) -> None:
+    """The translated test embeddings of ``t`` as ``.npz`` (Translate and Scale pages)."""
+    download("translated test embeddings (.npz)", partial(X.translation_file, ds, t), stem + ".npz",
+             X.NPZ_MIME, "dl_npz", help="translated vectors, test item ids, labels, per-item cosine and "
+                                        "the settings; np.load(path, allow_pickle=False)")
+
+
+@contextmanager
+def export_panel(n_columns: int) -> Iterator[list]:
+    """Every page's "export and share" expander: the link box, then ``n_columns`` columns for the
+    page's download buttons."""
+    with st.expander("export and share"):
+        link_box()
+        yield st.columns(n_columns)
 
 
 def view_link() -> str:

@@ -1,6 +1,6 @@
 """Settings at the edges of the controls: a warning that says why, finite numbers, no traceback.
 
-First the pure :func:`dashboard.views.edge_notes` (including how it folds in the core's own
+First the pure :func:`dashboard.views.edges.edge_notes` (including how it folds in the core's own
 warnings, taken from real fits), then every page at those settings through the URL on the
 shipped cache.
 """
@@ -17,7 +17,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import defaults as D
-from dashboard import views as V
+from dashboard.views import edges as VE
+from dashboard.views import pairs as VP
+from dashboard.views.common import fmt
+from dashboard.views.settings import Settings
 from irp_core import IRP
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
@@ -39,88 +42,88 @@ def _core_messages(ax: np.ndarray, ay: np.ndarray, **kw) -> list[str]:
 # edge_notes
 # --------------------------------------------------------------------------------------------
 def test_no_note_at_the_default_view():
-    assert V.edge_notes(V.Settings(), TYPICAL, 1280) == []
-    assert V.edge_notes(V.Settings(**P), PRUNED, [1280, 128]) == []
+    assert VE.edge_notes(Settings(), TYPICAL, 1280) == []
+    assert VE.edge_notes(Settings(**P), PRUNED, [1280, 128]) == []
 
 
 def test_few_anchors_kept_per_subspace():
-    notes = V.edge_notes(V.Settings(omega=8, delta=0.95), {**PRUNED, "kept_min": 4, "kept_max": 5}, 1280)
+    notes = VE.edge_notes(Settings(omega=8, delta=0.95), {**PRUNED, "kept_min": 4, "kept_max": 5}, 1280)
     assert notes == ["δ = 0.95 keeps only 4–5 of 1500 anchors per subspace: each subspace decodes into a "
                      "span of at most 5 dimensions, and the average of ω = 8 reaches at most 40 of the "
                      "target's 1280 dimensions; expect lower accuracy (lower δ)."]
-    one = V.edge_notes(V.Settings(omega=8, delta=0.0, k=2), {**PRUNED, "kept_min": 1, "kept_max": 1, "n_anchors": 2},
+    one = VE.edge_notes(Settings(omega=8, delta=0.0, k=2), {**PRUNED, "kept_min": 1, "kept_max": 1, "n_anchors": 2},
                        1280)
     assert "keeps only 1 of 2 anchors" in one[0] and "a 1-D span" in one[0]
     assert "lower δ" not in one[0] and "raise K" in one[0]  # δ is already at its minimum
-    assert V.edge_notes(V.Settings(omega=8, delta=0.85), {**PRUNED, "kept_min": 7, "kept_max": 10}, 1280) == []
+    assert VE.edge_notes(Settings(omega=8, delta=0.85), {**PRUNED, "kept_min": 7, "kept_max": 10}, 1280) == []
     # with anchor completion the span is not limited to the kept anchors: a different warning
-    (completed,) = V.edge_notes(V.Settings(omega=8, delta=0.95, completion=True), {**PRUNED, "kept_min": 4,
+    (completed,) = VE.edge_notes(Settings(omega=8, delta=0.95, completion=True), {**PRUNED, "kept_min": 4,
                                                                            "kept_max": 5}, 1280)
     assert "anchor completion supplies almost all" in completed and "span" not in completed
 
 
 def test_k_below_the_target_dimension():
-    notes = V.edge_notes(V.Settings(k=50), {**TYPICAL, "n_anchors": 50}, 1280)
+    notes = VE.edge_notes(Settings(k=50), {**TYPICAL, "n_anchors": 50}, 1280)
     assert any(n.startswith("K = 50 < target dim 1280") and "raise K" in n for n in notes)
-    many = V.edge_notes(V.Settings(k=200), {**TYPICAL, "n_anchors": 200}, [1280, 128, 256, 1280])
+    many = VE.edge_notes(Settings(k=200), {**TYPICAL, "n_anchors": 200}, [1280, 128, 256, 1280])
     assert any("the dimension of 3 of 4 target spaces (up to 1280)" in n for n in many)
-    assert V.edge_notes(V.Settings(k=200), {**TYPICAL, "n_anchors": 200}, 128) == []
+    assert VE.edge_notes(Settings(k=200), {**TYPICAL, "n_anchors": 200}, 128) == []
 
 
 def test_omega_at_both_ends():
-    (one,) = V.edge_notes(V.Settings(omega=1, delta=0.7), PRUNED, 1280)
+    (one,) = VE.edge_notes(Settings(omega=1, delta=0.7), PRUNED, 1280)
     assert one.startswith("ω = 1: a single pruned anchor subset")
-    (top,) = V.edge_notes(V.Settings(omega=D.OMEGA_MAX, delta=0.7), PRUNED, 1280)
+    (top,) = VE.edge_notes(Settings(omega=D.OMEGA_MAX, delta=0.7), PRUNED, 1280)
     assert top.startswith(f"ω = {D.OMEGA_MAX} (the maximum)")
     # δ = 0 keeps every anchor: every subset is the same, so ω = 1 loses nothing and a large ω is waste
     unpruned = {**TYPICAL, "kept_min": 1500, "kept_max": 1500}
-    assert V.edge_notes(V.Settings(omega=1, delta=0.0), unpruned, 1280) == []
-    (waste,) = V.edge_notes(V.Settings(omega=D.OMEGA_MAX, delta=0.0), unpruned, 1280)
+    assert VE.edge_notes(Settings(omega=1, delta=0.0), unpruned, 1280) == []
+    (waste,) = VE.edge_notes(Settings(omega=D.OMEGA_MAX, delta=0.0), unpruned, 1280)
     assert "all the same: δ = 0.00 keeps every anchor" in waste
-    (same,) = V.edge_notes(V.Settings(omega=2), unpruned, [1280, 128])  # why moving ω does nothing
+    (same,) = VE.edge_notes(Settings(omega=2), unpruned, [1280, 128])  # why moving ω does nothing
     assert same.startswith("δ = 0.00 keeps every anchor, so the ω = 2 subsets are one and the same set")
 
 
 def test_ill_conditioned_anchors():
-    (note,) = V.edge_notes(V.Settings(omega=8, delta=0.1, ridge=0.0), {**PRUNED, "cond_max": 995886.8}, 1280)
+    (note,) = VE.edge_notes(Settings(omega=8, delta=0.1, ridge=0.0), {**PRUNED, "cond_max": 995886.8}, 1280)
     assert "ill-conditioned (condition number up to 9.96e+05)" in note and "raise δ" in note
-    assert V.edge_notes(V.Settings(**P), {**PRUNED, "cond_max": float("nan")}, 1280) == []
+    assert VE.edge_notes(Settings(**P), {**PRUNED, "cond_max": float("nan")}, 1280) == []
     # a ridge (the default) damps the decoding: the undamped condition number is no cause for alarm
-    assert V.edge_notes(V.Settings(omega=8, delta=0.1), {**PRUNED, "cond_max": 995886.8}, 1280) == []
+    assert VE.edge_notes(Settings(omega=8, delta=0.1), {**PRUNED, "cond_max": 995886.8}, 1280) == []
 
 
 def test_core_warnings_pass_through_unless_restated():
     rng = np.random.default_rng(0)
     # K = 3 anchors for a 16-d target: the core's message is restated as the K note
     core = _core_messages(rng.normal(size=(3, 8)), rng.normal(size=(3, 16)), delta=0.0, omega=1)
-    assert any(V.CORE_FEW_ANCHORS in c for c in core)
-    notes = V.edge_notes(V.Settings(k=3, delta=0.0, omega=2), {**TYPICAL, "n_anchors": 3}, 16, core)
-    assert notes == [n for n in notes if V.CORE_FEW_ANCHORS not in n] and notes[0].startswith("K = 3 <")
+    assert any(VE.CORE_FEW_ANCHORS in c for c in core)
+    notes = VE.edge_notes(Settings(k=3, delta=0.0, omega=2), {**TYPICAL, "n_anchors": 3}, 16, core)
+    assert notes == [n for n in notes if VE.CORE_FEW_ANCHORS not in n] and notes[0].startswith("K = 3 <")
     # two anchors centre to opposite directions: one kept, restated as the 1-D note
     core = _core_messages(rng.normal(size=(2, 8)), rng.normal(size=(2, 16)), delta=0.0, omega=2)
-    assert any(V.CORE_SINGLE_ANCHOR in c for c in core)
-    notes = V.edge_notes(V.Settings(k=2, delta=0.0), {**TYPICAL, "kept_min": 1, "kept_max": 1,
+    assert any(VE.CORE_SINGLE_ANCHOR in c for c in core)
+    notes = VE.edge_notes(Settings(k=2, delta=0.0), {**TYPICAL, "kept_min": 1, "kept_max": 1,
                                                       "n_anchors": 2}, 16, core)
-    assert not any(V.CORE_SINGLE_ANCHOR in n for n in notes) and "1-D span" in notes[0]
+    assert not any(VE.CORE_SINGLE_ANCHOR in n for n in notes) and "1-D span" in notes[0]
     # the same item twice among the target anchors: the core's rank message is not restated, so kept
     ax, ay = rng.normal(size=(10, 8)), rng.normal(size=(10, 16))
     ay[1] = ay[0]
     core = _core_messages(ax, ay, delta=0.0, omega=1)
     rank = [c for c in core if "rank deficient" in c]
     assert rank, core
-    notes = V.edge_notes(V.Settings(k=10, delta=0.0, omega=1), {**TYPICAL, "n_anchors": 10}, 16, core)
+    notes = VE.edge_notes(Settings(k=10, delta=0.0, omega=1), {**TYPICAL, "n_anchors": 10}, 16, core)
     assert rank[0] in notes and notes[0].startswith("K = 10 <") and len(notes) == 2
 
 
 def test_pairs_extremes_ignore_failed_pairs():
     res = {"kept_min": np.array([[4.0, np.nan], [9.0, 12.0]]), "kept_max": np.array([[5.0, np.nan], [11, 14]]),
            "cond_max": np.array([[2.0, np.nan], [3.0, 7.0]])}
-    assert V.pairs_extremes(res) == {"kept_min": 4.0, "kept_max": 14.0, "cond_max": 7.0}
-    assert V.pairs_extremes({"kept_min": np.full((2, 2), np.nan)})["kept_min"] is None
+    assert VP.pairs_extremes(res) == {"kept_min": 4.0, "kept_max": 14.0, "cond_max": 7.0}
+    assert VP.pairs_extremes({"kept_min": np.full((2, 2), np.nan)})["kept_min"] is None
 
 
 def test_fmt_never_prints_nan_or_inf():
-    assert V.fmt(float("inf")) == "∞" and V.fmt(float("-inf")) == "-∞" and V.fmt(float("nan")) == "n/a"
+    assert fmt(float("inf")) == "∞" and fmt(float("-inf")) == "-∞" and fmt(float("nan")) == "n/a"
 
 
 # --------------------------------------------------------------------------------------------

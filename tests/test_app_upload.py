@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import defaults as D
-from dashboard import state
+from dashboard.state import session
 from irp_core.cache import list_datasets, load_dataset
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
@@ -94,7 +94,7 @@ def test_upload_is_selected_and_translate_shows_numbers(uploaded):
     assert 0.5 < float(m["zero-shot accuracy"]) <= 1.0  # heads trained on the upload's anchors
     assert float(m["non-stitch"]) > 0.8
     # the results sit in this session's own cache, not only in Streamlit's shared ones
-    assert name in at.session_state[state.UPLOAD_CACHE_KEY]
+    assert name in at.session_state[session.UPLOAD_CACHE_KEY]
 
 
 @pytest.mark.parametrize("page", ["all_pairs", "sensitivity", "scale"])
@@ -118,7 +118,7 @@ def test_a_second_session_does_not_see_the_upload(uploaded):
     clean(other)
     box = other.sidebar.selectbox(key="dataset")
     assert box.options == list_datasets() and box.value == D.DATASET
-    assert state.UPLOADS_KEY not in other.session_state or not other.session_state[state.UPLOADS_KEY]
+    assert session.UPLOADS_KEY not in other.session_state or not other.session_state[session.UPLOADS_KEY]
     assert not any("upload:" in md.value for md in other.markdown)
 
 
@@ -147,12 +147,12 @@ def test_remove_upload_goes_back_to_shipped_data():
     name = upload_name(at)
     at.switch_page("app_pages/translate.py")
     at.run()
-    assert name in at.session_state[state.UPLOAD_CACHE_KEY]
+    assert name in at.session_state[session.UPLOAD_CACHE_KEY]
     at.switch_page("app_pages/upload.py")
     at.run()
     at.button(key=f"remove_{name}").click().run()
     clean(at)
     box = at.sidebar.selectbox(key="dataset")
     assert box.value == D.DATASET and name not in box.options
-    assert name not in at.session_state[state.UPLOADS_KEY]
-    assert name not in at.session_state[state.UPLOAD_CACHE_KEY]
+    assert name not in at.session_state[session.UPLOADS_KEY]
+    assert name not in at.session_state[session.UPLOAD_CACHE_KEY]

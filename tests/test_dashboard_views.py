@@ -11,7 +11,14 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboard import defaults as D
-from dashboard import views as V
+from dashboard.views import crosslingual as VX
+from dashboard.views import layouts as VL
+from dashboard.views import pairs as VP
+from dashboard.views import scale as VA
+from dashboard.views import sensitivity as VG
+from dashboard.views import translate as VT
+from dashboard.views.common import NA_DIMS, fmt
+from dashboard.views.settings import Settings, default_pair
 from irp_core.heads import LinearHead
 
 
@@ -75,24 +82,24 @@ def ds():
 
 @pytest.fixture(scope="module")
 def settings(ds):
-    return V.Settings(dataset=ds.name, source="enc_a", target="enc_b")
+    return Settings(dataset=ds.name, source="enc_a", target="enc_b")
 
 
 def test_settings_are_hashable_and_default_from_defaults():
-    s = V.Settings()
-    assert hash(s) == hash(V.Settings())
+    s = Settings()
+    assert hash(s) == hash(Settings())
     assert (s.omega, s.delta, s.dataset) == (D.OMEGA, D.DELTA, D.DATASET)
-    assert V.default_pair(["x", "y", "z"]) == ("x", "y")
-    assert V.default_pair(["only"]) == ("only", "only")
+    assert default_pair(["x", "y", "z"]) == ("x", "y")
+    assert default_pair(["only"]) == ("only", "only")
 
 
 def test_translate_reports_every_number(ds, settings):
-    t = V.translate(ds, settings)
+    t = VT.translate(ds, settings)
     m = t.metrics
     assert t.pred.shape == ds.space("enc_b").test.shape and t.pred.dtype == np.float32
     assert -1 <= m["recon"] <= 1 and 0 <= m["retrieval_top1"] <= 1
     assert m["recon"] > 0.5  # synthetic spaces share a latent: IRP must recover most of it
-    assert m["absolute"] == V.NA_DIMS  # 32-d -> 48-d
+    assert m["absolute"] == NA_DIMS  # 32-d -> 48-d
     assert 0 <= m["zero_shot"] <= 1 and m["non_stitch"] > 0.8
     assert m["zero_shot"] > 1.5 / len(ds.classes)  # well above chance
     assert len(t.kept) == settings.omega and len(t.cond_sub) == settings.omega
@@ -103,71 +110,71 @@ def test_translate_reports_every_number(ds, settings):
 
 
 def test_absolute_is_a_number_when_dims_match(ds, settings):
-    m = V.translate(ds, settings.with_pair("enc_a", "enc_c")).metrics
+    m = VT.translate(ds, settings.with_pair("enc_a", "enc_c")).metrics
     assert isinstance(m["absolute"], float)
 
 
 def test_intra_space_translation_is_near_perfect(ds, settings):
-    m = V.translate(ds, replace(settings, target="enc_a", delta=0.0, omega=1, ridge=0.0)).metrics
+    m = VT.translate(ds, replace(settings, target="enc_a", delta=0.0, omega=1, ridge=0.0)).metrics
     assert m["recon"] > 0.99 and m["retrieval_top1"] > 0.9
     # The default ridge trades exactness on an identical space for robustness across encoders.
-    damped = V.translate(ds, replace(settings, target="enc_a", delta=0.0, omega=1)).metrics
+    damped = VT.translate(ds, replace(settings, target="enc_a", delta=0.0, omega=1)).metrics
     assert 0.9 < damped["recon"] < m["recon"]
 
 
 def test_omega_and_delta_change_the_numbers(ds, settings):
-    a = V.translate(ds, settings).metrics
-    b = V.translate(ds, replace(settings, omega=2, delta=0.4)).metrics
+    a = VT.translate(ds, settings).metrics
+    b = VT.translate(ds, replace(settings, omega=2, delta=0.4)).metrics
     assert a["kept_mean"] != b["kept_mean"]
     assert a["recon"] != b["recon"]
 
 
 def test_higher_delta_keeps_fewer_anchors(ds, settings):
-    lo = V.translate(ds, replace(settings, delta=0.3), light=True).metrics
-    hi = V.translate(ds, replace(settings, delta=0.8), light=True).metrics
+    lo = VT.translate(ds, replace(settings, delta=0.3), light=True).metrics
+    hi = VT.translate(ds, replace(settings, delta=0.8), light=True).metrics
     assert hi["kept_mean"] < lo["kept_mean"]
 
 
 def test_k_limits_the_anchors(ds, settings):
-    m = V.translate(ds, replace(settings, k=50, delta=0.0)).metrics
+    m = VT.translate(ds, replace(settings, k=50, delta=0.0)).metrics
     assert m["n_anchors"] == 50 and m["kept_max"] <= 50
 
 
 def test_light_translation_skips_the_expensive_parts(ds, settings):
-    t = V.translate(ds, settings, light=True)
+    t = VT.translate(ds, settings, light=True)
     assert np.isnan(t.metrics["retrieval_top1"]) and t.confusion is None
-    assert t.metrics["recon"] == pytest.approx(V.translate(ds, settings).metrics["recon"])
+    assert t.metrics["recon"] == pytest.approx(VT.translate(ds, settings).metrics["recon"])
 
 
 def test_core_errors_propagate_as_exceptions_with_a_message(ds, settings):
     with pytest.raises(ValueError, match="delta"):
-        V.translate(ds, replace(settings, delta=1.5))
+        VT.translate(ds, replace(settings, delta=1.5))
 
 
 def test_baselines_and_summary_rows(ds, settings):
-    t = V.translate(ds, settings)
-    base = V.baselines(ds, "enc_a", "enc_b")
+    t = VT.translate(ds, settings)
+    base = VT.baselines(ds, "enc_a", "enc_b")
     assert set(base) == {"procrustes", "linear"}
     for b in base.values():
         assert 0 <= b["zero_shot"] <= 1 and -1 <= b["recon"] <= 1
-    rows = V.summary_rows(t, base)
+    rows = VT.summary_rows(t, base)
     assert [r["method"].split(" ")[0] for r in rows] == [
         "IRP", "absolute", "non-stitch", "Procrustes", "linear"]
-    assert rows[1]["accuracy"] == V.NA_DIMS
+    assert rows[1]["accuracy"] == NA_DIMS
 
 
 def test_fmt():
-    assert V.fmt(None) == "n/a" and V.fmt(float("nan")) == "n/a"
-    assert V.fmt(0.12345) == "0.123" and V.fmt(3) == "3" and V.fmt("x") == "x"
-    assert V.fmt(123456.0) == "1.23e+05"
+    assert fmt(None) == "n/a" and fmt(float("nan")) == "n/a"
+    assert fmt(0.12345) == "0.123" and fmt(3) == "3" and fmt("x") == "x"
+    assert fmt(123456.0) == "1.23e+05"
 
 
 def test_place_in_layout_puts_true_vectors_on_their_own_neighbourhood(ds):
     sp = ds.space("enc_b")
-    pos, nearest = V.place_in_layout(sp.test[:50], sp.test, sp.layout, k=1)
+    pos, nearest = VL.place_in_layout(sp.test[:50], sp.test, sp.layout, k=1)
     np.testing.assert_array_equal(nearest, np.arange(50))
     np.testing.assert_allclose(pos, sp.layout[:50], atol=1e-6)
-    pos5, _ = V.place_in_layout(sp.test[:50], sp.test, sp.layout, k=5)
+    pos5, _ = VL.place_in_layout(sp.test[:50], sp.test, sp.layout, k=5)
     assert pos5.shape == (50, 2) and np.all(np.isfinite(pos5))
 
 
@@ -176,28 +183,28 @@ def test_layout_placements_reuse_the_retrieval_similarities(ds, settings):
     placing them afresh, and the same retrieval as the metric computed on its own."""
     from irp_core import metrics
 
-    t = V.translate(ds, settings)
+    t = VT.translate(ds, settings)
     sy = ds.space(settings.target)
     rows, placed, nearest = t.extras["placement"]
-    fresh_placed, fresh_nearest = V.place_in_layout(t.pred[rows], sy.test, sy.layout)
+    fresh_placed, fresh_nearest = VL.place_in_layout(t.pred[rows], sy.test, sy.layout)
     np.testing.assert_allclose(placed, fresh_placed, atol=1e-6)
     assert np.array_equal(nearest, fresh_nearest)
     assert t.metrics["retrieval_top1"] == metrics.retrieval_top1(t.pred, sy.test)
-    panel = V.layout_panel_data(ds, t)
+    panel = VL.layout_panel_data(ds, t)
     assert np.array_equal(panel["placed_xy"], placed) and np.array_equal(panel["rows"], rows)
 
 
 def test_display_rows_is_a_fixed_sorted_subsample():
-    r = V.display_rows(5000, 1000)
+    r = VL.display_rows(5000, 1000)
     assert len(r) == 1000 and np.all(np.diff(r) > 0)
-    np.testing.assert_array_equal(r, V.display_rows(5000, 1000))
-    np.testing.assert_array_equal(V.display_rows(10, 1000), np.arange(10))
+    np.testing.assert_array_equal(r, VL.display_rows(5000, 1000))
+    np.testing.assert_array_equal(VL.display_rows(10, 1000), np.arange(10))
 
 
 def test_layout_figures_carry_global_row_ids(ds, settings):
-    t = V.translate(ds, settings)
-    panel = V.layout_panel_data(ds, t, n_show=200)
-    figs = V.layout_figures(panel, ds.classes, "enc_a", "enc_b")
+    t = VT.translate(ds, settings)
+    panel = VL.layout_panel_data(ds, t, n_show=200)
+    figs = VL.layout_figures(panel, ds.classes, "enc_a", "enc_b")
     assert all(isinstance(f, go.Figure) for f in figs)
     for fig in figs:
         ids = set()
@@ -209,12 +216,12 @@ def test_layout_figures_carry_global_row_ids(ds, settings):
         assert ids == {int(r) for r in panel["rows"]}
         assert fig.layout.dragmode == "select"
     # the source chart does not depend on the translation: same figure for another ω
-    t2 = V.translate(ds, replace(settings, omega=2, delta=0.5))
-    figs2 = V.layout_figures(V.layout_panel_data(ds, t2, n_show=200), ds.classes, "enc_a", "enc_b")
+    t2 = VT.translate(ds, replace(settings, omega=2, delta=0.5))
+    figs2 = VL.layout_figures(VL.layout_panel_data(ds, t2, n_show=200), ds.classes, "enc_a", "enc_b")
     assert figs2[0].to_json() == figs[0].to_json()
     assert figs2[1].to_json() != figs[1].to_json()
     sel = [int(panel["rows"][0]), int(panel["rows"][5])]
-    src, tgt = V.layout_figures(panel, ds.classes, "enc_a", "enc_b", selected=sel)
+    src, tgt = VL.layout_figures(panel, ds.classes, "enc_a", "enc_b", selected=sel)
     assert len(src.data) == len(figs[0].data) + 1  # rings
     assert len(tgt.data) == len(figs[1].data) + 2  # rings + true->translated segments
     rings = [tr for f in (src, tgt) for tr in f.data if tr.name == "selected"]
@@ -229,45 +236,45 @@ def test_ids_from_selection_reads_customdata_not_point_indices():
         {"point_index": 2, "curve_number": 3, "customdata": 17},
         {"point_index": 1, "curve_number": 2},
     ]}}
-    assert V.ids_from_selection(sel) == [17, 42]
-    assert V.ids_from_selection(None) == [] and V.ids_from_selection({}) == []
+    assert VL.ids_from_selection(sel) == [17, 42]
+    assert VL.ids_from_selection(None) == [] and VL.ids_from_selection({}) == []
 
 
 def test_selected_items_image_and_text(ds, settings):
-    t = V.translate(ds, settings)
-    panel = V.layout_panel_data(ds, t, n_show=100)
+    t = VT.translate(ds, settings)
+    panel = VL.layout_panel_data(ds, t, n_show=100)
     sel = [int(r) for r in panel["rows"][:3]]
-    info = V.selected_items(ds, t, panel, sel)
+    info = VL.selected_items(ds, t, panel, sel)
     assert info["images"].shape == (3, 28, 28) and info["texts"] is None
     assert [it["row"] for it in info["items"]] == sel
     assert all(it["class"] in ds.classes for it in info["items"])
     text_ds = FakeDataset(name="txt", modality="text")
-    t2 = V.translate(text_ds, replace(settings, dataset="txt"))
-    info2 = V.selected_items(text_ds, t2, V.layout_panel_data(text_ds, t2, 100), sel)
+    t2 = VT.translate(text_ds, replace(settings, dataset="txt"))
+    info2 = VL.selected_items(text_ds, t2, VL.layout_panel_data(text_ds, t2, 100), sel)
     assert info2["images"] is None and len(info2["texts"]) == 3
-    assert V.selected_items(ds, t, panel, [])["items"] == []
+    assert VL.selected_items(ds, t, panel, [])["items"] == []
 
 
 def test_small_figures(ds, settings):
-    t = V.translate(ds, settings)
-    assert isinstance(V.recon_hist_figure(t.recon_per_sample), go.Figure)
-    assert V.confusion_figure(t.confusion, ds.classes).data[0].z.shape == (5, 5)
-    assert len(V.norms_figure({"a": t.pred, "b": ds.space("enc_b").test}).data) == 2
-    assert len(V.kept_cond_figure(t).data) == 2
+    t = VT.translate(ds, settings)
+    assert isinstance(VT.recon_hist_figure(t.recon_per_sample), go.Figure)
+    assert VT.confusion_figure(t.confusion, ds.classes).data[0].z.shape == (5, 5)
+    assert len(VT.norms_figure({"a": t.pred, "b": ds.space("enc_b").test}).data) == 2
+    assert len(VT.kept_cond_figure(t).data) == 2
 
 
 def test_all_pairs_and_paper_table(ds, settings):
     seen = []
-    res = V.all_pairs(ds, settings, progress=lambda f, txt: seen.append(f))
+    res = VP.all_pairs(ds, settings, progress=lambda f, txt: seen.append(f))
     n = len(ds.encoders)
     assert res["recon"].shape == (n, n) and not res["errors"]
     assert seen[-1] == pytest.approx(1.0) and len(seen) == n * n
     # intra-space (X = Y) reconstructs best in every row
     assert np.all(np.diag(res["recon"]) >= res["recon"].max(axis=1) - 1e-9)
     assert np.isnan(res["absolute"][0, 1]) and np.isfinite(res["absolute"][0, 2])
-    row = V.paper_table(ds, res, settings)[0]
+    row = VP.paper_table(ds, res, settings)[0]
     assert row["pairs available"] == str(n * (n - 1)) and "±" in row["zero-shot"]
-    fig = V.pair_matrix_figure(res["recon"], res["encoders"], "recon")
+    fig = VP.pair_matrix_figure(res["recon"], res["encoders"], "recon")
     assert fig.data[0].z is not None
 
 
@@ -276,44 +283,44 @@ def test_all_pairs_uses_the_given_metrics_function(ds, settings):
 
     def fn(s):
         calls.append((s.source, s.target))
-        return V.translate(ds, s, light=True).metrics
+        return VT.translate(ds, s, light=True).metrics
 
-    V.all_pairs(ds, settings, metrics_fn=fn)
+    VP.all_pairs(ds, settings, metrics_fn=fn)
     assert len(calls) == len(ds.encoders) ** 2
 
 
 def test_sensitivity_grid_and_figures(ds, settings):
-    g = V.sensitivity_grid(ds, settings, omegas=(1, 4), deltas=(0.3, 0.7))
+    g = VG.sensitivity_grid(ds, settings, omegas=(1, 4), deltas=(0.3, 0.7))
     assert g["recon"].shape == (2, 2) and not g["errors"]
     assert g["kept_mean"][0, 1] < g["kept_mean"][0, 0]  # higher δ, fewer anchors
-    assert len(V.sensitivity_figure(g).data) == 4
-    fig, r = V.recon_vs_acc_figure(V.all_pairs(ds, settings))
+    assert len(VG.sensitivity_figure(g).data) == 4
+    fig, r = VG.recon_vs_acc_figure(VP.all_pairs(ds, settings))
     assert -1 <= r <= 1 and len(fig.data[0].x) == 6
 
 
 def test_sensitivity_grid_reports_failing_cells(ds, settings):
-    g = V.sensitivity_grid(ds, settings, omegas=(1,), deltas=(0.5, 1.5))
+    g = VG.sensitivity_grid(ds, settings, omegas=(1,), deltas=(0.5, 1.5))
     assert np.isfinite(g["recon"][0, 0]) and np.isnan(g["recon"][0, 1])
     assert len(g["errors"]) == 1 and "δ=1.50" in g["errors"][0]
 
 
 def test_pearson():
     x = np.arange(10.0)
-    assert V.pearson(x, 2 * x + 1) == pytest.approx(1.0)
-    assert np.isnan(V.pearson(x[:2], x[:2]))
+    assert VG.pearson(x, 2 * x + 1) == pytest.approx(1.0)
+    assert np.isnan(VG.pearson(x[:2], x[:2]))
 
 
 def test_scale_views(ds, settings):
-    fits = V.norm_fits(ds)
+    fits = VA.norm_fits(ds)
     assert [f["encoder"] for f in fits] == ds.encoders and all(f["std"] > 0 for f in fits)
-    assert len(V.norm_fits_figure(fits).data) == 2 * len(fits)
-    a = V.alphas()
+    assert len(VA.norm_fits_figure(fits).data) == 2 * len(fits)
+    a = VA.alphas()
     assert a[0] == pytest.approx(D.ALPHA_MIN) and a[-1] == pytest.approx(D.ALPHA_MAX)
-    t = V.translate(ds, settings)
-    res = V.alpha_curves(ds, "enc_b", extra={"IRP translated": t.pred}, head_kinds=("linear",))
+    t = VT.translate(ds, settings)
+    res = VA.alpha_curves(ds, "enc_b", extra={"IRP translated": t.pred}, head_kinds=("linear",))
     assert set(res["curves"]) == {"linear head, true", "linear head, IRP translated"}
     assert len(res["curves"]["linear head, true"]) == len(a)
-    fig = V.alpha_figure(res, {"α = 1": 1.0, "IRP output": 2.0, "unknown": float("nan")})
+    fig = VA.alpha_figure(res, {"α = 1": 1.0, "IRP output": 2.0, "unknown": float("nan")})
     assert fig.layout.xaxis.type == "log"
     # on the log axis a label sits at log10 of its mark (plotly's add_vline label would land at 10**x)
     labels = {a.text: a for a in fig.layout.annotations}
@@ -325,20 +332,20 @@ def test_scale_views(ds, settings):
 def test_crosslingual_view():
     xl = FakeDataset(name="xl", modality="text",
                      dims={"mm_en": 32, "mm_es": 32, "mm_fr": 32, "mono_en": 40})
-    cat = V.xl_catalog(xl)
+    cat = VX.xl_catalog(xl)
     assert cat["multilingual"] == ["mm"] and cat["english"] == ["mm_en", "mono_en"]
-    assert V.split_encoder(xl, "mm_es") == ("mm", "es")
-    s = V.Settings(dataset="xl")
-    res = V.crosslingual(xl, s, "mm", "es", "mono_en", n_examples=4)
-    assert res["absolute"] == V.NA_DIMS and isinstance(res["reference"], float)
+    assert VX.split_encoder(xl, "mm_es") == ("mm", "es")
+    s = Settings(dataset="xl")
+    res = VX.crosslingual(xl, s, "mm", "es", "mono_en", n_examples=4)
+    assert res["absolute"] == NA_DIMS and isinstance(res["reference"], float)
     assert -1 <= res["recon"] <= 1 and len(res["examples"]) == 4
     assert res["examples"][0]["sentence (es)"].endswith("[es]")
-    same = V.crosslingual(xl, s, "mm", "fr", "mm_en", n_examples=2)
+    same = VX.crosslingual(xl, s, "mm", "fr", "mm_en", n_examples=2)
     assert isinstance(same["absolute"], float)
     with pytest.raises(ValueError, match="no 'de' space"):
-        V.crosslingual(xl, s, "mm", "de", "mono_en")
-    rows = [{"lang": "es", "irp": 0.9, "absolute": V.NA_DIMS, "reference": 0.8}]
-    assert len(V.xl_languages_figure(rows).data) == 3
+        VX.crosslingual(xl, s, "mm", "de", "mono_en")
+    rows = [{"lang": "es", "irp": 0.9, "absolute": NA_DIMS, "reference": 0.8}]
+    assert len(VX.xl_languages_figure(rows).data) == 3
 
 
 def test_views_import_no_streamlit_or_torch():
@@ -348,26 +355,28 @@ def test_views_import_no_streamlit_or_torch():
     import subprocess
 
     root = Path(__file__).resolve().parents[1]
-    code = ("import sys; import dashboard.views, dashboard.precomputed, irp_core.scoring; "
+    code = ("import sys, importlib, pkgutil; import dashboard.views, dashboard.exports, dashboard.precomputed, "
+            "irp_core.scoring; [importlib.import_module('dashboard.views.' + m.name) "
+            "for m in pkgutil.iter_modules(dashboard.views.__path__)]; "
             "print(sorted(m for m in ('streamlit', 'torch', 'timm') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
 
 def test_full_condition_number_matches_the_core(ds, settings):
-    irp = V.fit_irp(ds, settings)
-    assert V.full_condition_number(ds, "enc_b", 0, settings.center) == pytest.approx(
+    irp = VT.fit_irp(ds, settings)
+    assert VT.full_condition_number(ds, "enc_b", 0, settings.center) == pytest.approx(
         irp.condition_number_full_, rel=1e-6)
-    t = V.translate(ds, settings, cond_full=123.0)
+    t = VT.translate(ds, settings, cond_full=123.0)
     assert t.metrics["cond_full"] == 123.0
-    assert np.isnan(V.translate(ds, settings, light=True).metrics["cond_full"])
+    assert np.isnan(VT.translate(ds, settings, light=True).metrics["cond_full"])
 
 
 def test_layouts_figure_is_valid_plotly(ds, settings):
     """The figure is built without validation for speed: validate it here once."""
-    t = V.translate(ds, settings)
-    panel = V.layout_panel_data(ds, t, n_show=200)
+    t = VT.translate(ds, settings)
+    panel = VL.layout_panel_data(ds, t, n_show=200)
     for sel in ((), [int(panel["rows"][1])]):
-        for fig in V.layout_figures(panel, ds.classes, "enc_a", "enc_b", selected=sel):
+        for fig in VL.layout_figures(panel, ds.classes, "enc_a", "enc_b", selected=sel):
             go.Figure(fig.to_dict())  # raises on any invalid property
             assert fig.to_json()

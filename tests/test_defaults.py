@@ -6,8 +6,8 @@ from irp_core.translator import CENTER_OPTIONS
 
 def test_the_dashboard_at_its_defaults_runs_irp_at_its_defaults():
     from dashboard import defaults as D
-    from dashboard import views as V
+    from dashboard.views.settings import Settings
 
-    assert IRP(**V.Settings().irp_kwargs()).get_params() == IRP().get_params()
+    assert IRP(**Settings().irp_kwargs()).get_params() == IRP().get_params()
     assert D.K == 0 and IRP().n_anchors is None  # the sidebar's K = 0: all anchors, as IRP's None
     assert D.CENTER_OPTIONS == CENTER_OPTIONS and D.CENTER in D.CENTER_OPTIONS

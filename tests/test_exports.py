@@ -20,7 +20,11 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import defaults as D
 from dashboard import exports as X
-from dashboard import views as V
+from dashboard.views import pairs as VP
+from dashboard.views import sensitivity as VG
+from dashboard.views import translate as VT
+from dashboard.views.common import NA_DIMS, fmt
+from dashboard.views.settings import Settings, default_pair
 from irp_core.cache import load_dataset
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
@@ -45,8 +49,8 @@ def mnist():
 
 @pytest.fixture(scope="module")
 def translation(mnist):
-    src, tgt = V.default_pair(list(mnist.encoders))
-    return V.translate(mnist, V.Settings(source=src, target=tgt))
+    src, tgt = default_pair(list(mnist.encoders))
+    return VT.translate(mnist, Settings(source=src, target=tgt))
 
 
 # --------------------------------------------------------------------------------------------
@@ -55,7 +59,7 @@ def translation(mnist):
 def test_npz_round_trip_equals_the_translation(mnist, translation, tmp_path):
     t, s = translation, translation.settings
     path = tmp_path / "t.npz"
-    path.write_bytes(V.translation_file(mnist, t))
+    path.write_bytes(X.translation_file(mnist, t))
     with np.load(path, allow_pickle=False) as f:  # no object arrays anywhere
         arrays = {k: f[k] for k in f.files}
     assert all(a.dtype != object for a in arrays.values())
@@ -93,8 +97,8 @@ def test_npz_refuses_what_would_need_pickle_or_misaligned_rows():
 
 
 def test_metrics_csv_parses_back_with_every_number(mnist, translation):
-    base = V.baselines(mnist, translation.settings.source, translation.settings.target)
-    rows = _csv(V.metrics_file(translation, base))
+    base = VT.baselines(mnist, translation.settings.source, translation.settings.target)
+    rows = _csv(X.metrics_file(translation, base))
     assert list(rows[0]) == ["name", "value"]
     got = {r["name"]: r["value"] for r in rows}
     m = translation.metrics
@@ -110,17 +114,17 @@ def test_metrics_csv_parses_back_with_every_number(mnist, translation):
 
 
 def test_metrics_csv_keeps_text_values_and_empty_nan():
-    rows = _csv(X.rows_csv(X.metrics_rows({"omega": 2}, {"absolute": V.NA_DIMS, "x": float("nan"),
+    rows = _csv(X.rows_csv(X.metrics_rows({"omega": 2}, {"absolute": NA_DIMS, "x": float("nan"),
                                                          "y": None, "z": 0.1 + 0.2})))
     got = {r["name"]: r["value"] for r in rows}
-    assert got == {"setting.omega": "2", "absolute": V.NA_DIMS, "x": "", "y": "", "z": repr(0.1 + 0.2)}
+    assert got == {"setting.omega": "2", "absolute": NA_DIMS, "x": "", "y": "", "z": repr(0.1 + 0.2)}
 
 
 def test_pairs_and_grid_csv_match_the_matrices(mnist):
     encs = list(mnist.encoders)
     src, tgt = encs[0], encs[1]
-    s = V.Settings(source=src, target=tgt, k=200)
-    res = V.all_pairs(mnist, s)
+    s = Settings(source=src, target=tgt, k=200)
+    res = VP.all_pairs(mnist, s)
     rows = _csv(X.rows_csv(X.pairs_rows(res, s.as_dict())))
     assert len(rows) == len(encs) ** 2
     assert {"source", "target", "recon", "zero_shot", "absolute", "non_stitch",
@@ -132,7 +136,7 @@ def test_pairs_and_grid_csv_match_the_matrices(mnist):
         assert _num(r["non_stitch"]) == res["non_stitch"][j]
         assert r["omega"] == str(s.omega) and float(r["delta"]) == s.delta
 
-    grid = V.sensitivity_grid(mnist, s, omegas=(1, 4), deltas=(0.5, 0.8))
+    grid = VG.sensitivity_grid(mnist, s, omegas=(1, 4), deltas=(0.5, 0.8))
     rows = _csv(X.rows_csv(X.grid_rows(grid, s.as_dict())))
     assert [(int(r["omega"]), float(r["delta"])) for r in rows] == [(1, 0.5), (1, 0.8), (4, 0.5), (4, 0.8)]
     for n, r in enumerate(rows):
@@ -144,7 +148,7 @@ def test_pairs_and_grid_csv_match_the_matrices(mnist):
 
 def test_selection_csv_ids_match_the_selected_items(mnist, translation):
     picked = [5, 0, 1999, 17, 10**9]  # the out-of-range row is dropped
-    rows = _csv(V.selection_file(mnist, translation, picked))
+    rows = _csv(X.selection_file(mnist, translation, picked))
     sy = mnist.space(translation.settings.target)
     assert [int(r["row"]) for r in rows] == [5, 0, 1999, 17]
     assert [r["item_id"] for r in rows] == [str(sy.test_ids[i]) for i in (5, 0, 1999, 17)]
@@ -156,9 +160,9 @@ def test_selection_csv_ids_match_the_selected_items(mnist, translation):
 
 def test_selection_csv_carries_the_texts_of_a_text_dataset():
     ds = load_dataset("fortunes")
-    src, tgt = V.default_pair(list(ds.encoders))
-    t = V.translate(ds, V.Settings(dataset="fortunes", source=src, target=tgt))
-    rows = _csv(V.selection_file(ds, t, [3, 1]))
+    src, tgt = default_pair(list(ds.encoders))
+    t = VT.translate(ds, Settings(dataset="fortunes", source=src, target=tgt))
+    rows = _csv(X.selection_file(ds, t, [3, 1]))
     ids = ds.space(tgt).test_ids[[3, 1]]
     assert [r["item_id"] for r in rows] == [str(i) for i in ids]
     assert [r["text"] for r in rows] == list(ds.item_texts(ids))
@@ -246,14 +250,14 @@ def test_translate_page_offers_the_files(downloads, mnist):
 
     arrays = X.read_npz(files["dl_npz"][2])
     stored = X.npz_settings(arrays)
-    s = V.Settings(**{k: v for k, v in stored.items() if not k.startswith("irp_")})
+    s = Settings(**{k: v for k, v in stored.items() if not k.startswith("irp_")})
     assert (s.omega, s.delta) == (5, 0.6)
-    direct = V.translate(mnist, s)
+    direct = VT.translate(mnist, s)
     np.testing.assert_allclose(arrays["translated"], direct.pred, rtol=1e-5, atol=1e-5)
     shown = {m.label: m.value for m in at.metric}
     metrics = {r["name"]: r["value"] for r in _csv(files["dl_metrics"][2])}
-    assert V.fmt(float(metrics["recon"])) == shown["reconstruction similarity"]
-    assert V.fmt(float(metrics["zero_shot"])) == shown["zero-shot accuracy"]
+    assert fmt(float(metrics["recon"])) == shown["reconstruction similarity"]
+    assert fmt(float(metrics["zero_shot"])) == shown["zero-shot accuracy"]
     assert "procrustes.zero_shot" in metrics and "linear.zero_shot" in metrics
     assert [int(r["row"]) for r in _csv(files["dl_selection"][2])] == [3, 1, 4]
     html = files["dl_figures"][2].decode("utf-8")

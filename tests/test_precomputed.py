@@ -18,7 +18,8 @@ from cached_embeddings import tables as T
 from cached_embeddings.builder.npzio import save_npz
 from dashboard import defaults as D
 from dashboard import precomputed as P
-from dashboard import views as V
+from dashboard.views import pairs as VP
+from dashboard.views.settings import Settings, default_pair
 from irp_core.cache import cache_dir, list_datasets, load_dataset, sha256_file
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
@@ -71,16 +72,16 @@ def test_every_dataset_ships_its_tables_in_the_manifest(name, manifest):
         for tgt in ds.encoders:
             for src in ds.encoders:
                 assert P.preset(name, preset, src, tgt) in cells
-    src, tgt = V.default_pair(ds.encoders)
+    src, tgt = default_pair(ds.encoders)
     for w in D.SWEEP_OMEGAS:
         for d in D.SWEEP_DELTAS:
             assert replace(P.preset(name, "paper", src, tgt), omega=w, delta=d) in cells
             assert replace(P.preset(name, "defaults", src, tgt), omega=w, delta=d) in cells
 
 
-def _cells(name: str) -> list[V.Settings]:
+def _cells(name: str) -> list[Settings]:
     encs = load_dataset(name).encoders
-    src, tgt = V.default_pair(encs)
+    src, tgt = default_pair(encs)
     other = (encs[-1], encs[0])
     return [
         P.preset(name, "defaults", src, tgt),  # the page's first numbers at IRP's defaults
@@ -116,7 +117,7 @@ def test_settings_off_the_tables_miss():
     name = D.DATASET
     t = P.load_tables(name)
     assert t is not None, P.load_error(name)
-    src, tgt = V.default_pair(load_dataset(name).encoders)
+    src, tgt = default_pair(load_dataset(name).encoders)
     base = P.preset(name, "defaults", src, tgt)
     assert t.metrics(base) is not None
     for off in (dict(omega=3), dict(delta=0.35), dict(k=300), dict(ridge=0.25), dict(seed=1),
@@ -281,7 +282,7 @@ def test_off_the_presets_the_page_computes_every_cell_live(monkeypatch):
     assert calls.count("live_metrics") == n * n
     shown = {m.label: m.value for m in at.metric}
     ds = load_dataset(D.DATASET)
-    src, tgt = V.default_pair(ds.encoders)
-    res = V.all_pairs(ds, V.Settings(dataset=D.DATASET, source=src, target=tgt, k=222))
-    assert shown["pairs available"] == V.paper_table(ds, res, V.Settings())[0]["pairs available"]
-    assert shown["zero-shot (mean ± std over pairs)"] == V.paper_table(ds, res, V.Settings())[0]["zero-shot"]
+    src, tgt = default_pair(ds.encoders)
+    res = VP.all_pairs(ds, Settings(dataset=D.DATASET, source=src, target=tgt, k=222))
+    assert shown["pairs available"] == VP.paper_table(ds, res, Settings())[0]["pairs available"]
+    assert shown["zero-shot (mean ± std over pairs)"] == VP.paper_table(ds, res, Settings())[0]["zero-shot"]

@@ -127,7 +127,9 @@ def _cli_evaluate(tmp_path, ax, ay, tx, ty, labels, head) -> dict:
 def test_dashboard_sweeps_and_cli_agree_on_a_pair(tmp_path):
     """The Translate page, ``sweep_pairs`` and ``python -m irp_core evaluate`` call one scorer: the
     same pair at the default settings gives the same numbers under the same names."""
-    from dashboard import views as V
+    from dashboard.views import translate as VT
+    from dashboard.views.common import NA_DIMS
+    from dashboard.views.settings import Settings
     from irp_core.cache import load_dataset
     from irp_core.sweeps import sweep_pairs
 
@@ -135,14 +137,14 @@ def test_dashboard_sweeps_and_cli_agree_on_a_pair(tmp_path):
     src, tgt, k = "resnet10t_128", "resnet18_256", 300
     sx, sy = ds.space(src), ds.space(tgt)
     head = ds.head(tgt, "linear")
-    page = V.translate(ds, V.Settings(dataset="mnist", source=src, target=tgt, k=k)).metrics
+    page = VT.translate(ds, Settings(dataset="mnist", source=src, target=tgt, k=k)).metrics
     spaces = {src: (sx.anchors[:k], sx.test), tgt: (sy.anchors[:k], sy.test)}
     row = next(r for r in sweep_pairs(spaces, labels=sy.test_labels, heads={tgt: head}) if r["source"] == src)
     cli = _cli_evaluate(tmp_path, sx.anchors[:k], sy.anchors[:k], sx.test, sy.test, sy.test_labels, head)
     assert set(cli) <= set(METRICS) and {"recon", "recon_centred", "zero_shot", "cond_full"} <= set(cli)
     for key in ("recon", "recon_centred", "retrieval_top1", "zero_shot", "non_stitch", "kept_mean", "cond_mean"):
         assert page[key] == row[key] == pytest.approx(cli[key], rel=1e-6), key
-    assert page["absolute"] == V.NA_DIMS and row["absolute"] is None  # 128-d -> 256-d: each caller's convention
+    assert page["absolute"] == NA_DIMS and row["absolute"] is None  # 128-d -> 256-d: each caller's convention
     assert page["cond_full"] == pytest.approx(cli["cond_full"], rel=1e-6)
     assert {k for k in page if k != "ridge" and not k.startswith("norm_")} <= set(METRICS)
 

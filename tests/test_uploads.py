@@ -21,7 +21,10 @@ from hypothesis import strategies as st
 from threadpoolctl import threadpool_limits
 
 from dashboard import uploads as U
-from dashboard import views as V
+from dashboard.views import layouts as VL
+from dashboard.views import scale as VA
+from dashboard.views import translate as VT
+from dashboard.views.settings import Settings
 from irp_core.cache import cache_dir, load_dataset
 
 # One BLAS thread, as the app runs: threaded BLAS on a busy 2-core machine is 30x slower here.
@@ -91,8 +94,8 @@ def test_shipped_cache_files_upload_and_translate_with_the_same_quality():
         np.testing.assert_array_equal(a.test_ids, b.test_ids)
         np.testing.assert_array_equal(np.asarray(ds.classes)[a.test_labels], np.asarray(shipped.classes)[b.test_labels])
         np.testing.assert_array_equal(a.layout, b.layout)  # the shipped layout is kept
-    s = V.Settings(dataset=ds.name, source=SMALL, target="efficientnet_lite2")
-    up, ref = V.translate(ds, s), V.translate(shipped, s)
+    s = Settings(dataset=ds.name, source=SMALL, target="efficientnet_lite2")
+    up, ref = VT.translate(ds, s), VT.translate(shipped, s)
     assert up.metrics["recon"] == pytest.approx(ref.metrics["recon"], abs=1e-6)
     assert up.metrics["retrieval_top1"] == pytest.approx(ref.metrics["retrieval_top1"], abs=1e-6)
     # heads differ (ours learn from the anchors, the shipped ones from unshipped training images),
@@ -115,8 +118,8 @@ def test_npy_files_with_labels_and_ids_reach_a_translation():
     np.testing.assert_array_equal(a.test, xa[[row[int(v)] for v in a.test_ids]])  # rows stay parallel
     again = U.build_dataset(files, seed=3)
     np.testing.assert_array_equal(again.space(WIDE).anchor_ids, ds.space(WIDE).anchor_ids)  # seeded
-    t = V.translate(ds, V.Settings(dataset=ds.name, source=SMALL, target=WIDE))
-    ref = V.translate(load_dataset("mnist"), V.Settings(dataset="mnist", source=SMALL, target=WIDE))
+    t = VT.translate(ds, Settings(dataset=ds.name, source=SMALL, target=WIDE))
+    ref = VT.translate(load_dataset("mnist"), Settings(dataset="mnist", source=SMALL, target=WIDE))
     assert abs(t.metrics["recon"] - ref.metrics["recon"]) < 0.05  # another split, same quality
     assert t.metrics["zero_shot"] > 0.5 and t.metrics["non_stitch"] > 0.9
 
@@ -138,7 +141,7 @@ def test_table_files_round_trip_exactly(fmt):
     np.testing.assert_array_equal(a.anchors, xa[[row[int(v)] for v in a.anchor_ids]])
     np.testing.assert_array_equal(b.test, xb[[row[int(v)] for v in b.test_ids]])
     assert np.asarray(ds.classes)[a.test_labels].tolist() == [names[row[int(v)]] for v in a.test_ids]
-    t = V.translate(ds, V.Settings(dataset=ds.name, source="a", target="b"))
+    t = VT.translate(ds, Settings(dataset=ds.name, source="a", target="b"))
     assert t.metrics["recon"] > 0.5 and t.metrics["zero_shot"] > 0.5
 
 
@@ -151,11 +154,11 @@ def test_one_npz_with_a_key_per_space_and_texts():
     assert ds.encoders == ["minilm", "mpnet"] and ds.modality == "text"
     sp = ds.space("mpnet")
     assert ds.item_texts(sp.test_ids[:3]) == ds_txt.item_texts(sp.test_ids[:3])
-    t = V.translate(ds, V.Settings(dataset=ds.name, source="minilm", target="mpnet"))
-    panel = V.layout_panel_data(ds, t, 200)
-    info = V.selected_items(ds, t, panel, [0, 1])
+    t = VT.translate(ds, Settings(dataset=ds.name, source="minilm", target="mpnet"))
+    panel = VL.layout_panel_data(ds, t, 200)
+    info = VL.selected_items(ds, t, panel, [0, 1])
     assert info["texts"] == ds_txt.item_texts(sp.test_ids[:2])
-    ref = V.translate(ds_txt, V.Settings(dataset="fortunes", source="minilm", target="mpnet"))
+    ref = VT.translate(ds_txt, Settings(dataset="fortunes", source="minilm", target="mpnet"))
     assert abs(t.metrics["recon"] - ref.metrics["recon"]) < 0.05  # another split, same quality
 
 
@@ -170,12 +173,12 @@ def test_without_labels_the_heads_are_absent_and_the_numbers_still_come():
     with pytest.raises(U.UploadError, match="no thumbnails"):
         ds.item_thumbnails([0])
     assert ds.language("x") is None
-    t = V.translate(ds, V.Settings(dataset=ds.name, source="x", target="y"))
+    t = VT.translate(ds, Settings(dataset=ds.name, source="x", target="y"))
     assert t.metrics["zero_shot"] is None and t.confusion is None
     assert t.metrics["recon"] > 0.9  # a rotation and a scale: IRP (nearly) undoes both
-    panel = V.layout_panel_data(ds, t, 50)
-    assert V.selected_items(ds, t, panel, [0])["texts"] is None
-    assert V.alpha_curves(ds, "y")["curves"] == {}
+    panel = VL.layout_panel_data(ds, t, 50)
+    assert VL.selected_items(ds, t, panel, [0])["texts"] is None
+    assert VA.alpha_curves(ds, "y")["curves"] == {}
 
 
 def test_default_split_and_anchor_bounds():

@@ -7,16 +7,18 @@ import itertools
 import streamlit as st
 
 from dashboard import exports as X
-from dashboard import share_ui, state
-from dashboard import views as V
+from dashboard import share_ui
+from dashboard.state import session, sweeps
+from dashboard.views import pairs as VP
+from dashboard.views.edges import anchors_used, edge_notes, target_dim
 
 st.title("All pairs")
-s = state.require_settings()
-ds = state.require_dataset(s.dataset)
+s = session.require_settings()
+ds = session.require_dataset(s.dataset)
 n = len(ds.encoders)
-st.caption(f"{getattr(ds, 'title', s.dataset)}: {n} encoders, {n * n} ordered pairs at "
+st.caption(f"{ds.title}: {n} encoders, {n * n} ordered pairs at "
            f"ω = {s.omega}, δ = {s.delta:.2f} (diagonal: intra-space, X = Y).")
-cells = [s.with_pair(src, tgt) for tgt in ds.encoders for src in ds.encoders]  # V.all_pairs' cells
+cells = [s.with_pair(src, tgt) for tgt in ds.encoders for src in ds.encoders]  # VP.all_pairs' cells
 
 
 def draw(res: dict, final: bool) -> None:
@@ -24,13 +26,12 @@ def draw(res: dict, final: bool) -> None:
     if final:
         for msg in res["errors"]:
             st.warning(msg)
-        share_ui.notes(V.edge_notes(s, {**V.pairs_extremes(res),
-                                        "n_anchors": V.anchors_used(ds, s.source, s.k)},
-                                    [V.target_dim(ds, e) for e in ds.encoders]))
+        share_ui.notes(edge_notes(s, {**VP.pairs_extremes(res), "n_anchors": anchors_used(ds, s.source, s.k)},
+                                  [target_dim(ds, e) for e in ds.encoders]))
     else:
         st.caption("Pairs fill in as they are computed (n/a: not yet).")
     tag = "" if final else f"_partial_{next(draws)}"  # a key may appear once per run
-    table = V.paper_table(ds, res, s)
+    table = VP.paper_table(ds, res, s)
     c = st.columns(4)
     c[0].metric("zero-shot (mean ± std over pairs)", table[0]["zero-shot"])
     c[1].metric("reconstruction similarity", table[0]["recon. similarity"])
@@ -39,33 +40,31 @@ def draw(res: dict, final: bool) -> None:
     st.subheader("Paper-style table")
     st.dataframe(table, hide_index=True, width="stretch", key=("pairs_table" + tag) if tag else None)
     a, b = st.columns(2)
-    a.plotly_chart(V.pair_matrix_figure(res["recon"], res["encoders"], "reconstruction similarity"),
+    a.plotly_chart(VP.pair_matrix_figure(res["recon"], res["encoders"], "reconstruction similarity"),
                    key="pairs_recon" + tag, width="stretch")
-    b.plotly_chart(V.pair_matrix_figure(res["zero_shot"], res["encoders"], "zero-shot accuracy"),
+    b.plotly_chart(VP.pair_matrix_figure(res["zero_shot"], res["encoders"], "zero-shot accuracy"),
                    key="pairs_acc" + tag, width="stretch")
 
 
 draws = itertools.count()
 try:
-    res = state.progressive(cells, lambda fn: V.all_pairs(ds, s, metrics_fn=fn), draw,
-                            "Translating every pair…")
+    res = sweeps.progressive(cells, lambda fn: VP.all_pairs(ds, s, metrics_fn=fn), draw,
+                             "Translating every pair…")
 except Exception as exc:  # noqa: BLE001
     st.error(f"could not compute the pairs: {exc}")
     st.stop()
 st.caption("Rows: encoder (source). Columns: decoder (target space and its classifier head). "
            "Absolute needs equal dimensions; pairs whose dims differ count as n/a.")
 
-with st.expander("export and share"):
-    share_ui.link_box()
-    stem = X.file_stem({"dataset": s.dataset, "omega": s.omega, "delta": s.delta}) + "_all_pairs"
-    c = st.columns(2)
+stem = X.file_stem({"dataset": s.dataset, "omega": s.omega, "delta": s.delta}) + "_all_pairs"
+with share_ui.export_panel(2) as c:
     with c[0]:
         share_ui.download("every pair (.csv)", lambda: X.rows_csv(X.pairs_rows(res, s.as_dict())),
                           stem + ".csv", X.CSV_MIME, "dl_pairs")
     with c[1]:
         share_ui.figures_button(
-            lambda: {"reconstruction similarity": V.pair_matrix_figure(res["recon"], res["encoders"],
-                                                                       "reconstruction similarity"),
-                     "zero-shot accuracy": V.pair_matrix_figure(res["zero_shot"], res["encoders"],
-                                                                "zero-shot accuracy")},
+            lambda: {"reconstruction similarity": VP.pair_matrix_figure(res["recon"], res["encoders"],
+                                                                        "reconstruction similarity"),
+                     "zero-shot accuracy": VP.pair_matrix_figure(res["zero_shot"], res["encoders"],
+                                                                 "zero-shot accuracy")},
             f"IRP Explorer: all pairs of {s.dataset}", stem + "_figures.html", "dl_figures")

@@ -6,30 +6,23 @@ import streamlit as st
 
 from dashboard import defaults as D
 from dashboard import exports as X
-from dashboard import share_ui, state
-from dashboard import views as V
-
-
-@st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner="Translating…")
-def _xl(s: V.Settings, model: str, lang: str, target: str) -> dict:
-    out = V.crosslingual(state.get_dataset(D.XL_DATASET), s, model, lang, target)
-    t = out.pop("translation")  # the vectors stay out of the cache: only the numbers are shown
-    out["metrics"] = {k: v for k, v in t.metrics.items() if not k.startswith("norm_")}
-    out["warnings"] = t.extras.get("warnings", [])
-    return out
-
+from dashboard import share_ui
+from dashboard.state import caches, session
+from dashboard.views import crosslingual as VX
+from dashboard.views.common import fmt
+from dashboard.views.edges import edge_notes, target_dim
 
 st.title("Cross-lingual")
-s = state.require_settings()
+s = session.require_settings()
 try:
-    available = state.dataset_names()
+    available = session.dataset_names()
 except Exception:  # noqa: BLE001
     available = []
 if D.XL_DATASET not in available:
     st.warning("The cross-lingual embeddings are not in the shipped cache (yet): nothing to show.")
     st.stop()
-ds = state.require_dataset(D.XL_DATASET)
-cat = V.xl_catalog(ds)
+ds = session.require_dataset(D.XL_DATASET)
+cat = VX.xl_catalog(ds)
 if not cat["multilingual"] or not cat["english"]:
     st.warning("The cross-lingual cache has no non-English or no English space.")
     st.stop()
@@ -40,23 +33,23 @@ model = c[0].selectbox("source model", cat["multilingual"], key="xl_model", bind
 langs = [lang for lang in cat["models"][model] if lang != D.XL_ENGLISH]
 lang = c[1].selectbox("source language", langs, key="xl_lang", bind="query-params")
 english = cat["english"]
-default_t = next((e for e in english if V.split_encoder(ds, e)[0] != model), english[0])
+default_t = next((e for e in english if VX.split_encoder(ds, e)[0] != model), english[0])
 target = c[2].selectbox("English target space", english, index=english.index(default_t),
                         key="xl_target", bind="query-params")
 if lang is None:
     st.stop()
 try:
-    res = _xl(s, model, lang, target)
+    res = caches.cached_crosslingual(s, model, lang, target)
 except Exception as exc:  # noqa: BLE001
     st.error(f"IRP could not translate {model}_{lang} → {target}: {exc}")
     st.stop()
-share_ui.notes(V.edge_notes(s, res["metrics"], V.target_dim(ds, target), res["warnings"]))
+share_ui.notes(edge_notes(s, res["metrics"], target_dim(ds, target), res["warnings"]))
 c = st.columns(4)
-c[0].metric(f"IRP: cos to true English ({res['source']} → {target})", V.fmt(res["recon"]))
-c[1].metric("absolute (raw vectors)", V.fmt(res["absolute"]))
+c[0].metric(f"IRP: cos to true English ({res['source']} → {target})", fmt(res["recon"]))
+c[1].metric("absolute (raw vectors)", fmt(res["absolute"]))
 c[2].metric(f"multilingual reference ({model}_{lang} vs {model}_{D.XL_ENGLISH})",
-            V.fmt(res["reference"]))
-c[3].metric("retrieval top-1", V.fmt(res["retrieval_top1"]))
+            fmt(res["reference"]))
+c[3].metric("retrieval top-1", fmt(res["retrieval_top1"]))
 st.caption("Reference: how close the multilingual encoder itself puts a sentence and its English "
            "original, with no translation. The paper reports ≈ 0.97 for es/fr/ja → en.")
 st.subheader("Examples: nearest English sentence after translation")
@@ -65,20 +58,18 @@ st.dataframe(res["examples"], hide_index=True, width="stretch")
 rows = []
 for lg in langs:
     try:
-        r = _xl(s, model, lg, target)
+        r = caches.cached_crosslingual(s, model, lg, target)
     except Exception as exc:  # noqa: BLE001
         st.warning(f"{model}_{lg}: {exc}")
         continue
     rows.append({"lang": lg, "irp": r["recon"], "absolute": r["absolute"],
                  "reference": r["reference"]})
 if rows:
-    st.plotly_chart(V.xl_languages_figure(rows), key="xl_langs", width="stretch")
+    st.plotly_chart(VX.xl_languages_figure(rows), key="xl_langs", width="stretch")
 
-with st.expander("export and share"):
-    share_ui.link_box()
-    stem = X.file_stem({"dataset": D.XL_DATASET, "source": res["source"], "target": target,
-                        "omega": s.omega, "delta": s.delta})
-    c = st.columns(3)
+stem = X.file_stem({"dataset": D.XL_DATASET, "source": res["source"], "target": target,
+                    "omega": s.omega, "delta": s.delta})
+with share_ui.export_panel(3) as c:
     with c[0]:
         share_ui.download("examples (.csv)", lambda: X.rows_csv(res["examples"]), stem + "_examples.csv",
                           X.CSV_MIME, "dl_examples")
@@ -86,5 +77,5 @@ with st.expander("export and share"):
         share_ui.download("languages (.csv)", lambda: X.rows_csv(rows), stem + "_languages.csv",
                           X.CSV_MIME, "dl_languages")
     with c[2]:
-        share_ui.figures_button(lambda: {"source language → English": V.xl_languages_figure(rows)},
+        share_ui.figures_button(lambda: {"source language → English": VX.xl_languages_figure(rows)},
                                 f"IRP Explorer: {model} → {target}", stem + "_figures.html", "dl_figures")

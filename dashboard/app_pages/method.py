@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import state
-from dashboard import views as V
+from dashboard.state import caches, session
+from dashboard.views.common import fmt
 
 st.title("Method: Inverse Relative Projection")
 st.markdown(
@@ -56,18 +56,18 @@ st.markdown(
     "baselines that see both anchor sets (Procrustes, linear map)."
 )
 
-s = state.current()
+s = session.current()
 if s is not None:
     st.subheader("Live: the current sidebar setting")
     try:
-        m = state.cached_metrics(s)
+        m = caches.cached_metrics(s)
         c = st.columns(4)
         c[0].metric(f"anchors kept per subspace (ω = {s.omega}, δ = {s.delta:.2f})",
-                    V.fmt(m["kept_mean"], 1))
+                    fmt(m["kept_mean"], 1))
         c[1].metric("condition number: all anchors → pruned",
-                    f"{V.fmt(m['cond_full'], 1)} → {V.fmt(m['cond_mean'], 1)}")
-        c[2].metric("reconstruction similarity", V.fmt(m["recon"]))
-        c[3].metric("zero-shot accuracy", V.fmt(m["zero_shot"]))
+                    f"{fmt(m['cond_full'], 1)} → {fmt(m['cond_mean'], 1)}")
+        c[2].metric("reconstruction similarity", fmt(m["recon"]))
+        c[3].metric("zero-shot accuracy", fmt(m["zero_shot"]))
         st.caption(f"{s.source} → {s.target} on {s.dataset}. Move ω and δ in the sidebar and "
                    "watch the numbers.")
     except Exception as exc:  # noqa: BLE001

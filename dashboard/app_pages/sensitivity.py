@@ -9,23 +9,27 @@ import streamlit as st
 
 from dashboard import defaults as D
 from dashboard import exports as X
-from dashboard import share_ui, state
-from dashboard import views as V
+from dashboard import share_ui
+from dashboard.state import caches, session, sweeps
+from dashboard.views import sensitivity as VG
+from dashboard.views.common import fmt
+from dashboard.views.edges import edge_notes, target_dim
+from dashboard.views.pairs import all_pairs
 
 
 def show_here(here: dict) -> None:
-    share_ui.notes(V.edge_notes(s, here, V.target_dim(ds, s.target)))
+    share_ui.notes(edge_notes(s, here, target_dim(ds, s.target)))
     c = st.columns(4)
-    c[0].metric(f"recon. similarity at ω={s.omega}, δ={s.delta:.2f}", V.fmt(here["recon"]))
-    c[1].metric("zero-shot accuracy", V.fmt(here["zero_shot"]))
-    c[2].metric("cond. number (mean)", V.fmt(here["cond_mean"], 1))
-    c[3].metric("anchors kept (mean)", V.fmt(here["kept_mean"], 1))
+    c[0].metric(f"recon. similarity at ω={s.omega}, δ={s.delta:.2f}", fmt(here["recon"]))
+    c[1].metric("zero-shot accuracy", fmt(here["zero_shot"]))
+    c[2].metric("cond. number (mean)", fmt(here["cond_mean"], 1))
+    c[3].metric("anchors kept (mean)", fmt(here["kept_mean"], 1))
 
 
 st.title("Sensitivity")
-s = state.require_settings()
-ds = state.require_dataset(s.dataset)
-st.caption(f"{getattr(ds, 'title', s.dataset)}: **{s.source}** → **{s.target}**; grid "
+s = session.require_settings()
+ds = session.require_dataset(s.dataset)
+st.caption(f"{ds.title}: **{s.source}** → **{s.target}**; grid "
            f"ω ∈ {list(D.SWEEP_OMEGAS)}, δ ∈ {list(D.SWEEP_DELTAS)}; each cell is cached.")
 top = st.container()  # this setting's numbers: drawn first when the tables hold them
 grid_cells = [replace(s, omega=int(w), delta=float(d)) for w in D.SWEEP_OMEGAS for d in D.SWEEP_DELTAS]
@@ -37,33 +41,33 @@ def draw_grid(res: dict, final: bool) -> None:
         for msg in res["errors"]:
             st.warning(msg)
     key = "sens_grid" if final else f"sens_grid_partial_{next(draws)}"  # a key may appear once per run
-    st.plotly_chart(V.sensitivity_figure(res), key=key, width="stretch")
+    st.plotly_chart(VG.sensitivity_figure(res), key=key, width="stretch")
 
 
 def draw_pairs(res: dict, final: bool) -> None:
-    fig, r = V.recon_vs_acc_figure(res)
-    st.metric("Pearson r (recon. similarity, zero-shot accuracy)", V.fmt(r, 2))
+    fig, r = VG.recon_vs_acc_figure(res)
+    st.metric("Pearson r (recon. similarity, zero-shot accuracy)", fmt(r, 2))
     key = "sens_pairs" if final else f"sens_pairs_partial_{next(draws)}"
     st.plotly_chart(fig, key=key, width="stretch")
 
 
-here = state.table_metrics(s)
+here = caches.table_metrics(s)
 if here is not None:
     with top:
         show_here(here)
-grid_job = state.Progressive(
-    grid_cells, lambda fn: V.sensitivity_grid(ds, replace(s, omega=D.OMEGA, delta=D.DELTA), metrics_fn=fn),
+grid_job = sweeps.Progressive(
+    grid_cells, lambda fn: VG.sensitivity_grid(ds, replace(s, omega=D.OMEGA, delta=D.DELTA), metrics_fn=fn),
     draw_grid, "Sweeping ω × δ…")
 st.subheader("Reconstruction similarity vs accuracy across pairs")
-pairs_job = state.Progressive([s.with_pair(a, b) for b in ds.encoders for a in ds.encoders],
-                              lambda fn: V.all_pairs(ds, s, metrics_fn=fn), draw_pairs,
-                              "Translating every pair…")
+pairs_job = sweeps.Progressive([s.with_pair(a, b) for b in ds.encoders for a in ds.encoders],
+                               lambda fn: all_pairs(ds, s, metrics_fn=fn), draw_pairs,
+                               "Translating every pair…")
 st.caption("The paper reports r > 0.7 on its encoders: a translation that reconstructs the "
            "target well also stitches well.")
 if here is None:
     with top:
         try:
-            here = state.cached_metrics(s)
+            here = caches.cached_metrics(s)
         except Exception as exc:  # noqa: BLE001
             st.error(f"IRP could not translate at these settings: {exc}")
             st.stop()
@@ -71,10 +75,8 @@ if here is None:
 grid = grid_job.finish()
 pairs = pairs_job.finish()
 
-with st.expander("export and share"):
-    share_ui.link_box()
-    stem = X.file_stem(s.as_dict())
-    c = st.columns(3)
+stem = X.file_stem(s.as_dict())
+with share_ui.export_panel(3) as c:
     with c[0]:
         share_ui.download("ω × δ grid (.csv)", lambda: X.rows_csv(X.grid_rows(grid, s.as_dict())),
                           stem + "_grid.csv", X.CSV_MIME, "dl_grid",
@@ -83,7 +85,7 @@ with st.expander("export and share"):
         share_ui.download("every pair (.csv)", lambda: X.rows_csv(X.pairs_rows(pairs, s.as_dict())),
                           stem + "_pairs.csv", X.CSV_MIME, "dl_pairs")
     with c[2]:
-        share_ui.figures_button(lambda: {"ω × δ grid": V.sensitivity_figure(grid),
-                                         "recon. similarity vs accuracy": V.recon_vs_acc_figure(pairs)[0]},
+        share_ui.figures_button(lambda: {"ω × δ grid": VG.sensitivity_figure(grid),
+                                         "recon. similarity vs accuracy": VG.recon_vs_acc_figure(pairs)[0]},
                                 f"IRP Explorer: sensitivity of {s.source} → {s.target}",
                                 stem + "_figures.html", "dl_figures")

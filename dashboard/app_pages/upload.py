@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import state
 from dashboard import uploads as U
+from dashboard.state import session
 
 FLASH_KEY = "_upload_flash"
 
@@ -39,7 +39,7 @@ if st.button("Build dataset", type="primary", disabled=not files, key="upload_bu
         st.error(f"Could not build a dataset from these files ({type(exc).__name__}: {exc})")
         st.stop()
     bar.empty()
-    state.add_upload(ds)
+    session.add_upload(ds)
     st.session_state[FLASH_KEY] = f"Built **{ds.name}** and selected it in the sidebar: {ds.summary()}."
     st.rerun()
 
@@ -47,7 +47,7 @@ flash = st.session_state.pop(FLASH_KEY, None)
 if flash:
     st.success(flash)
 
-uploads = state.session_uploads()
+uploads = session.session_uploads()
 if uploads:
     st.subheader("Your uploads (this session only)")
 for name, ds in list(uploads.items()):
@@ -55,6 +55,6 @@ for name, ds in list(uploads.items()):
         st.markdown(f"**{name}**: {ds.summary()}")
         if ds.description:
             st.caption(ds.description)
-        st.button("remove upload", key=f"remove_{name}", on_click=state.remove_upload, args=(name,))
+        st.button("remove upload", key=f"remove_{name}", on_click=session.remove_upload, args=(name,))
 st.caption("Translate, All pairs, Sensitivity and Scale work on an upload as on the shipped data; Cross-lingual "
            "needs the shipped cross-lingual set. Heads are trained on the anchors when labels are uploaded.")

@@ -1,0 +1,181 @@
+"""The cached numbers the pages read: precomputed tables first, else computed once and cached.
+
+Caches are keyed on small identifiers (dataset name and the frozen
+:class:`dashboard.views.settings.Settings`), never on arrays, and every slider-dependent cache is
+bounded with ``max_entries``. Condition numbers, baselines and the metrics of the presets' pairs
+and grids come first from the precomputed tables (``dashboard/precomputed.py``, read once per
+server). An upload's results never enter Streamlit's caches, which every session shares:
+:func:`session_cached` keeps them in a bounded cache of the session instead.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import streamlit as st
+
+from dashboard import defaults as D
+from dashboard import precomputed as P
+from dashboard import uploads as U
+from dashboard.state.session import UPLOAD_CACHE_KEY, get_dataset
+from dashboard.views import crosslingual as VX
+from dashboard.views import scale as VA
+from dashboard.views import translate as VT
+from dashboard.views.layouts import layout_panel_data
+from dashboard.views.settings import Settings
+from dashboard.views.translate import Translation
+
+
+def session_cached(shared, max_entries: int = 16):
+    """``shared`` (an st.cache_data/st.cache_resource decorator) for shipped data; for an upload, a
+    ``functools.lru_cache`` of ``max_entries`` results in this session's state instead, since
+    Streamlit's caches are shared by all sessions.
+
+    The first argument of the decorated function is a dataset name or a Settings. The session
+    keeps one LRU per upload and function, found by the function's file and qualified name: a page
+    script defines its functions anew on every run, and their results must outlive the run.
+    """
+    def wrap(fn):
+        cached = shared(fn)
+        fn_key = (fn.__code__.co_filename, fn.__qualname__)
+
+        @functools.wraps(fn)
+        def call(*args, **kwargs):
+            first = args[0] if args else next(iter(kwargs.values()))
+            name = getattr(first, "dataset", first)
+            if not U.is_upload_name(name):
+                return cached(*args, **kwargs)
+            per_upload = st.session_state.setdefault(UPLOAD_CACHE_KEY, {}).setdefault(name, {})
+            memo = per_upload.get(fn_key)
+            if memo is None:
+                memo = per_upload[fn_key] = _lru(max_entries)
+            memo.fn = fn  # this run's definition: the LRU must not keep an old run's globals alive
+            return memo(*args, **kwargs)
+
+        call.clear = cached.clear
+        return call
+
+    return wrap
+
+
+def _lru(max_entries: int):
+    """A ``functools.lru_cache`` of ``max_entries`` results, calling whatever function its ``fn`` is."""
+
+    def compute(*args, **kwargs):
+        return memo.fn(*args, **kwargs)
+
+    memo = functools.lru_cache(maxsize=max_entries)(compute)
+    return memo
+
+
+@st.cache_resource(show_spinner=False)
+def _tables(name: str) -> P.Tables | None:
+    """The dataset's precomputed tables (``dashboard/precomputed.py``), read once per server."""
+    return P.load_tables(name)
+
+
+def tables(name: str) -> P.Tables | None:
+    """The shipped dataset's tables, or None (an upload, or no usable table: compute live)."""
+    if U.is_upload_name(name):
+        return None
+    try:
+        return _tables(name)
+    except Exception:  # noqa: BLE001 - the tables only speed things up
+        return None
+
+
+@session_cached(st.cache_data(max_entries=256, show_spinner=False))
+def _live_cond_full(dataset: str, target: str, k: int, center: str, whiten_floor: float) -> float:
+    return P.live_cond_full(get_dataset(dataset), target, k, center, whiten_floor)
+
+
+def cached_cond_full(dataset: str, target: str, k: int, center: str, whiten_floor: float) -> float:
+    """Condition number of all target anchors: independent of ω and δ, so off the slider path.
+
+    From the precomputed tables when they hold it, else computed (and cached).
+    """
+    t = tables(dataset)
+    v = None if t is None else t.cond_full(target, k, center, whiten_floor)
+    return v if v is not None else _live_cond_full(dataset, target, k, center, whiten_floor)
+
+
+cached_cond_full.clear = _live_cond_full.clear
+
+
+# cache_resource, not cache_data: a hit hands over the shared object instead of unpickling a copy
+# of its 2000 x d translation on every rerun of every session. Pages only read it.
+@session_cached(st.cache_resource(max_entries=D.CACHE_ENTRIES, show_spinner="Translating…"), max_entries=8)
+def cached_translation(s: Settings) -> Translation:
+    cond = cached_cond_full(s.dataset, s.target, s.k, s.center, s.whiten_floor)
+    return VT.translate(get_dataset(s.dataset), s, cond_full=cond)
+
+
+@session_cached(st.cache_data(max_entries=4096, show_spinner=False), max_entries=256)
+def _live_metrics(s: Settings) -> dict[str, Any]:
+    cond = cached_cond_full(s.dataset, s.target, s.k, s.center, s.whiten_floor)
+    return P.live_metrics(get_dataset(s.dataset), s, cond)
+
+
+def table_metrics(s: Settings) -> dict[str, Any] | None:
+    """The precomputed metrics at exactly ``s``, or None: a dict lookup, never a fit."""
+    t = tables(s.dataset)
+    return None if t is None else t.metrics(s)
+
+
+def cached_metrics(s: Settings) -> dict[str, Any]:
+    """Only the small numbers of a translation: what sweeps need (tables first, else live)."""
+    m = table_metrics(s)
+    return m if m is not None else _live_metrics(s)
+
+
+cached_metrics.clear = _live_metrics.clear
+
+
+@session_cached(st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner=False))
+def _live_baselines(dataset: str, source: str, target: str, k: int, head: str) -> dict:
+    return P.live_baselines(get_dataset(dataset), source, target, k, head)
+
+
+def cached_baselines(dataset: str, source: str, target: str, k: int, head: str) -> dict:
+    """Procrustes and linear-map baselines of a pair (tables first, else live)."""
+    t = tables(dataset)
+    b = None if t is None else t.baselines(source, target, k, head)
+    return b if b is not None else _live_baselines(dataset, source, target, k, head)
+
+
+cached_baselines.clear = _live_baselines.clear
+
+
+@session_cached(st.cache_resource(max_entries=D.CACHE_ENTRIES, show_spinner=False), max_entries=8)
+def cached_panel(s: Settings, n_show: int = D.N_LAYOUT_POINTS) -> dict:
+    ds = get_dataset(s.dataset)
+    return layout_panel_data(ds, cached_translation(s), n_show)
+
+
+
+@session_cached(st.cache_resource(max_entries=D.CACHE_ENTRIES, show_spinner=False))
+def cached_small_figures(s: Settings) -> dict:
+    """The small figures of the Translate page, built once (plotly validation is slow); never mutated."""
+    return VT.small_figures(get_dataset(s.dataset), cached_translation(s))
+
+
+@session_cached(st.cache_data(max_entries=8, show_spinner="Measuring norms…"))
+def cached_norm_fits(dataset: str) -> list[dict]:
+    return VA.norm_fits(get_dataset(dataset))
+
+
+@session_cached(st.cache_data(max_entries=32, show_spinner="Rescaling inputs…"))
+def cached_alpha_curves(s: Settings) -> dict:
+    """Head accuracy vs input scale on the target, for its true vectors and the IRP translation."""
+    return VA.alpha_curves(get_dataset(s.dataset), s.target, extra={"IRP translated": cached_translation(s).pred})
+
+
+@st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner="Translating…")
+def cached_crosslingual(s: Settings, model: str, lang: str, target: str) -> dict:
+    """The Cross-lingual page's numbers (shipped data only, so Streamlit's shared cache)."""
+    out = VX.crosslingual(get_dataset(D.XL_DATASET), s, model, lang, target)
+    t = out.pop("translation")  # the vectors stay out of the cache: only the numbers are shown
+    out["metrics"] = {k: v for k, v in t.metrics.items() if not k.startswith("norm_")}
+    out["warnings"] = t.extras.get("warnings", [])
+    return out

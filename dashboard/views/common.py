@@ -1,0 +1,65 @@
+"""What the views share: the palette, the n/a marker, number formatting and dataset look-ups."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+PALETTE = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+)
+NA_DIMS = "n/a: dims differ"
+
+
+def fmt(v: Any, digits: int = 3) -> str:
+    """Format a metric for display: floats rounded, ``None`` as n/a, strings as they are."""
+    if v is None:
+        return "n/a"
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    v = float(v)
+    if math.isnan(v):
+        return "n/a"
+    if math.isinf(v):
+        return "∞" if v > 0 else "-∞"
+    if abs(v) >= 1e4:
+        return f"{v:.3g}"
+    return f"{v:.{digits}f}"
+
+
+
+def unit_rows(a: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (float32; zero rows stay zero)."""
+    a = np.asarray(a, dtype=np.float32)
+    n = np.linalg.norm(a, axis=1, keepdims=True)
+    return a / np.maximum(n, 1e-12)
+
+
+def first_anchors(sp, k: int) -> np.ndarray:
+    """First ``k`` anchors (all when k <= 0 or k >= available)."""
+    a = sp.anchors
+    if k and 0 < k < a.shape[0]:
+        return a[:k]
+    return a
+
+
+def load_head(ds, enc: str, kind: str):
+    """The encoder's classifier head, or ``None`` when the dataset ships none."""
+    try:
+        return ds.head(enc, kind)
+    except Exception:  # noqa: BLE001 - no head means "n/a", never a crash
+        return None
+
+
+def head_accuracy(head, x, labels) -> float | None:
+    from irp_core import metrics
+
+    if head is None or labels is None:
+        return None
+    return float(metrics.stitching_accuracy(head, np.asarray(x), np.asarray(labels)))
+

@@ -1,0 +1,104 @@
+"""All pairs: every ordered (encoder, decoder) pair at one setting, as matrices and the paper's table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dashboard.views.common import head_accuracy, load_head
+from dashboard.views.settings import MetricsFn, Settings
+from dashboard.views.translate import cell_metrics_fn
+
+
+def all_pairs(ds, s: Settings, progress: Callable[[float, str], None] | None = None,
+              metrics_fn: MetricsFn | None = None) -> dict:
+    """Every ordered (encoder, decoder) pair at the settings ``s``: recon, zero-shot, absolute.
+
+    ``metrics_fn(settings) -> metrics dict`` lets a caller cache each cell (default: translate).
+    """
+    fn = cell_metrics_fn(ds, metrics_fn)
+    encs = list(ds.encoders)
+    n = len(encs)
+    recon = np.full((n, n), np.nan)
+    acc = np.full((n, n), np.nan)
+    absolute = np.full((n, n), np.nan)
+    non_stitch = np.full(n, np.nan)
+    kept_min, kept_max, cond_max = (np.full((n, n), np.nan) for _ in range(3))
+    errors: list[str] = []
+    total, done = n * n, 0
+    for j, tgt in enumerate(encs):
+        head = load_head(ds, tgt, s.head)
+        sy = ds.space(tgt)
+        a = head_accuracy(head, sy.test, sy.test_labels)
+        non_stitch[j] = np.nan if a is None else a
+        for i, src in enumerate(encs):
+            done += 1
+            if progress:
+                progress(done / total, f"{src} → {tgt}")
+            try:
+                tm = fn(replace(s, dataset=ds.name, source=src, target=tgt))
+            except Exception as exc:  # noqa: BLE001 - one failing pair must not hide the others
+                errors.append(f"{src} → {tgt}: {exc}")
+                continue
+            recon[i, j] = tm["recon"]
+            acc[i, j] = np.nan if tm["zero_shot"] is None else tm["zero_shot"]
+            ab = tm["absolute"]
+            absolute[i, j] = ab if isinstance(ab, float) else np.nan
+            kept_min[i, j] = tm.get("kept_min", np.nan)
+            kept_max[i, j] = tm.get("kept_max", np.nan)
+            cond_max[i, j] = tm.get("cond_max", np.nan)
+    return {"encoders": encs, "recon": recon, "zero_shot": acc, "absolute": absolute,
+            "non_stitch": non_stitch, "kept_min": kept_min, "kept_max": kept_max,
+            "cond_max": cond_max, "errors": errors}
+
+
+def _mean_std(v: np.ndarray) -> str:
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return "n/a"
+    return f"{v.mean():.2f} ± {v.std():.2f}"
+
+
+def paper_table(ds, res: dict, s: Settings) -> list[dict[str, str]]:
+    """The paper-style row: zero-shot, absolute and non-stitch mean ± std over ordered pairs."""
+    n = len(res["encoders"])
+    off = ~np.eye(n, dtype=bool)
+    return [{
+        "dataset": ds.title,
+        "ω": str(s.omega), "δ": f"{s.delta:.2f}",
+        "zero-shot": _mean_std(res["zero_shot"][off]),
+        "absolute": _mean_std(res["absolute"][off]),
+        "non-stitch": _mean_std(res["non_stitch"]),
+        "recon. similarity": _mean_std(res["recon"][off]),
+        "pairs available": str(int(np.isfinite(res["zero_shot"][off]).sum())),
+    }]
+
+
+def pair_matrix_figure(mat: np.ndarray, encoders: Sequence[str], title: str,
+                       zmin: float = 0.0, zmax: float = 1.0) -> go.Figure:
+    txt = np.where(np.isfinite(mat), np.round(mat, 2).astype(str), "n/a")
+    fig = go.Figure(go.Heatmap(z=np.where(np.isfinite(mat), mat, None), x=list(encoders),
+                               y=list(encoders), zmin=zmin, zmax=zmax, colorscale="Viridis",
+                               text=txt, texttemplate="%{text}"))
+    fig.update_yaxes(autorange="reversed", title="encoder (source)")
+    fig.update_xaxes(title="decoder (target)")
+    fig.update_layout(title=title, height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return fig
+
+
+
+def pairs_extremes(res: dict) -> dict[str, Any]:
+    """The range of anchors kept and the worst conditioning over the pairs of ``all_pairs``."""
+
+    def pick(key: str, fn) -> float | None:
+        v = np.asarray(res.get(key, []), dtype=float)
+        v = v[np.isfinite(v)]
+        return float(fn(v)) if v.size else None
+
+    return {"kept_min": pick("kept_min", np.min), "kept_max": pick("kept_max", np.max),
+            "cond_max": pick("cond_max", np.max)}
+

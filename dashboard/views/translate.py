@@ -1,0 +1,288 @@
+"""The Translate page's numbers and figures: one IRP fit, measured on the test split.
+
+:func:`translate` scores a setting; :func:`baselines` (independent of ω and δ, so cached apart)
+the direct maps that see both anchor sets; the rest turns a :class:`Translation` into the page's
+tiles, table and figures (and the figures download).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dashboard import defaults as D
+from dashboard.views.common import NA_DIMS, first_anchors, fmt, load_head
+from dashboard.views.layouts import display_rows, layout_figures, layout_panel_data, place_by_similarity
+from dashboard.views.settings import MetricsFn, Settings
+
+
+def _f32(a: np.ndarray) -> np.ndarray:
+    return np.asarray(a, dtype=np.float32)
+
+
+@dataclass
+class Translation:
+    settings: Settings
+    pred: np.ndarray  # (n_test, d_y) translated test vectors, float32
+    recon_per_sample: np.ndarray
+    metrics: dict[str, Any]
+    kept: list[int]
+    cond_sub: list[float]
+    cond_full: float
+    pred_labels: np.ndarray | None = None
+    confusion: np.ndarray | None = None
+    seconds: float = 0.0
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def fit_irp(ds, s: Settings):
+    """Fit IRP on the (first k) parallel anchors of ``s.source`` -> ``s.target``."""
+    from irp_core import IRP
+
+    sx, sy = ds.space(s.source), ds.space(s.target)
+    ax, ay = first_anchors(sx, s.k), first_anchors(sy, s.k)
+    return IRP(**s.irp_kwargs()).fit(ax, ay)
+
+
+def full_condition_number(ds, target: str, k: int = D.K, center: str = D.CENTER,
+                          whiten_floor: float = D.WHITEN_FLOOR) -> float:
+    """Condition number of all (unpruned) target anchors, in the coordinates the core decodes in.
+
+    It does not depend on ω or δ, so pages cache it apart from the fit.
+    """
+    from irp_core.relative import effective_condition_number, normalize_rows, working_frame
+
+    ay = np.asarray(first_anchors(ds.space(target), k), dtype=np.float64)
+    ny = normalize_rows(working_frame(ay, center, whiten_floor).to_working(ay))
+    ny = ny[np.linalg.norm(ny, axis=1) > 0.5]
+    if ny.size == 0:
+        return float("inf")
+    return float(effective_condition_number(np.linalg.svd(ny, compute_uv=False)))
+
+
+def translate(ds, s: Settings, light: bool = False, cond_full: float | None = None) -> Translation:
+    """Fit IRP for ``s`` and measure it on the test split (no baselines: see :func:`baselines`).
+
+    Scored by :func:`irp_core.scoring.score_pair`; ``metrics`` keys are its canonical names, plus
+    ``ridge`` and (not light) the ``norm_*`` statistics. ``light=True`` (sweeps) skips retrieval,
+    the non-stitch bound, the confusion matrix, norms and the full-anchor condition number (NaN
+    unless ``cond_full`` is given). ``cond_full`` lets a caller pass a cached
+    :func:`full_condition_number`.
+    """
+    from irp_core import IRP, metrics
+    from irp_core.scoring import score_pair
+
+    t0 = time.perf_counter()
+    sx, sy = ds.space(s.source), ds.space(s.target)
+    head = load_head(ds, s.target, s.head)
+    score = score_pair(IRP(**s.irp_kwargs()), first_anchors(sx, s.k), first_anchors(sy, s.k), sx.test, sy.test,
+                       labels=sy.test_labels, head=head, retrieval=not light, keep_similarities=not light,
+                       non_stitch=not light,
+                       confusion=not light, n_classes=len(ds.classes), pred_dtype=np.float32,
+                       capture_warnings=True)
+    irp, sm, pred = score.translator, score.metrics, score.pred
+    kept = [int(v) for v in getattr(irp, "n_anchors_kept_", [])]
+    with warnings.catch_warnings():  # score_pair read them first and captured their warnings
+        warnings.simplefilter("ignore")
+        cond_sub = [float(v) for v in getattr(irp, "condition_numbers_", [])]  # memoised: no recompute
+    if cond_full is None:
+        cond_full = float("nan") if light else full_condition_number(ds, s.target, s.k, s.center, s.whiten_floor)
+    m = {
+        "recon": sm["recon"],
+        "recon_centred": sm["recon_centred"],
+        "retrieval_top1": sm.get("retrieval_top1", float("nan")),
+        "kept_mean": sm.get("kept_mean", float("nan")),
+        "kept_min": sm.get("kept_min", 0),
+        "kept_max": sm.get("kept_max", 0),
+        "n_anchors": sm["n_anchors"],
+        "cond_full": cond_full,
+        "cond_mean": sm.get("cond_mean", float("nan")),
+        "cond_max": sm.get("cond_max", float("nan")),
+        "ridge": float(getattr(irp, "ridge", 0.0)),  # damping of the decoding: tames a high cond_max
+        "zero_shot": sm.get("zero_shot"),
+        "absolute": sm.get("absolute") if sx.test.shape[1] == sy.test.shape[1] else NA_DIMS,
+        "non_stitch": sm.get("non_stitch"),
+    }
+    extras = {"warnings": score.warnings, "irp_params": irp.get_params()}  # every option, defaults included
+    if not light:
+        m.update(norm_source=metrics.norm_stats(sx.test), norm_target=metrics.norm_stats(sy.test),
+                 norm_translated=metrics.norm_stats(pred))
+        # the layouts' placements from the similarities retrieval already computed (no second product)
+        rows = display_rows(sy.test.shape[0])
+        extras["placement"] = (rows, *place_by_similarity(score.similarities[rows], sy.layout))
+    return Translation(
+        settings=s, pred=pred, recon_per_sample=_f32(score.per_sample), metrics=m, kept=kept,
+        cond_sub=cond_sub, cond_full=cond_full, pred_labels=score.pred_labels, confusion=score.confusion,
+        seconds=time.perf_counter() - t0,
+        extras=extras,
+    )
+
+
+def baselines(ds, source: str, target: str, k: int = D.K, head: str = D.HEAD) -> dict[str, dict]:
+    """Direct translations with both anchor sets (Procrustes, linear map): ``recon`` and ``zero_shot``.
+
+    They do not depend on ω/δ, so pages cache them separately.
+    """
+    from irp_core.baselines import LinearMap, Procrustes
+    from irp_core.scoring import score_pair
+
+    sx, sy = ds.space(source), ds.space(target)
+    ax, ay = first_anchors(sx, k), first_anchors(sy, k)
+    h = load_head(ds, target, head)
+    out: dict[str, dict] = {}
+    for name, cls in (("procrustes", Procrustes), ("linear", LinearMap)):
+        try:
+            m = score_pair(cls(), ax, ay, sx.test, sy.test, labels=sy.test_labels, head=h, retrieval=False,
+                           non_stitch=False, absolute=False, pred_dtype=np.float32).metrics
+            out[name] = {"recon": m["recon"], "zero_shot": m.get("zero_shot")}
+        except Exception as exc:  # noqa: BLE001 - shown as a message next to the numbers
+            out[name] = {"error": str(exc)}
+    return out
+
+
+
+def cell_metrics_fn(ds, fn: MetricsFn | None) -> MetricsFn:
+    """``fn``, else a light :func:`translate`'s metrics: the per-cell function of the sweeps."""
+    return fn if fn is not None else (lambda s: translate(ds, s, light=True).metrics)
+
+
+def metric_tiles(t: Translation) -> list[list[tuple[str, str, str | None]]]:
+    """The page's two rows of tiles as ``(label, value, help)``: the scores, then the anchors."""
+    m = t.metrics
+    return [[
+        ("reconstruction similarity", fmt(m["recon"]),
+         "mean cos(translated, true target embedding) of the same test item"),
+        ("recon. similarity (centred)", fmt(m["recon_centred"]),
+         "the same after subtracting the true vectors' mean: not inflated by a shared mean"),
+        ("retrieval top-1", fmt(m["retrieval_top1"]),
+         "share of translated items whose nearest true target embedding is their own"),
+        ("zero-shot accuracy", fmt(m["zero_shot"]), "target head on translated vectors"),
+        ("absolute", fmt(m["absolute"]), "target head on raw source vectors"),
+        ("non-stitch", fmt(m["non_stitch"]), "target head on true target vectors"),
+    ], [
+        ("anchors kept (mean)", fmt(m["kept_mean"], 1),
+         f"per subspace, of {m['n_anchors']} anchors; min {m['kept_min']}, max {m['kept_max']}"),
+        ("anchors kept (min–max)", f"{m['kept_min']}–{m['kept_max']}", None),
+        ("cond. number, all anchors", fmt(m["cond_full"], 1), "target anchor matrix before pruning"),
+        ("cond. number, pruned (mean)", fmt(m["cond_mean"], 1), None),
+        ("cond. number, pruned (max)", fmt(m["cond_max"], 1), None),
+        ("fit + evaluate", f"{t.seconds:.2f} s", None),
+    ]]
+
+
+def settings_caption(s: Settings) -> str:
+    """Every setting behind the tiles, in one line."""
+    return (f"Numbers above: ω = {s.omega}, δ = {s.delta:.2f}, K = {s.k or 'all'}, seed {s.seed}, "
+            f"centring {s.center}, ridge {s.ridge:.2f}, pruned on {s.prune_on}, rescale {s.rescale}, "
+            f"completion {'on' if s.completion else 'off'}, {s.head} head.")
+
+
+def summary_rows(t: Translation, base: dict[str, dict] | None = None) -> list[dict[str, str]]:
+    """The stitching comparison as table rows: method, accuracy, reconstruction similarity."""
+    m = t.metrics
+    rows = [
+        {"method": "IRP zero-shot (this setting)", "accuracy": fmt(m["zero_shot"]),
+         "recon. similarity": fmt(m["recon"])},
+        {"method": "absolute (raw source vectors)", "accuracy": fmt(m["absolute"]),
+         "recon. similarity": "-"},
+        {"method": "non-stitch (true target vectors)", "accuracy": fmt(m["non_stitch"]),
+         "recon. similarity": "1.000"},
+    ]
+    for name, label in (("procrustes", "Procrustes (both anchor sets)"),
+                        ("linear", "linear map (both anchor sets)")):
+        b = (base or {}).get(name)
+        if b is None:
+            continue
+        if "error" in b:
+            rows.append({"method": label, "accuracy": "n/a: " + b["error"], "recon. similarity": "-"})
+        else:
+            rows.append({"method": label, "accuracy": fmt(b["zero_shot"]),
+                         "recon. similarity": fmt(b["recon"])})
+    return rows
+
+
+
+def recon_hist_figure(per_sample: np.ndarray) -> go.Figure:
+    fig = go.Figure(go.Histogram(x=np.round(per_sample, 4), nbinsx=40, marker_color="#1f77b4"))
+    fig.add_vline(x=float(np.mean(per_sample)), line_dash="dash",
+                  annotation_text=f"mean {np.mean(per_sample):.3f}")
+    fig.update_layout(height=260, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                      title="cos(translated, true target) per test item",
+                      xaxis_title="cosine", yaxis_title="items")
+    return fig
+
+
+def confusion_figure(cm: np.ndarray | None, classes: Sequence[str]) -> go.Figure:
+    fig = go.Figure()
+    if cm is not None:
+        names = [str(c) for c in classes][: cm.shape[0]]
+        fig.add_trace(go.Heatmap(z=cm, x=names, y=names, colorscale="Blues", text=cm,
+                                 texttemplate="%{text}", showscale=False))
+        fig.update_yaxes(autorange="reversed", title="true class")
+        fig.update_xaxes(title="predicted (target head on translated)")
+    fig.update_layout(height=380, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                      title="stitching confusion matrix")
+    return fig
+
+
+def norms_figure(named: dict[str, np.ndarray]) -> go.Figure:
+    """Overlaid histograms of vector norms (e.g. source, target, translated)."""
+    fig = go.Figure()
+    for name, x in named.items():
+        n = np.linalg.norm(np.asarray(x, dtype=np.float32), axis=1)
+        fig.add_trace(go.Histogram(x=np.round(n, 4), name=name, opacity=0.6, nbinsx=50))
+    fig.update_layout(barmode="overlay", height=300, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                      title="vector norms", xaxis_title="‖v‖", yaxis_title="items")
+    return fig
+
+
+def kept_cond_figure(t: Translation) -> go.Figure:
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("anchors kept per subspace",
+                                                        "condition number per subspace"))
+    x = [f"S{i + 1}" for i in range(len(t.kept))]
+    fig.add_trace(go.Bar(x=x, y=t.kept, name="kept", marker_color="#2ca02c"), row=1, col=1)
+    fig.add_trace(go.Bar(x=x, y=t.cond_sub, name="after pruning", marker_color="#9467bd"),
+                  row=1, col=2)
+    if math.isfinite(t.cond_full):
+        fig.add_hline(y=t.cond_full, line_dash="dash", row=1, col=2,
+                      annotation_text=f"all anchors: {t.cond_full:.3g}")
+    fig.update_yaxes(type="log", row=1, col=2)
+    fig.update_layout(height=260, margin={"l": 10, "r": 10, "t": 30, "b": 10}, showlegend=False)
+    return fig
+
+
+
+SMALL_FIGURES = {"recon_hist": "reconstruction similarity per item",
+                 "kept_cond": "anchors kept and condition numbers", "norms": "vector norms",
+                 "confusion": "confusion matrix"}  # key -> title in the figures download
+
+
+def small_figures(ds, t: Translation) -> dict[str, go.Figure]:
+    """The small figures of the details tab, by :data:`SMALL_FIGURES` key (``confusion`` only
+    when the target has a head)."""
+    s = t.settings
+    sx, sy = ds.space(s.source), ds.space(s.target)
+    figs = {"recon_hist": recon_hist_figure(t.recon_per_sample), "kept_cond": kept_cond_figure(t),
+            "norms": norms_figure({f"source ({s.source})": sx.test,
+                                   f"target ({s.target})": sy.test, "translated": t.pred})}
+    if t.confusion is not None:
+        figs["confusion"] = confusion_figure(t.confusion, ds.classes)
+    return figs
+
+
+def translate_figures(ds, t: Translation, selected: Sequence[int] = ()) -> dict[str, go.Figure]:
+    """Every figure of the Translate page for ``t``, with ``selected`` ringed in the layouts."""
+    s = t.settings
+    fig_src, fig_tgt = layout_figures(layout_panel_data(ds, t), ds.classes, s.source, s.target,
+                                      selected=selected)
+    figs = {"source layout": fig_src, "target layout": fig_tgt}
+    figs.update((SMALL_FIGURES[key], fig) for key, fig in small_figures(ds, t).items())
+    return figs
