@@ -30,6 +30,7 @@ def test_dashboard_defaults_are_the_library_defaults():
     assert D.K == 0 and lib["n_anchors"] is None  # all anchors
 
 
+@pytest.mark.slow  # every ordered pair of a dataset: 6-8 s per large dataset
 @pytest.mark.parametrize("name", list(PINNED))
 def test_default_zero_shot_accuracy(name):
     rows = measure_pairs(load_dataset(name), None, None, D.HEAD)
@@ -46,6 +47,7 @@ def test_default_zero_shot_accuracy(name):
     assert np.mean([r["non_stitch"] for r in rows]) - acc.mean() < 0.1
 
 
+@pytest.mark.slow  # about 10 s
 def test_default_crosslingual_similarity():
     rows = crosslingual_rows(load_dataset("crosslingual"), None, None)
     centred = np.array([r["recon_centred"] for r in rows])
