@@ -40,9 +40,10 @@ def test_default_zero_shot_accuracy(name):
     assert acc.min() >= worst_floor, {f"{r['src']}->{r['tgt']}": round(r["zero_shot"], 3) for r in rows}
     if target is not None:
         assert acc.mean() >= target
-    # Without translation the target head is near chance (10 classes), where dims even allow it.
+    # Without translation the target head is near chance (10 classes), where dims even allow it
+    # (every shipped dataset has pairs of equal dimension, so there is always something to check).
     absolute = [r["absolute"] for r in rows if r["absolute"] is not None]
-    assert not absolute or np.mean(absolute) < 0.2
+    assert absolute and np.mean(absolute) < 0.2, absolute
     # and translation closes most of the gap to the head on true target vectors.
     assert np.mean([r["non_stitch"] for r in rows]) - acc.mean() < 0.1
 
