@@ -174,6 +174,7 @@ def test_changing_dataset_resets_the_pair():
     assert at.sidebar.selectbox(key="source").value == encs[0]
 
 
+@pytest.mark.slow  # a fresh interpreter renders the page: about 8 s
 def test_app_start_imports_no_torch_timm_or_umap():
     """In a fresh interpreter: render the Translate page, then look at ``sys.modules``."""
     import subprocess

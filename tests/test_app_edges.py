@@ -48,9 +48,10 @@ def test_no_note_at_the_default_view():
 
 def test_few_anchors_kept_per_subspace():
     notes = VE.edge_notes(Settings(omega=8, delta=0.95), {**PRUNED, "kept_min": 4, "kept_max": 5}, 1280)
-    assert notes == ["δ = 0.95 keeps only 4–5 of 1500 anchors per subspace: each subspace decodes into a "
-                     "span of at most 5 dimensions, and the average of ω = 8 reaches at most 40 of the "
-                     "target's 1280 dimensions; expect lower accuracy (lower δ)."]
+    (note,) = notes
+    # the facts, in order: δ, anchors kept (4–5) of K, the span (5), ω, the reach (ω x 5), the target dim
+    assert re.findall(r"\d+(?:\.\d+)?", note) == ["0.95", "4", "5", "1500", "5", "8", "40", "1280"], note
+    assert "4–5 of 1500 anchors" in note and "lower δ" in note  # the fix to apply
     one = VE.edge_notes(Settings(omega=8, delta=0.0, k=2), {**PRUNED, "kept_min": 1, "kept_max": 1, "n_anchors": 2},
                        1280)
     assert "keeps only 1 of 2 anchors" in one[0] and "a 1-D span" in one[0]
@@ -72,16 +73,16 @@ def test_k_below_the_target_dimension():
 
 def test_omega_at_both_ends():
     (one,) = VE.edge_notes(Settings(omega=1, delta=0.7), PRUNED, 1280)
-    assert one.startswith("ω = 1: a single pruned anchor subset")
+    assert one.startswith("ω = 1:") and "single" in one and "raise ω" in one
     (top,) = VE.edge_notes(Settings(omega=D.OMEGA_MAX, delta=0.7), PRUNED, 1280)
     assert top.startswith(f"ω = {D.OMEGA_MAX} (the maximum)")
     # δ = 0 keeps every anchor: every subset is the same, so ω = 1 loses nothing and a large ω is waste
     unpruned = {**TYPICAL, "kept_min": 1500, "kept_max": 1500}
     assert VE.edge_notes(Settings(omega=1, delta=0.0), unpruned, 1280) == []
     (waste,) = VE.edge_notes(Settings(omega=D.OMEGA_MAX, delta=0.0), unpruned, 1280)
-    assert "all the same: δ = 0.00 keeps every anchor" in waste
+    assert "δ = 0.00 keeps every anchor" in waste and f"{D.OMEGA_MAX} subsets" in waste
     (same,) = VE.edge_notes(Settings(omega=2), unpruned, [1280, 128])  # why moving ω does nothing
-    assert same.startswith("δ = 0.00 keeps every anchor, so the ω = 2 subsets are one and the same set")
+    assert same.startswith("δ = 0.00 keeps every anchor") and "ω = 2" in same and "Raise δ" in same
 
 
 def test_ill_conditioned_anchors():
@@ -149,29 +150,33 @@ def _run(page: str, **params) -> AppTest:
     return at.run()
 
 
-EDGES = [  # page, URL params, what the warning must say
-    # whitened anchors are nearly orthogonal, so only the centred ones are pruned this far
-    ("translate", {"delta": "0.95", "center": "anchor_mean"}, "δ = 0.95 keeps only 4 of 1500 anchors"),
-    ("translate", {"omega": "1", "delta": "0.7"}, "ω = 1: a single pruned anchor subset"),
-    ("translate", {"omega": str(D.OMEGA_MAX)}, f"ω = {D.OMEGA_MAX} (the maximum)"),
-    ("translate", {"k": "10"}, "K = 10 < target dim 1280"),
-    ("translate", {"k": "2", "center": "anchor_mean"}, "keeps only 1 of 2 anchors per subspace"),
-    ("translate", {"delta": "0.1", "center": "anchor_mean"}, "(duplicate or colinear anchors)"),  # core's
-    ("scale", {"omega": "1", "delta": "0.7"}, "ω = 1: a single pruned anchor subset"),
-    ("sensitivity", {"k": "50"}, "K = 50 < target dim 1280"),
-    ("all_pairs", {"k": "100", "delta": "0.95"}, "the dimension of 5 of 5 target spaces"),
-    ("crosslingual", {"k": "10"}, "K = 10 < target dim"),
+EDGES = [  # page, URL params, what a warning must say (a regular expression: the facts, not the prose)
+    # whitened anchors are nearly orthogonal, so only the centred ones are pruned this far; how many
+    # are kept depends on the data: any count the note is shown for (at most FEW_KEPT) will do
+    ("translate", {"delta": "0.95", "center": "anchor_mean"}, r"δ = 0\.95 keeps only \d+(–\d+)? of 1500 anchors"),
+    ("translate", {"omega": "1", "delta": "0.7"}, r"^ω = 1: .*single"),
+    ("translate", {"omega": str(D.OMEGA_MAX)}, rf"^ω = {D.OMEGA_MAX} \(the maximum\)"),
+    ("translate", {"k": "10"}, r"^K = 10 < target dim 1280"),
+    ("translate", {"k": "2", "center": "anchor_mean"}, r"keeps only 1 of 2 anchors"),
+    ("translate", {"delta": "0.1", "center": "anchor_mean"}, r"colinear"),  # the core's own warning
+    ("scale", {"omega": "1", "delta": "0.7"}, r"^ω = 1: .*single"),
+    ("sensitivity", {"k": "50"}, r"^K = 50 < target dim 1280"),
+    # every target space of the dataset is wider than K = 100, however many it has
+    ("all_pairs", {"k": "100", "delta": "0.95"}, r"^K = 100 < the dimension of (\d+) of \1 target spaces"),
+    ("crosslingual", {"k": "10"}, r"^K = 10 < target dim \d+"),
 ]
 
 
-@pytest.mark.parametrize(("page", "params", "reason"), EDGES,
-                         ids=[f"{p}-{'-'.join(f'{k}{v}' for k, v in q.items())}" for p, q, _ in EDGES])
+@pytest.mark.parametrize(("page", "params", "reason"), [
+    pytest.param(p, q, r, id=f"{p}-{'-'.join(f'{k}{v}' for k, v in q.items())}",
+                 marks=[pytest.mark.slow] if p == "sensitivity" else [])  # its sweep: about 10 s
+    for p, q, r in EDGES])
 def test_page_at_the_edge_warns_and_stays_finite(page, params, reason):
     at = _run(page, **params)
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     warned = [w.value for w in at.warning]
-    assert any(reason in w for w in warned), warned
+    assert any(re.search(reason, w) for w in warned), warned
     shown = {m.label: m.value for m in at.metric}
     assert shown, "the page showed no numbers"
     assert {k: v for k, v in shown.items() if not _finite_or_na(v)} == {}

@@ -106,7 +106,8 @@ def test_other_pages_work_on_the_upload(uploaded, page):
     clean(at)
     assert at.sidebar.selectbox(key="dataset").value == name
     assert len(at.metric) >= 4
-    assert all(m.value not in ("", "n/a") for m in at.metric if m.label.startswith("zero-shot"))
+    zero_shot = [m.value for m in at.metric if m.label.startswith("zero-shot")]  # the upload has labels
+    assert zero_shot and all(v not in ("", "n/a") for v in zero_shot), zero_shot
 
 
 def test_a_second_session_does_not_see_the_upload(uploaded):
@@ -128,8 +129,8 @@ def test_a_bad_file_shows_a_specific_error_and_no_traceback():
     bad[7, 3] = np.nan
     at = upload([(files[0][0], npy(bad), files[0][2]), files[1]])
     assert not at.exception
-    assert [e.value for e in at.error] == [
-        f"Upload refused: {SRC}.npy: 1 value(s) are not finite numbers; first at row 7, column 3: NaN or Inf"]
+    (error,) = [e.value for e in at.error]  # one error: the file, what is wrong, and where
+    assert all(fact in error for fact in (f"{SRC}.npy", "not finite", "row 7, column 3")), error
     assert at.sidebar.selectbox(key="dataset").value == D.DATASET
 
 

@@ -21,6 +21,7 @@ TOLERANCE = 0.02  # all pairs use fixed seeds: the spread is BLAS rounding, far 
 XL_PINNED = 0.598  # cos(es/fr/ja -> en) on centred vectors, all pairs; the paper's 0.97 is out of reach
 
 
+@pytest.mark.slow  # every ordered pair of a dataset: 6-8 s per large dataset
 @pytest.mark.parametrize("name", list(PINNED))
 def test_default_zero_shot_accuracy(name):
     rows = measure_pairs(load_dataset(name), None, None, D.HEAD)
@@ -30,13 +31,15 @@ def test_default_zero_shot_accuracy(name):
     assert acc.min() >= worst_floor, {f"{r['src']}->{r['tgt']}": round(r["zero_shot"], 3) for r in rows}
     if target is not None:
         assert acc.mean() >= target
-    # Without translation the target head is near chance (10 classes), where dims even allow it.
+    # Without translation the target head is near chance (10 classes), where dims even allow it
+    # (every shipped dataset has pairs of equal dimension, so there is always something to check).
     absolute = [r["absolute"] for r in rows if r["absolute"] is not None]
-    assert not absolute or np.mean(absolute) < 0.2
+    assert absolute and np.mean(absolute) < 0.2, absolute
     # and translation closes most of the gap to the head on true target vectors.
     assert np.mean([r["non_stitch"] for r in rows]) - acc.mean() < 0.1
 
 
+@pytest.mark.slow  # about 10 s
 def test_default_crosslingual_similarity():
     rows = crosslingual_rows(load_dataset("crosslingual"), None, None)
     centred = np.array([r["recon_centred"] for r in rows])

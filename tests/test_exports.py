@@ -284,6 +284,7 @@ def test_link_on_default_settings_is_the_bare_page():
     assert at.code[0].value == BASE_URL + "/"
 
 
+@pytest.mark.slow  # both pages' sweeps: about 9 s
 def test_all_pairs_and_sensitivity_offer_their_tables(downloads):
     at = _run("all_pairs", k="300")
     files = _files(at, downloads)

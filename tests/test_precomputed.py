@@ -91,7 +91,7 @@ def _cells(name: str) -> list[Settings]:
     ]
 
 
-@pytest.mark.parametrize("name", ["mnist", "crosslingual"])
+@pytest.mark.parametrize("name", [pytest.param("mnist", marks=pytest.mark.slow), "crosslingual"])  # mnist: ~10 s
 def test_a_table_hit_equals_the_live_computation(name):
     if name not in list_datasets():
         pytest.skip(f"{name} not shipped")

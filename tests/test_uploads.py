@@ -82,6 +82,7 @@ def refused(files, match: str, **kw) -> str:
 # --------------------------------------------------------------------------------------------
 # Round trips: uploads reach a working translation
 # --------------------------------------------------------------------------------------------
+@pytest.mark.slow  # full-size shipped spaces: about 13 s
 def test_shipped_cache_files_upload_and_translate_with_the_same_quality():
     """The cache's own .npz files, uploaded: same spaces, same split, same reconstruction."""
     names = (f"{SMALL}.npz", "efficientnet_lite2.npz")
@@ -145,6 +146,7 @@ def test_table_files_round_trip_exactly(fmt):
     assert t.metrics["recon"] > 0.5 and t.metrics["zero_shot"] > 0.5
 
 
+@pytest.mark.slow  # two full translations of fortunes: about 8 s
 def test_one_npz_with_a_key_per_space_and_texts():
     ds_txt = load_dataset("fortunes")
     x1, labels, ids = shipped_items("minilm", "fortunes")
@@ -190,6 +192,7 @@ def test_default_split_and_anchor_bounds():
     refused(files, "layout must be one of", layout="tsne")
 
 
+@pytest.mark.slow  # numba compiles UMAP on first use: 45 s
 def test_umap_layout_when_umap_is_installed():
     x = np.random.default_rng(2).normal(size=(80, 8)).astype(np.float32)
     xy, used = U.layout_2d(x, "umap", seed=0)
@@ -247,14 +250,14 @@ def npy_declaring(x, shape) -> bytes:
 
 
 BAD = {
-    "nan": (lambda: with_value(np.nan), r"a\.npy: 1 value\(s\) are not finite numbers; first at row 3, column 5: NaN"),
+    "nan": (lambda: with_value(np.nan), r"a\.npy: 1 value\(s\) .*not finite.* row 3, column 5"),
     "inf": (lambda: with_value(-np.inf), r"a\.npy: .* first at row 3, column 5: NaN or Inf"),
     "inf_csv": (lambda: with_value(np.inf, "csv"),
-                r"a\.csv: line 5, column 'd5' holds 'inf': expected a finite number"),
+                r"a\.csv: line 5, column 'd5' holds 'inf'.* finite"),
     "text_cell": (lambda: with_a("a.csv", csv_cell(5, 2, b"oops")),
-                  r"a\.csv: line 5, column 'd2' holds 'oops': expected a finite number"),
+                  r"a\.csv: line 5, column 'd2' holds 'oops'.* finite"),
     "ragged_long": (lambda: with_a("a.csv", csv_cell(3, 5, b"0.5,9")),
-                    r"a\.csv: rows have different numbers of fields \(Expected 6 fields in line 3, saw 7\)"),
+                    r"a\.csv: .*6 fields in line 3, saw 7"),
     "ragged_short": (lambda: [("a.csv", b"\n".join(csv(X).split(b"\n")[:5] + [b"1,2,3"] + csv(X).split(b"\n")[6:])),
                               ("b.npy", npy(Y))], r"a\.csv: line 6, column 'd3' holds an empty cell"),
     "rows": (lambda: [("a.npy", npy(X)), ("b.npy", npy(Y[:39]))],
@@ -263,7 +266,7 @@ BAD = {
               r"a\.npy: has no rows \(shape \(0, 6\)\)"),
     "few": (lambda: [("a.npy", npy(X[:12])), ("b.npy", npy(Y[:12]))], r"a\.npy: 12 items .* at least 30"),
     "one_space": (lambda: [("a.npy", npy(X))], r"two or more embedding spaces \(found only 'a\.npy'\)"),
-    "strings": (lambda: with_a("a.npy", npy(X.astype(str))), r"a\.npy: embeddings must be real numbers, got dtype <U"),
+    "strings": (lambda: with_a("a.npy", npy(X.astype(str))), r"a\.npy: .*real numbers.* dtype <U"),
     "complex": (lambda: with_a("a.npy", npy(X.astype(complex))), r"dtype complex128 \(complex numbers\)"),
     "bool": (lambda: with_a("a.npy", npy(X > 0)), r"dtype bool \(booleans\)"),
     "datetime": (lambda: with_a("a.npy", npy(X.astype("datetime64[s]"))), r"dtype datetime64\[s\] \(dates\)"),
@@ -280,21 +283,21 @@ BAD = {
     "dup_ids": (lambda: [("a.npy", npy(X)), ("b.npy", npy(Y)), ("ids.npy", npy(np.r_[np.arange(39), 5]))],
                 r"ids\.npy: duplicate id 5 \(rows 5 and 39\)"),
     "ids_order": (lambda: [("a.csv", csv(X, id=np.arange(40))), ("b.csv", csv(Y, id=np.r_[1, 0, np.arange(2, 40)]))],
-                  r"ids are in a different order: row 0 is id 0 in a\.csv:id but 1 in b\.csv:id"),
+                  r"different order: row 0 is id 0 in a\.csv:id but 1 in b\.csv:id"),
     "ids_set": (lambda: [("a.csv", csv(X, id=np.arange(40))), ("b.csv", csv(Y, id=np.arange(1, 41)))],
                 r"ids differ: 1 ids of a\.csv:id are not in b\.csv:id \(e\.g\. 0\)"),
     "labels_len": (lambda: [("a.npy", npy(X)), ("b.npy", npy(Y)), ("labels.npy", npy(np.arange(39) % 3))],
                    r"labels\.npy: 39 labels for 40 items"),
     "labels_float": (lambda: [("a.npy", npy(X)), ("b.npy", npy(Y)), ("labels.npy", npy(np.linspace(0, 1, 40)))],
-                     r"labels\.npy: labels must be integers or strings, got dtype float64"),
+                     r"labels\.npy: .*integers or strings.* float64"),
     "one_class": (lambda: [("a.npy", npy(X)), ("b.npy", npy(Y)), ("labels.npy", npy(np.zeros(40, int)))],
-                  r"labels\.npy: every label is 0; a classifier head needs two classes"),
+                  r"labels\.npy: every label is 0.* two classes"),
     "too_many_classes": (lambda: [("a.npy", npy(np.tile(X, (4, 1)))), ("b.npy", npy(np.tile(Y, (4, 1)))),
                                   ("labels.npy", npy(np.arange(160)))],
                          r"labels\.npy: 160 distinct labels; at most 100 classes"),
     "class_names": (lambda: [("a.npy", npy(X)), ("b.npy", npy(Y)), ("labels.npy", npy(np.arange(40) % 4)),
                              ("classes.txt", b"cat\ndog\n")],
-                    r"classes\.txt: 2 class names, so labels must be integers 0\.\.1"),
+                    r"classes\.txt: 2 class names.* 0\.\.1"),
     "texts_len": (lambda: [("a.npy", npy(X)), ("b.npy", npy(Y)), ("texts.txt", b"one\ntwo\n")],
                   r"texts\.txt: 2 texts for 40 items"),
     "same_name": (lambda: [("a.npy", npy(X)), ("a.csv", csv(Y))], r"two spaces are named 'a' \(a\.npy, a\.csv\)"),
@@ -304,7 +307,7 @@ BAD = {
     "garbage_parquet": (lambda: with_a("a.parquet", b"PAR1 not really"), r"a\.parquet: not a valid Parquet file"),
     "truncated_npz": (lambda: with_a("a.npz", npz(a=X)[:-30]), r"a\.npz: not a valid \.npz archive"),
     "truncated_npy": (lambda: with_a("a.npy", npy(X)[:-4]),
-                      r"a\.npy: its header declares shape \(40, 6\) of float32 \(960 bytes\) but the file holds 956"),
+                      r"a\.npy: .*shape \(40, 6\) of float32 \(960 bytes\).* 956"),
     "lying_header": (lambda: with_a("a.npy", npy_declaring(X, (4000000000, 600000))),
                      r"declares shape \(4000000000, 600000\) .* but the file holds 960 bytes"),
     "not_utf8": (lambda: with_a("a.csv", b"\xff\xfe1,2\n"), r"a\.csv: is not UTF-8 text"),
@@ -521,6 +524,7 @@ def test_generated_well_formed_uploads_are_accepted():
 EXAMPLES_PER_CLASS = 25  # x 21 classes = 525 malformed uploads
 
 
+@pytest.mark.slow  # 525 generated uploads: about 12 s
 def test_fuzz_500_malformed_uploads_all_raise_upload_error():
     seen: list[str] = []
     MARKER.unlink(missing_ok=True)

@@ -1,4 +1,6 @@
-"""Small Playwright helpers shared by the browser tests and ``bench/bench_dashboard.py``."""
+"""Small Playwright helpers shared by the browser tests, ``bench/bench_dashboard.py`` and
+``scripts/screenshots.py`` (which retakes ``docs/screenshots/``; the tests write theirs to a
+temporary folder)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"  # written by scripts/screenshots.py only
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -86,6 +88,40 @@ def wait_idle(page, timeout: float = 60.0, settle_ms: int = 400) -> None:
             return
         if time.perf_counter() > deadline:
             raise TimeoutError(f"the app kept running scripts for {timeout:.0f} s")
+
+
+# Every plotly chart drawn, every image loaded, no skeleton left, and the charts where they were at
+# the previous poll: polled every 100 ms, the page has then held still for one poll.
+DRAWN = """() => {
+  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+  const drawn = charts.every(c => { const gd = c.querySelector('.js-plotly-plot');
+                                    return !!gd && !!gd._fullLayout && !!gd.querySelector('.main-svg'); });
+  const ready = drawn && [...document.images].every(i => i.complete)
+    && !document.querySelector('[data-testid="stSkeleton"]');
+  const where = JSON.stringify(charts.map(c => { const r = c.getBoundingClientRect();
+                                                 return [r.x, r.y, r.width, r.height]; }));
+  const still = window.__irpChartsAt === where;
+  window.__irpChartsAt = where;
+  return ready && still;
+}"""
+
+
+def wait_drawn(page, timeout: float = 60.0) -> None:
+    """Wait until the page's plotly charts are drawn and hold still (for a screenshot, or before
+    dragging on a chart that was just scrolled into view)."""
+    page.evaluate("() => { window.__irpChartsAt = null; }")
+    page.wait_for_function(DRAWN, timeout=timeout * 1000, polling=100)
+
+
+def screenshot(page, path: Path, height: int | None = None) -> Path:
+    """A full-page PNG of what the page shows once drawn; ``height``: the viewport's, first (the
+    app scrolls inside its own pane, so only what fits in the viewport is captured)."""
+    if height is not None:
+        page.set_viewport_size({"width": page.viewport_size["width"], "height": height})
+    wait_drawn(page)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    return path
 
 
 def download(page, button, first_s: float = 45.0, again_s: float = 120.0):
@@ -192,3 +228,69 @@ def exception_texts(page) -> list[str]:
     body = page.locator("body").inner_text()
     found += [t for t in EXCEPTION_TEXTS if t in body]
     return found
+
+
+# --------------------------------------------------------------------------------------------
+# The views the browser tests check and scripts/screenshots.py photographs
+# --------------------------------------------------------------------------------------------
+RECON = "reconstruction similarity"
+PAGES = {  # url path -> something every render of that page shows ("": the default page)
+    "": RECON,
+    "all_pairs": "zero-shot (mean ± std over pairs)",
+    "sensitivity": "Pearson r",
+    "scale": "translated mean norm",
+    "crosslingual": None,  # metrics, or the "not shipped" warning
+    "method": RECON,
+}
+PAGE_HEIGHT = 2400  # viewport heights of the screenshots: the app scrolls inside its own pane
+TRANSLATE_HEIGHT = 2000
+DETAILS_TAB = "distributions, conditioning, confusion matrix"
+
+
+def open_page(page, base: str, path: str, timeout: float = 240.0) -> None:
+    """Open a page by its URL path (a fresh session) and wait for its content and an idle script."""
+    page.set_viewport_size({"width": page.viewport_size["width"], "height": PAGE_HEIGHT})
+    page.goto(f"{base}/{path}")
+    label = PAGES[path]
+    if label is None:
+        page.locator('[data-testid="stMetric"], [data-testid="stAlertContentWarning"]').first.wait_for(
+            timeout=timeout * 1000)
+    else:
+        wait_metric(page, label, timeout=timeout)
+    wait_idle(page, timeout=timeout)
+
+
+def drag_box(page, chart, fx0: float, fy0: float, fx1: float, fy1: float) -> None:
+    """Drag a selection box over ``chart``, corners as fractions of its width and height."""
+    box = chart.bounding_box()
+    x, y, w, h = box["x"], box["y"], box["width"], box["height"]
+    page.mouse.move(x + fx0 * w, y + fy0 * h)
+    page.mouse.down()
+    for i in range(1, 11):
+        page.mouse.move(x + (fx0 + (fx1 - fx0) * i / 10) * w, y + (fy0 + (fy1 - fy0) * i / 10) * h)
+    page.mouse.up()
+
+
+def select_points(page, base: str):
+    """On the default Translate page, box-select most of the source layout; return that chart."""
+    page.goto(f"{base}/")
+    wait_metric(page, RECON)
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart.scroll_into_view_if_needed()
+    wait_drawn(page)
+    page.get_by_text("Select points").wait_for()
+    drag_box(page, chart, 0.05, 0.15, 0.7, 0.9)  # the source chart's legend sits on the right
+    page.get_by_text("Selected items").wait_for(timeout=60_000)
+    wait_idle(page)
+    return chart
+
+
+def open_details(page, base: str) -> None:
+    """The default Translate page with its details tab open."""
+    page.set_viewport_size({"width": page.viewport_size["width"], "height": TRANSLATE_HEIGHT})
+    page.goto(f"{base}/")
+    wait_metric(page, RECON)
+    page.get_by_role("tab", name=DETAILS_TAB).click()
+    page.wait_for_url("**panel=**")
+    page.get_by_text("stitching confusion matrix").wait_for()
+    wait_idle(page)

@@ -40,3 +40,10 @@ def page(browser):
         yield pg
     finally:
         ctx.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory):
+    """Where the tests put their screenshots: a temporary folder, never ``docs/screenshots``
+    (``python scripts/screenshots.py`` retakes those)."""
+    return tmp_path_factory.mktemp("screenshots")

@@ -1,16 +1,23 @@
 """Browser tests: a real ``streamlit run`` driven by Playwright with Debian's Chromium.
 
-Also writes a screenshot of every page into ``docs/screenshots/``.
+Also takes a screenshot of every page, into a temporary folder (``screenshots`` fixture);
+``python scripts/screenshots.py`` retakes the ones in ``docs/screenshots/``.
 """
 
 from __future__ import annotations
 
 import pytest
 from browser_helpers import (
-    SCREENSHOTS,
+    PAGES,
+    RECON,
+    TRANSLATE_HEIGHT,
     all_metrics,
     exception_texts,
     nudge_slider,
+    open_details,
+    open_page,
+    screenshot,
+    select_points,
     slider_value,
     wait_idle,
     wait_metric,
@@ -20,15 +27,6 @@ from dashboard import defaults as D
 
 OMEGA = "ω: anchor subspaces"
 DELTA = "δ: pruning threshold"
-RECON = "reconstruction similarity"
-PAGES = {  # url path -> something every render of that page shows ("": the default page)
-    "": RECON,
-    "all_pairs": "zero-shot (mean ± std over pairs)",
-    "sensitivity": "Pearson r",
-    "scale": "translated mean norm",
-    "crosslingual": None,  # metrics, or the "not shipped" warning
-    "method": "reconstruction similarity",
-}
 
 
 def test_url_params_seed_the_view_and_metrics_show(page, app_url):
@@ -59,27 +57,8 @@ def test_moving_omega_updates_metrics_and_url(page, app_url):
     assert exception_texts(page) == []
 
 
-def _drag_box(page, chart, fx0, fy0, fx1, fy1) -> None:
-    box = chart.bounding_box()
-    x, y, w, h = box["x"], box["y"], box["width"], box["height"]
-    page.mouse.move(x + fx0 * w, y + fy0 * h)
-    page.mouse.down()
-    for i in range(1, 11):
-        page.mouse.move(x + (fx0 + (fx1 - fx0) * i / 10) * w, y + (fy0 + (fy1 - fy0) * i / 10) * h)
-    page.mouse.up()
-
-
-def test_selecting_points_shows_the_linked_items(page, app_url):
-    page.goto(f"{app_url}/")
-    wait_metric(page, RECON)
-    chart = page.locator('[data-testid="stPlotlyChart"]').first
-    chart.scroll_into_view_if_needed()
-    page.wait_for_timeout(1000)
-    page.get_by_text("Select points in either layout").wait_for()
-    # a box over most of the source chart (its legend sits on the right)
-    _drag_box(page, chart, 0.05, 0.15, 0.7, 0.9)
-    page.get_by_text("Selected items").wait_for(timeout=60_000)
-    wait_idle(page)
+def test_selecting_points_shows_the_linked_items(page, app_url, screenshots):
+    chart = select_points(page, app_url)
     # the same items are ringed in both panels: the figure now has a "selected" legend entry
     assert chart.get_by_text("selected").count() >= 1
     # the linked item itself: a thumbnail (image datasets) or its text
@@ -87,41 +66,24 @@ def test_selecting_points_shows_the_linked_items(page, app_url):
     item.wait_for(timeout=30_000)
     assert item.get_attribute("src")
     assert exception_texts(page) == []
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.set_viewport_size({"width": 1500, "height": 2000})
-    page.wait_for_timeout(500)
-    page.screenshot(path=str(SCREENSHOTS / "translate_selection.png"), full_page=True)
+    shot = screenshot(page, screenshots / "translate_selection.png", height=TRANSLATE_HEIGHT)
+    assert shot.stat().st_size > 10_000
     page.get_by_role("button", name="clear selection").click()
-    page.get_by_text("Select points in either layout").wait_for()
+    page.get_by_text("Select points").wait_for()
 
 
-def test_details_tab_shows_its_figures(page, app_url):
-    page.set_viewport_size({"width": 1500, "height": 2000})
-    page.goto(f"{app_url}/")
-    wait_metric(page, RECON)
-    page.get_by_role("tab", name="distributions, conditioning, confusion matrix").click()
-    page.wait_for_url("**panel=**")
-    page.get_by_text("stitching confusion matrix").wait_for()
-    wait_idle(page)
+def test_details_tab_shows_its_figures(page, app_url, screenshots):
+    open_details(page, app_url)
     assert page.locator('[data-testid="stPlotlyChart"]').count() >= 4
     assert exception_texts(page) == []
-    page.wait_for_timeout(500)
-    page.screenshot(path=str(SCREENSHOTS / "translate_details.png"), full_page=True)
+    shot = screenshot(page, screenshots / "translate_details.png")
+    assert shot.stat().st_size > 10_000
 
 
 @pytest.mark.parametrize("path", list(PAGES), ids=[p or "translate" for p in PAGES])
-def test_page_has_no_exception_and_is_screenshotted(page, app_url, path):
-    page.set_viewport_size({"width": 1500, "height": 2400})  # the app scrolls inside its own pane
-    page.goto(f"{app_url}/{path}")
-    label = PAGES[path]
-    if label is None:
-        page.locator('[data-testid="stMetric"], [data-testid="stAlertContentWarning"]').first.wait_for(
-            timeout=240_000)
-    else:
-        wait_metric(page, label, timeout=240)
-    wait_idle(page, timeout=240)
-    page.wait_for_timeout(500)  # let plotly finish drawing for the screenshot
+def test_page_has_no_exception_and_is_screenshotted(page, app_url, path, screenshots):
+    open_page(page, app_url, path)
     assert exception_texts(page) == []
     assert page.get_by_text("Page not found").count() == 0
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{path or 'translate'}.png"), full_page=True)
+    shot = screenshot(page, screenshots / f"{path or 'translate'}.png")
+    assert shot.stat().st_size > 10_000

@@ -1,0 +1,84 @@
+"""Retake the screenshots of ``docs/screenshots/`` (the tests write theirs to a temporary folder).
+
+Starts ``streamlit run dashboard/app.py`` on a free loopback port and drives Chromium through the
+same steps as the browser tests (``tests/browser/browser_helpers.py``): every page by its URL, the
+Translate page with points selected, and its details tab.
+
+    python scripts/screenshots.py [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+for _p in (str(ROOT), str(ROOT / "tests" / "browser")):
+    if _p not in sys.path:
+        sys.path.append(_p)
+
+from browser_helpers import (  # noqa: E402 - after the path set-up above
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DOCS_SCREENSHOTS,
+    PAGES,
+    TRANSLATE_HEIGHT,
+    exception_texts,
+    open_details,
+    open_page,
+    screenshot,
+    select_points,
+    start_app,
+    stop_app,
+)
+
+
+def take(page, base: str, out: Path) -> list[Path]:
+    shots = []
+    for path in PAGES:
+        open_page(page, base, path)
+        shots.append(check(page, screenshot(page, out / f"{path or 'translate'}.png")))
+    select_points(page, base)
+    page.locator('[data-testid="stImage"] img').first.wait_for(timeout=30_000)
+    shots.append(check(page, screenshot(page, out / "translate_selection.png", height=TRANSLATE_HEIGHT)))
+    open_details(page, base)
+    shots.append(check(page, screenshot(page, out / "translate_details.png")))
+    return shots
+
+
+def check(page, shot: Path) -> Path:
+    errors = exception_texts(page)
+    if errors:
+        raise RuntimeError(f"{shot.name}: the page shows {errors}")
+    print(f"{shot.relative_to(ROOT) if shot.is_relative_to(ROOT) else shot}  {shot.stat().st_size // 1024} KiB",
+          flush=True)
+    return shot
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=DOCS_SCREENSHOTS, help="folder of the PNGs (default: %(default)s)")
+    args = ap.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    t0 = time.perf_counter()
+    proc, base, _ = start_app()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_context(viewport={"width": 1500, "height": 1000}).new_page()
+                page.set_default_timeout(60_000)
+                shots = take(page, base, args.out.resolve())
+            finally:
+                browser.close()
+    finally:
+        stop_app(proc)
+    print(f"{len(shots)} screenshots in {time.perf_counter() - t0:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
