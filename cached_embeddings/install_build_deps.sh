@@ -9,7 +9,8 @@ if [ "$(id -u)" != "0" ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; f
 PY="${PYTHON:-python3}"
 
 # --- Debian: data packages read by the rebuild. The gettext packages (postgresql-15, ...) are
-# NOT installed: the build fetches them with `apt-get download` and unpacks them with dpkg-deb,
+# NOT installed, nor are the emoji's (fonts-noto-color-emoji, unicode-data, unicode-cldr-core):
+# the build fetches them with `apt-get download` and unpacks them with dpkg-deb,
 # which only needs the package lists. apt-get update runs once, here.
 apt_pkgs=(fortunes dataset-fashion-mnist)
 missing=()
@@ -33,8 +34,8 @@ fi
 have() { "$PY" -c "import $1" >/dev/null 2>&1; }
 pip_install() { echo "pip install $*"; "$PY" -m pip install -q "$@"; }
 
-have numpy && have scipy && have sklearn && have umap && have tqdm && have pytest \
-  || pip_install numpy scipy scikit-learn umap-learn tqdm pytest
+have numpy && have scipy && have sklearn && have umap && have tqdm && have pytest && have PIL \
+  || pip_install numpy scipy scikit-learn umap-learn tqdm pytest pillow
 # torch and torchvision must match: timm imports torchvision, and a CPU-only torch with another
 # torchvision fails at import (torchvision::nms). This pair installs as one CUDA build (~5.5 GB).
 "$PY" - <<'PYEOF' >/dev/null 2>&1 || pip_install torch==2.14.1 torchvision==0.29.1 timm onnx onnxruntime

@@ -89,7 +89,7 @@ def main(argv=None) -> int:
     print("| dataset | encoders | ordered pairs | zero-shot | absolute (equal dims) | non-stitch "
           "| recon cos | recon cos (centred) |")
     print("|---|---|---|---|---|---|---|---|")
-    details, xl = {}, None
+    details, xl = {}, {}
     for name in names:
         t = time.time()
         ds = load_dataset(name)
@@ -99,17 +99,17 @@ def main(argv=None) -> int:
         print(f"| {name} | {len(ds.encoders)} | {len(rows)} | {_ms(r['zero_shot'] for r in rows)} "
               f"| {_ms(r['absolute'] for r in rows)} ({n_abs} pairs) | {_ms(r['non_stitch'] for r in rows)} "
               f"| {_ms(r['recon'] for r in rows)} | {_ms(r['recon_centred'] for r in rows)} |", flush=True)
-        if name == "crosslingual":
-            xl = crosslingual_rows(ds, args.omega, args.delta)
+        if ds.languages:  # crosslingual, emoji_names
+            xl[name] = crosslingual_rows(ds, args.omega, args.delta)
         details[name + "_seconds"] = time.time() - t
-    if xl:
-        print("\nCross-lingual: cos(translated, true English embedding), test split, mean ± std over "
+    for name, rows in xl.items():
+        print(f"\nCross-lingual ({name}): cos(translated, true English embedding), test split, mean ± std over "
               "(source encoder, English target encoder) pairs\n")
         print("| source language | all pairs | same model (USE-m->USE-m, e5->e5) | centred, all pairs "
               "| absolute (same model, no translation) |")
         print("|---|---|---|---|---|")
         for lang in ("es", "fr", "ja"):
-            r = [x for x in xl if x["lang"] == lang]
+            r = [x for x in rows if x["lang"] == lang]
             same = [x for x in r if x["same_model"]]
             print(f"| {lang} -> en | {_ms(x['recon'] for x in r)} | {_ms(x['recon'] for x in same)} "
                   f"| {_ms(x['recon_centred'] for x in r)} | {_ms(x['absolute'] for x in same)} |")
@@ -120,9 +120,9 @@ def main(argv=None) -> int:
                 a = "n/a" if r["absolute"] is None else f"{r['absolute']:.3f}"
                 print(f"  {r['src']:>20} -> {r['tgt']:<20} {r['zero_shot']:.3f} / {a} / "
                       f"{r['non_stitch']:.3f} / {r['recon']:.3f} / {r['recon_centred']:.3f}")
-        if xl:
-            print("\ncrosslingual, per pair (cos / centred / absolute)")
-            for r in xl:
+        for name, rows in xl.items():
+            print(f"\n{name}, per pair (cos / centred / absolute)")
+            for r in rows:
                 a = "n/a" if r["absolute"] is None else f"{r['absolute']:.3f}"
                 print(f"  {r['src']:>12} -> {r['tgt']:<12} {r['recon']:.3f} / {r['recon_centred']:.3f} / {a}")
     return 0

@@ -260,9 +260,14 @@ class Dataset:
             raise KeyError(f"{self.name}: unknown item ids {ids[bad][:5].tolist()}")
         return pos
 
+    def encoder_modality(self, encoder: str) -> str:
+        """"image" or "text": what ``encoder`` embeds (a paired "image+text" dataset has both kinds)."""
+        return self._check_encoder(encoder).get("modality") or self.modality
+
     def item_texts(self, ids, language: str | None = None) -> list[str]:
-        """Texts of items (text datasets); ``language`` picks a side of the cross-lingual set."""
-        if self.modality != "text":
+        """Texts of items (text and paired image+text datasets); ``language`` picks a side of a
+        multilingual set."""
+        if self.modality not in ("text", "image+text"):
             raise CacheError(f"dataset {self.name!r} is {self.modality}: use item_thumbnails()")
         items = self._item_arrays()
         if "texts" in items and language in (None, "en"):
@@ -275,8 +280,9 @@ class Dataset:
         return [str(t) for t in items[key][self._rows(ids)]]
 
     def item_thumbnails(self, ids) -> np.ndarray:
-        """uint8 thumbnails (len(ids), 28, 28) of items (image datasets)."""
-        if self.modality != "image":
+        """uint8 thumbnails of items (image and paired image+text datasets): (len(ids), 28, 28) grey
+        for MNIST/Fashion-MNIST, (len(ids), 48, 48, 3) RGB for the emoji."""
+        if self.modality not in ("image", "image+text"):
             raise CacheError(f"dataset {self.name!r} is {self.modality}: use item_texts()")
         return _readonly(self._item_arrays()["thumbnails"][self._rows(ids)])
 

@@ -10,7 +10,9 @@ import pytest
 
 from irp_core.cache import CacheError, cache_dir, list_datasets, load_dataset
 
-EXPECTED_DATASETS = ["mnist", "fashion_mnist", "fortunes", "crosslingual"]
+EXPECTED_DATASETS = ["mnist", "fashion_mnist", "fortunes", "crosslingual", "emoji", "emoji_names"]
+# the emoji have 1,837 items in all: 800 anchors, 500 test (the others train the heads)
+MIN_SPLITS = {"emoji": (800, 500), "emoji_names": (800, 500)}
 # Non-stitch accuracy floors of each encoder's linear head on its own test split. MNIST's is the
 # issue's; the others are "far above chance": at least twice the majority-class rate and, for the
 # 10-class image sets, well above the 0.10 of guessing.
@@ -30,7 +32,8 @@ def datasets():
 def test_all_datasets_shipped(manifest):
     assert list(manifest["datasets"]) == EXPECTED_DATASETS
     for name, entry in manifest["datasets"].items():
-        assert entry["n_anchors"] >= 1500 and entry["n_test"] >= 2000, name
+        min_anchors, min_test = MIN_SPLITS.get(name, (1500, 2000))
+        assert entry["n_anchors"] >= min_anchors and entry["n_test"] >= min_test, name
         if entry["modality"] == "image":
             assert len(entry["encoders"]) >= 5
             origins = {e["origin"] for e in entry["encoders"].values()}
@@ -42,6 +45,14 @@ def test_all_datasets_shipped(manifest):
         assert {f"use_m_{lang}", f"e5_small_{lang}"} <= set(xl)
         assert xl[f"use_m_{lang}"]["language"] == lang
     assert {"minilm_en", "mpnet_en"} <= set(xl)
+    emoji = manifest["datasets"]["emoji"]
+    assert emoji["modality"] == "image+text" and len(emoji["classes"]) == 9 and len(emoji["subclasses"]) == 99
+    assert {e: i["modality"] for e, i in emoji["encoders"].items()} == {
+        **{f"efficientnet_lite{i}": "image" for i in range(3)},
+        **{m: "text" for m in ("use_m", "e5_small", "minilm", "mpnet")}}
+    names = manifest["datasets"]["emoji_names"]
+    assert names["languages"] == ["en", "es", "fr", "ja"]
+    assert set(names["encoders"]) == {f"{m}_{lang}" for m in ("use_m", "e5_small") for lang in names["languages"]}
 
 
 def test_cache_size_under_150_mb():
@@ -117,6 +128,11 @@ def test_items_show_every_row(datasets):
         xl.item_texts([-1])
     with pytest.raises(CacheError):
         mnist.item_texts(ids)
+    emoji = datasets["emoji"]
+    ids = emoji.space("use_m").test_ids[:4]
+    assert emoji.item_thumbnails(ids).shape == (4, 48, 48, 3)
+    assert emoji.item_texts(ids) == datasets["emoji_names"].item_texts(ids, "en")
+    assert all(datasets["emoji_names"].item_texts(ids, "ja"))
 
 
 def _copy_one(tmp_path, name, rel):

@@ -47,6 +47,39 @@ def test_default_crosslingual_similarity():
     assert {r["lang"] for r in rows} == {"es", "fr", "ja"}
 
 
+# emoji (image <-> text, 9 groups): mean zero-shot per direction at the defaults, from
+# ``python -m cached_embeddings.cross_modal`` (docs/CROSS_MODAL.md), and a floor for the worst
+# cross-modal pair (image -> text or text -> image)
+EMOJI_PINNED = {"all": 0.744, "image → text": 0.698, "text → image": 0.744,
+                "image → image": 0.744, "text → text": 0.789}
+EMOJI_WORST_CROSS_MODAL_FLOOR = 0.55  # measured 0.616 (efficientnet_lite2 -> e5_small)
+EMOJI_XL_PINNED = 0.596  # cos(es/fr/ja -> en) on centred vectors, all pairs, emoji_names
+
+
+def test_default_cross_modal_accuracy_on_emoji():
+    from cached_embeddings.cross_modal import pair_rows
+
+    rows = pair_rows(load_dataset("emoji"), {}, D.HEAD)
+    assert len(rows) == 42 and {r["direction"] for r in rows} == set(EMOJI_PINNED) - {"all"}
+    for direction, measured in EMOJI_PINNED.items():
+        acc = [r["zero_shot"] for r in rows if direction in ("all", r["direction"])]
+        assert np.mean(acc) == pytest.approx(measured, abs=TOLERANCE), (direction, np.round(acc, 3))
+    cross = {f"{r['src']}->{r['tgt']}": round(r["zero_shot"], 3) for r in rows
+             if r["direction"] in ("image → text", "text → image")}
+    assert min(cross.values()) >= EMOJI_WORST_CROSS_MODAL_FLOOR, cross
+    # every pair far above the majority group's share (People & Body) and close to non-stitch
+    labels = load_dataset("emoji").space("use_m").test_labels
+    assert min(r["zero_shot"] for r in rows) > 2 * np.bincount(labels).max() / len(labels)
+    assert np.mean([r["non_stitch"] for r in rows]) - np.mean([r["zero_shot"] for r in rows]) < 0.1
+
+
+def test_default_crosslingual_similarity_on_emoji_names():
+    rows = crosslingual_rows(load_dataset("emoji_names"), None, None)
+    centred = np.array([r["recon_centred"] for r in rows])
+    assert centred.mean() == pytest.approx(EMOJI_XL_PINNED, abs=TOLERANCE)
+    assert {r["lang"] for r in rows} == {"es", "fr", "ja"} and len(rows) == 12
+
+
 def test_ablation_command_writes_its_tables(tmp_path):
     """The ablation's own code path, on a slice: its default row is the pinned figure."""
     from cached_embeddings import ablation

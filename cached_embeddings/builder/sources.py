@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,14 +85,17 @@ def _run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
 
 
-def deb_root(package: str, probe: str) -> Path:
-    """Root under which ``probe`` (an absolute path inside ``package``) can be read."""
+def deb_root(package: str, probe: str, debs: Path | None = None) -> Path:
+    """Root under which ``probe`` (an absolute path inside ``package``) can be read.
+
+    ``debs``: where fetched packages are unpacked (default ``raw/debs``), one folder per package.
+    """
     if Path(probe).exists():
         return Path("/")
-    dest = RAW_DIR / "debs" / package
+    debs = RAW_DIR / "debs" if debs is None else Path(debs)
+    dest = debs / package
     if (dest / probe.lstrip("/")).exists():
         return dest
-    debs = RAW_DIR / "debs"
     debs.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=debs) as tmp:
         try:
@@ -247,3 +251,145 @@ def load_crosslingual(domains: dict[str, str] | None = None,
             labels.append(label)
     meta = {"packages": {d: domains[d] for d in classes}}
     return TextData(texts, np.asarray(labels, dtype=np.int64), classes, meta)
+
+
+# ---------------------------------------------------------------- emoji: images + texts, paired
+
+EMOJI_FONT = "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf"  # Debian fonts-noto-color-emoji
+EMOJI_TEST = "/usr/share/unicode/emoji/emoji-test.txt"  # Debian unicode-data
+CLDR_DIR = "/usr/share/unicode/cldr/common"  # Debian unicode-cldr-core
+EMOJI_PACKAGES = {"font": "fonts-noto-color-emoji", "test": "unicode-data", "cldr": "unicode-cldr-core"}
+EMOJI_LANGS = ["en", "es", "fr", "ja"]
+# the groups of emoji-test.txt, in its order ("Component" is left out)
+EMOJI_GROUPS = [
+    "Smileys & Emotion", "People & Body", "Animals & Nature", "Food & Drink", "Travel & Places",
+    "Activities", "Objects", "Symbols", "Flags",
+]
+EMOJI_FONT_SIZE = 109  # the only size of the font's colour bitmaps (136 x 128 px)
+EMOJI_SIDE = 136  # rendered glyph pasted on a white square of this side
+EMOJI_THUMB = 48  # side of the thumbnails shipped in items.npz
+_SKIN_HAIR = [(0x1F3FB, 0x1F3FF), (0x1F9B0, 0x1F9B3)]  # skin-tone and hair-style modifiers
+
+
+@dataclass
+class EmojiData:
+    """Emoji with their rendered glyph, CLDR name + keywords in four languages, group and subgroup.
+
+    Ids are list positions. ``texts[lang][i]`` is ``"<name>: <keyword>, <keyword>, ..."``.
+    """
+
+    chars: list[str]
+    texts: dict[str, list[str]]
+    labels: np.ndarray  # group index into ``classes``
+    subgroups: np.ndarray  # subgroup index into ``subclasses``
+    classes: list[str]
+    subclasses: list[str]
+    font_path: Path
+    meta: dict = field(default_factory=dict)
+
+    def image(self, ids: np.ndarray) -> np.ndarray:
+        """(len(ids), 136, 136, 3) uint8: each glyph drawn in colour on white (about 1 ms each)."""
+        from PIL import Image, ImageDraw, ImageFont
+
+        font = ImageFont.truetype(str(self.font_path), EMOJI_FONT_SIZE)
+        out = np.empty((len(ids), EMOJI_SIDE, EMOJI_SIDE, 3), dtype=np.uint8)
+        for j, i in enumerate(np.asarray(ids)):
+            im = Image.new("RGB", (EMOJI_SIDE, EMOJI_SIDE), "white")
+            # the bitmap is 136 x 128: centre it vertically
+            ImageDraw.Draw(im).text((0, (EMOJI_SIDE - 128) // 2), self.chars[int(i)], font=font,
+                                    embedded_color=True)
+            out[j] = np.asarray(im)
+        return out
+
+    def thumbnails(self, ids: np.ndarray, side: int = EMOJI_THUMB) -> np.ndarray:
+        """(len(ids), side, side, 3) uint8 thumbnails of the rendered glyphs (Lanczos)."""
+        from PIL import Image
+
+        imgs = self.image(ids)
+        return np.stack([np.asarray(Image.fromarray(a).resize((side, side), Image.LANCZOS)) for a in imgs]) \
+            if len(imgs) else np.zeros((0, side, side, 3), np.uint8)
+
+
+def _emoji_test_entries(path: Path) -> list[tuple[str, str, str]]:
+    """(emoji, group, subgroup) of emoji-test.txt: fully-qualified, no skin-tone or hair variants,
+    no "Component" group."""
+    out, group, sub = [], None, None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# group:"):
+            group = line.split(":", 1)[1].strip()
+        elif line.startswith("# subgroup:"):
+            sub = line.split(":", 1)[1].strip()
+        elif line.strip() and not line.startswith("#"):
+            cps, rest = line.split(";", 1)
+            if rest.split("#", 1)[0].strip() != "fully-qualified" or group == "Component":
+                continue
+            cp = [int(c, 16) for c in cps.split()]
+            if any(lo <= c <= hi for c in cp for lo, hi in _SKIN_HAIR):
+                continue
+            out.append(("".join(map(chr, cp)), group, sub))
+    return out
+
+
+def _cldr_annotations(cldr: Path, lang: str) -> dict[str, dict]:
+    """emoji -> {"tts": short name, "kw": [keywords]} from CLDR annotations and annotationsDerived."""
+    out: dict[str, dict] = {}
+    for sub in ("annotations", "annotationsDerived"):
+        for a in ET.parse(cldr / sub / f"{lang}.xml").getroot().iter("annotation"):
+            e = out.setdefault(a.get("cp"), {})
+            text = _clean(a.text or "")
+            if a.get("type") == "tts":
+                e["tts"] = text
+            else:
+                e["kw"] = [k.strip() for k in text.split("|") if k.strip()]
+    return out
+
+
+def emoji_roots() -> dict[str, Path]:
+    """Root folder of each of the three Debian packages (installed, or fetched under raw/emoji/debs)."""
+    debs = RAW_DIR / "emoji" / "debs"
+    return {
+        "font": deb_root(EMOJI_PACKAGES["font"], EMOJI_FONT, debs),
+        "test": deb_root(EMOJI_PACKAGES["test"], EMOJI_TEST, debs),
+        "cldr": deb_root(EMOJI_PACKAGES["cldr"], f"{CLDR_DIR}/annotations/ja.xml", debs),
+    }
+
+
+def load_emoji() -> EmojiData:
+    """The emoji of emoji-test.txt with a CLDR name and keywords in en, es, fr and ja.
+
+    Left out: unqualified/minimally-qualified forms, skin-tone and hair-style variants, the
+    "Component" group, and emoji without a CLDR name in all four languages (those newer than
+    the CLDR release). Label = group; subgroups kept as a finer labelling.
+    """
+    roots = emoji_roots()
+    entries = _emoji_test_entries(roots["test"] / EMOJI_TEST.lstrip("/"))
+    cldr = roots["cldr"] / CLDR_DIR.lstrip("/")
+    ann = {lang: _cldr_annotations(cldr, lang) for lang in EMOJI_LANGS}
+
+    def lookup(lang: str, ch: str) -> str | None:
+        a = ann[lang].get(ch) or ann[lang].get(ch.replace("\ufe0f", "")) or {}
+        if not a.get("tts"):
+            return None
+        return a["tts"] + (": " + ", ".join(a["kw"]) if a.get("kw") else "")
+
+    groups = [g for g in dict.fromkeys(g for _, g, _ in entries)]
+    if groups != EMOJI_GROUPS:
+        raise RuntimeError(f"emoji-test.txt groups changed: {groups}")
+    subclasses = list(dict.fromkeys(s for _, _, s in entries))
+    chars, labels, subs, dropped = [], [], [], []
+    texts: dict[str, list[str]] = {lang: [] for lang in EMOJI_LANGS}
+    for ch, g, s in entries:
+        tr = {lang: lookup(lang, ch) for lang in EMOJI_LANGS}
+        if any(t is None for t in tr.values()):
+            dropped.append(ch)
+            continue
+        chars.append(ch)
+        labels.append(EMOJI_GROUPS.index(g))
+        subs.append(subclasses.index(s))
+        for lang in EMOJI_LANGS:
+            texts[lang].append(tr[lang])
+    font = roots["font"] / EMOJI_FONT.lstrip("/")
+    meta = {"candidates": len(entries), "dropped_no_cldr_name": len(dropped),
+            "packages": dict(EMOJI_PACKAGES)}
+    return EmojiData(chars, texts, np.asarray(labels, dtype=np.int64), np.asarray(subs, dtype=np.int64),
+                     list(EMOJI_GROUPS), subclasses, font, meta)
