@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .cache import Space
 
 HEAD_KINDS = ("linear", "mlp")  # classifier heads a dataset offers per encoder
-MODALITIES = ("image", "text", "embeddings")  # what an item is shown as: thumbnail, text, nothing
+MODALITIES = ("image", "text", "image+text", "embeddings")  # an item shown as: thumbnail, text, both, nothing
 
 
 @runtime_checkable
@@ -42,7 +42,8 @@ class Dataset(Protocol):
 
     modality: str
     """One of :data:`MODALITIES`: "image" items have :meth:`item_thumbnails`, "text" items have
-    :meth:`item_texts`, "embeddings" items have neither. Pages pick the item preview by it."""
+    :meth:`item_texts`, "image+text" items (paired data, the emoji) have both, "embeddings" items
+    have neither. Pages pick the item preview by it."""
 
     classes: list[str]
     """Class names; a label ``c`` of any space is ``classes[c]``. Empty when the items have no labels,
@@ -80,6 +81,10 @@ class Dataset(Protocol):
 
     def item_thumbnails(self, ids: Sequence | np.ndarray) -> np.ndarray:
         """uint8 thumbnails (len(ids), h, w) of the items ("image" modality): the selection preview."""
+
+    def encoder_modality(self, encoder: str) -> str:
+        """What ``encoder`` embeds: its own modality in a paired "image+text" dataset (an image or a
+        text encoder), else the dataset's. The cross-modal pairs of All pairs are marked by it."""
 
     def language(self, encoder: str) -> str | None:
         """The language an encoder's texts are in, or None: pairs of the cross-lingual page."""

@@ -34,7 +34,7 @@ def test_both_kinds_satisfy_the_protocol(pair):
         assert isinstance(ds, Dataset), type(ds)
         for name in MEMBERS:
             assert hasattr(ds, name), (type(ds).__name__, name)
-        for name in ("space", "head", "item_texts", "item_thumbnails", "language"):  # same parameters
+        for name in ("space", "head", "item_texts", "item_thumbnails", "encoder_modality", "language"):
             assert list(inspect.signature(getattr(ds, name)).parameters) == \
                 list(inspect.signature(getattr(Dataset, name)).parameters)[1:], (type(ds).__name__, name)
 
@@ -99,3 +99,13 @@ def _npz(**arrays) -> bytes:
     buf = io.BytesIO()
     np.savez(buf, **arrays)
     return buf.getvalue()
+
+
+def test_encoder_modality_marks_the_sides_of_paired_data(pair):
+    """In the paired emoji set each encoder embeds one modality; elsewhere it is the dataset's."""
+    emoji = load_dataset("emoji")
+    kinds = {e: emoji.encoder_modality(e) for e in emoji.encoders}
+    assert kinds["efficientnet_lite0"] == "image" and kinds["minilm"] == "text"
+    assert set(kinds.values()) == {"image", "text"} and emoji.modality == "image+text"
+    for ds in pair:
+        assert {ds.encoder_modality(e) for e in ENCODERS} == {ds.modality}

@@ -121,6 +121,11 @@ class UploadedDataset:
                     self._heads[(encoder, kind)] = cls(seed=self.seed).fit(sp.anchors, sp.anchor_labels)
             return self._heads[(encoder, kind)]
 
+    def encoder_modality(self, encoder: str) -> str:
+        """An upload has one modality: every space embeds the same kind of item."""
+        self._check_encoder(encoder)
+        return self.modality
+
     def item_texts(self, ids, language: str | None = None) -> list[str]:
         """The uploaded texts of items ``ids`` (an upload has one language: ``language`` is ignored)."""
         if self._texts is None:
