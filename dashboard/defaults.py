@@ -47,7 +47,8 @@ SWEEP_DELTAS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 ALPHA_MIN, ALPHA_MAX, N_ALPHAS = 0.1, 10.0, 21
 
 # Cross-lingual page.
-XL_DATASET = "crosslingual"
+XL_DATASET = "crosslingual"  # the default corpus: gettext UI strings
+XL_CORPORA = ("crosslingual", "emoji_names")  # parallel texts in several languages: the corpus choice
 XL_ENGLISH = "en"
 N_XL_EXAMPLES = 8
 

@@ -213,7 +213,7 @@ def metrics_file(t: Translation, base: dict[str, dict] | None = None) -> bytes:
 
 def selection_file(ds, t: Translation, selected: Sequence[int]) -> bytes:
     """The linked selection as CSV: every selected item (not only those shown), with its class,
-    the target head's prediction, the translation's cosine and, for text datasets, the text."""
+    the target head's prediction, the translation's cosine and, where items have one, the text."""
     s = t.settings
     sy = ds.space(s.target)
     n = len(t.recon_per_sample)
@@ -222,7 +222,7 @@ def selection_file(ds, t: Translation, selected: Sequence[int]) -> bytes:
     labels = np.asarray(sy.test_labels)[rows] if sy.test_labels is not None else None
     predicted = np.asarray(t.pred_labels)[rows] if t.pred_labels is not None else None
     texts = None
-    if ds.modality == "text":
+    if ds.modality in ("text", "image+text"):
         try:
             texts = list(ds.item_texts(item_ids))
         except Exception:  # noqa: BLE001 - the ids and classes are still worth exporting

@@ -19,6 +19,7 @@ n = len(ds.encoders)
 st.caption(f"{ds.title}: {n} encoders, {n * n} ordered pairs at "
            f"ω = {s.omega}, δ = {s.delta:.2f} (diagonal: intra-space, X = Y).")
 cells = [s.with_pair(src, tgt) for tgt in ds.encoders for src in ds.encoders]  # VP.all_pairs' cells
+labels = VP.encoder_labels(ds, ds.encoders)  # marked with their modality where the dataset pairs two
 
 
 def draw(res: dict, final: bool) -> None:
@@ -39,10 +40,15 @@ def draw(res: dict, final: bool) -> None:
     c[3].metric("pairs available", table[0]["pairs available"])
     st.subheader("Paper-style table")
     st.dataframe(table, hide_index=True, width="stretch", key=("pairs_table" + tag) if tag else None)
+    by_direction = VP.direction_table(ds, res)
+    if by_direction:
+        st.subheader("By direction")
+        st.dataframe(by_direction, hide_index=True, width="stretch",
+                     key=("pairs_directions" + tag) if tag else None)
     a, b = st.columns(2)
-    a.plotly_chart(VP.pair_matrix_figure(res["recon"], res["encoders"], "reconstruction similarity"),
+    a.plotly_chart(VP.pair_matrix_figure(res["recon"], labels, "reconstruction similarity"),
                    key="pairs_recon" + tag, width="stretch")
-    b.plotly_chart(VP.pair_matrix_figure(res["zero_shot"], res["encoders"], "zero-shot accuracy"),
+    b.plotly_chart(VP.pair_matrix_figure(res["zero_shot"], labels, "zero-shot accuracy"),
                    key="pairs_acc" + tag, width="stretch")
 
 
@@ -63,8 +69,7 @@ with share_ui.export_panel(2) as c:
                           stem + ".csv", X.CSV_MIME, "dl_pairs")
     with c[1]:
         share_ui.figures_button(
-            lambda: {"reconstruction similarity": VP.pair_matrix_figure(res["recon"], res["encoders"],
+            lambda: {"reconstruction similarity": VP.pair_matrix_figure(res["recon"], labels,
                                                                         "reconstruction similarity"),
-                     "zero-shot accuracy": VP.pair_matrix_figure(res["zero_shot"], res["encoders"],
-                                                                 "zero-shot accuracy")},
+                     "zero-shot accuracy": VP.pair_matrix_figure(res["zero_shot"], labels, "zero-shot accuracy")},
             f"IRP Explorer: all pairs of {s.dataset}", stem + "_figures.html", "dl_figures")

@@ -18,28 +18,38 @@ try:
     available = session.dataset_names()
 except Exception:  # noqa: BLE001
     available = []
-if D.XL_DATASET not in available:
+corpora = [name for name in D.XL_CORPORA if name in available]
+if not corpora:
     st.warning("The cross-lingual embeddings are not in the shipped cache (yet): nothing to show.")
     st.stop()
-ds = session.require_dataset(D.XL_DATASET)
+corpus = st.selectbox("corpus", corpora, key="xl_corpus", bind="query-params",
+                      format_func=lambda name: session.require_dataset(name).title)
+ds = session.require_dataset(corpus)
 cat = VX.xl_catalog(ds)
 if not cat["multilingual"] or not cat["english"]:
-    st.warning("The cross-lingual cache has no non-English or no English space.")
+    st.warning(f"{ds.title} has no non-English or no English space.")
     st.stop()
 st.caption(f"Uses ω = {s.omega}, δ = {s.delta:.2f} and the advanced settings from the sidebar "
            "(the sidebar's dataset and encoders apply to the other pages).")
+
+
+def key(name: str) -> str:
+    """A widget key per corpus: each corpus has its own models, languages and English spaces."""
+    return name if corpus == D.XL_DATASET else f"{name}_{corpus}"
+
+
 c = st.columns(3)
-model = c[0].selectbox("source model", cat["multilingual"], key="xl_model", bind="query-params")
+model = c[0].selectbox("source model", cat["multilingual"], key=key("xl_model"), bind="query-params")
 langs = [lang for lang in cat["models"][model] if lang != D.XL_ENGLISH]
-lang = c[1].selectbox("source language", langs, key="xl_lang", bind="query-params")
+lang = c[1].selectbox("source language", langs, key=key("xl_lang"), bind="query-params")
 english = cat["english"]
 default_t = next((e for e in english if VX.split_encoder(ds, e)[0] != model), english[0])
 target = c[2].selectbox("English target space", english, index=english.index(default_t),
-                        key="xl_target", bind="query-params")
+                        key=key("xl_target"), bind="query-params")
 if lang is None:
     st.stop()
 try:
-    res = caches.cached_crosslingual(s, model, lang, target)
+    res = caches.cached_crosslingual(corpus, s, model, lang, target)
 except Exception as exc:  # noqa: BLE001
     st.error(f"IRP could not translate {model}_{lang} → {target}: {exc}")
     st.stop()
@@ -58,7 +68,7 @@ st.dataframe(res["examples"], hide_index=True, width="stretch")
 rows = []
 for lg in langs:
     try:
-        r = caches.cached_crosslingual(s, model, lg, target)
+        r = caches.cached_crosslingual(corpus, s, model, lg, target)
     except Exception as exc:  # noqa: BLE001
         st.warning(f"{model}_{lg}: {exc}")
         continue
@@ -67,7 +77,7 @@ for lg in langs:
 if rows:
     st.plotly_chart(VX.xl_languages_figure(rows), key="xl_langs", width="stretch")
 
-stem = X.file_stem({"dataset": D.XL_DATASET, "source": res["source"], "target": target,
+stem = X.file_stem({"dataset": corpus, "source": res["source"], "target": target,
                     "omega": s.omega, "delta": s.delta})
 with share_ui.export_panel(3) as c:
     with c[0]:

@@ -86,8 +86,10 @@ def layout_panel(s: Settings, ds, t: VT.Translation) -> None:
         st.dataframe(info["items"], hide_index=True, width="stretch")
     with right:
         if info["images"] is not None and len(info["images"]):
+            names = info["texts"] or [it["class"] for it in info["items"]]  # paired data: its name
             st.image([np.asarray(im, dtype=np.uint8) for im in info["images"]],
-                     caption=[f"#{it['row']} {it['class']}" for it in info["items"]], width=72)
+                     caption=[f"#{it['row']} {name.split(':')[0]}" for it, name in zip(info["items"], names)],
+                     width=72)
         elif info["texts"]:
             for it, txt in zip(info["items"], info["texts"]):
                 st.markdown(f"**#{it['row']}** ({it['class']}): {txt}")

@@ -172,9 +172,9 @@ def cached_alpha_curves(s: Settings) -> dict:
 
 
 @st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner="Translating…")
-def cached_crosslingual(s: Settings, model: str, lang: str, target: str) -> dict:
-    """The Cross-lingual page's numbers (shipped data only, so Streamlit's shared cache)."""
-    out = VX.crosslingual(get_dataset(D.XL_DATASET), s, model, lang, target)
+def cached_crosslingual(corpus: str, s: Settings, model: str, lang: str, target: str) -> dict:
+    """The Cross-lingual page's numbers on a shipped corpus (so Streamlit's shared cache)."""
+    out = VX.crosslingual(get_dataset(corpus), s, model, lang, target)
     t = out.pop("translation")  # the vectors stay out of the cache: only the numbers are shown
     out["metrics"] = {k: v for k, v in t.metrics.items() if not k.startswith("norm_")}
     out["warnings"] = t.extras.get("warnings", [])

@@ -152,7 +152,8 @@ def layout_figures(panel: dict[str, np.ndarray], classes: Sequence[str], source:
 
 def selected_items(ds, t: Translation, panel: dict[str, np.ndarray], selected: Sequence[int],
                    limit: int = D.N_LINKED_ITEMS) -> dict[str, Any]:
-    """What a selection shows: per item its class, prediction, cosine, and text or thumbnail."""
+    """What a selection shows: per item its class, prediction, cosine, and its thumbnail, its text,
+    or both (paired image+text data: each emoji's picture and its name)."""
     s = t.settings
     sy = ds.space(s.target)
     ids = [int(r) for r in selected][:limit]
@@ -176,12 +177,12 @@ def selected_items(ds, t: Translation, panel: dict[str, np.ndarray], selected: S
             "nearest true target is itself": (nearest == r) if nearest is not None else None,
         })
     images = texts = None
-    if ds.modality == "image":
+    if ds.modality in ("image", "image+text"):
         try:
             images = np.asarray(ds.item_thumbnails(item_ids))
         except Exception:  # noqa: BLE001
             images = None
-    else:
+    if ds.modality in ("text", "image+text"):
         try:
             texts = list(ds.item_texts(item_ids))
         except Exception:  # noqa: BLE001

@@ -78,8 +78,42 @@ def paper_table(ds, res: dict, s: Settings) -> list[dict[str, str]]:
     }]
 
 
+def encoder_labels(ds, encoders: Sequence[str]) -> list[str]:
+    """Axis labels of the pair matrices: the encoder names, each marked with the modality it embeds
+    where the dataset pairs several (image and text encoders of the emoji), as in the paper's
+    cross-modal figure."""
+    kinds = [ds.encoder_modality(e) for e in encoders]
+    if len(set(kinds)) < 2:
+        return list(encoders)
+    return [f"{e} [{k}]" for e, k in zip(encoders, kinds)]
+
+
+def direction_table(ds, res: dict) -> list[dict[str, str]]:
+    """Per direction of a paired dataset (image → text, text → image, image → image, text → text):
+    mean ± std over its ordered pairs (the diagonal left out), and the target heads' non-stitch
+    accuracy. Empty when every encoder embeds the same modality."""
+    kinds = np.asarray([ds.encoder_modality(e) for e in res["encoders"]])
+    modalities = list(dict.fromkeys(kinds))
+    if len(modalities) < 2:
+        return []
+    off = ~np.eye(len(kinds), dtype=bool)
+    directions = [(a, b) for a in modalities for b in modalities if a != b]
+    directions += [(a, a) for a in modalities]
+    rows = []
+    for a, b in directions:
+        cells = off & (kinds[:, None] == a) & (kinds[None, :] == b)
+        rows.append({
+            "direction": f"{a} → {b}", "pairs": str(int(cells.sum())),
+            "zero-shot": _mean_std(res["zero_shot"][cells]), "absolute": _mean_std(res["absolute"][cells]),
+            "non-stitch": _mean_std(res["non_stitch"][kinds == b]),
+            "recon. similarity": _mean_std(res["recon"][cells]),
+        })
+    return rows
+
+
 def pair_matrix_figure(mat: np.ndarray, encoders: Sequence[str], title: str,
                        zmin: float = 0.0, zmax: float = 1.0) -> go.Figure:
+    """A heatmap of one quantity over ordered pairs; ``encoders`` label the rows and columns."""
     txt = np.where(np.isfinite(mat), np.round(mat, 2).astype(str), "n/a")
     fig = go.Figure(go.Heatmap(z=np.where(np.isfinite(mat), mat, None), x=list(encoders),
                                y=list(encoders), zmin=zmin, zmax=zmax, colorscale="Viridis",
