@@ -1,8 +1,8 @@
 """Retake the screenshots of ``docs/screenshots/`` (the tests write theirs to a temporary folder).
 
 Starts ``streamlit run dashboard/app.py`` on a free loopback port and drives Chromium through the
-same steps as the browser tests (``tests/browser/browser_helpers.py``): every page by its URL, the
-Translate page with points selected, and its details tab.
+same steps as the browser tests (``tests/browser/browser_helpers.py``): every page by its URL, All
+pairs on the cross-modal emoji set, the Translate page with points selected, and its details tab.
 
     python scripts/screenshots.py [--out DIR]
 """
@@ -32,6 +32,9 @@ from browser_helpers import (  # noqa: E402 - after the path set-up above
     select_points,
     start_app,
     stop_app,
+    wait_drawn,
+    wait_idle,
+    wait_metric,
 )
 
 
@@ -40,6 +43,12 @@ def take(page, base: str, out: Path) -> list[Path]:
     for path in PAGES:
         open_page(page, base, path)
         shots.append(check(page, screenshot(page, out / f"{path or 'translate'}.png")))
+    page.goto(f"{base}/all_pairs?dataset=emoji")  # cross-modal: image and text encoders
+    wait_metric(page, PAGES["all_pairs"])
+    page.get_by_text("By direction").wait_for()
+    wait_idle(page)
+    wait_drawn(page)
+    shots.append(check(page, screenshot(page, out / "all_pairs_emoji.png")))
     select_points(page, base)
     page.locator('[data-testid="stImage"] img').first.wait_for(timeout=30_000)
     shots.append(check(page, screenshot(page, out / "translate_selection.png", height=TRANSLATE_HEIGHT)))
