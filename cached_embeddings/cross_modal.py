@@ -28,9 +28,11 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 
-from irp_core import IRP, Absolute  # noqa: E402
+from irp_core import IRP  # noqa: E402
 from irp_core.cache import load_dataset  # noqa: E402
 from irp_core.scoring import score_pair  # noqa: E402
+
+from .measure import crosslingual_rows  # noqa: E402
 
 PRESETS: dict[str, dict] = {
     "defaults": {},  # IRP(): whiten, ridge 0.3, ω 1, δ 0, every anchor
@@ -175,27 +177,6 @@ def k_table(rows_by_preset: dict[str, list[dict]]) -> list[str]:
     return out + [""]
 
 
-def crosslingual_rows(ds, params: dict) -> list[dict]:
-    """es/fr/ja spaces translated into every English space; no translation where dims match."""
-    rows = []
-    en = [e for e in ds.encoders if ds.language(e) == "en"]
-    for src in ds.encoders:
-        lang = ds.language(src)
-        if lang == "en":
-            continue
-        for tgt in en:
-            sx, sy = ds.space(src), ds.space(tgt)
-            m = score_pair(IRP(**params), sx.anchors, sy.anchors, sx.test, sy.test, conditioning=False).metrics
-            absolute = None
-            if sx.dim == sy.dim:
-                a = score_pair(Absolute(), sx.anchors, sy.anchors, sx.test, sy.test).metrics
-                absolute = (a["recon"], a["recon_centred"], a["retrieval_top1"])
-            same = ds.encoder_info[src].get("model_key") == ds.encoder_info[tgt].get("model_key")
-            rows.append(dict(src=src, tgt=tgt, lang=lang, same_model=same, recon=m["recon"],
-                             recon_centred=m["recon_centred"], retrieval=m["retrieval_top1"], absolute=absolute))
-    return rows
-
-
 def crosslingual_table(rows_by_preset: dict[str, list[dict]]) -> list[str]:
     out = ["| preset | source | IRP cos, all pairs | IRP cos, same model | IRP cos centred, all pairs "
            "| IRP cos centred, same model | IRP retrieval top-1, same model | no translation (same model): cos "
@@ -207,8 +188,8 @@ def crosslingual_table(rows_by_preset: dict[str, list[dict]]) -> list[str]:
             out.append(f"| {preset} | {lang} → en | {_ms(x['recon'] for x in r)} | {_ms(x['recon'] for x in same)} "
                        f"| {_ms(x['recon_centred'] for x in r)} | {_ms(x['recon_centred'] for x in same)} "
                        f"| {_ms(x['retrieval'] for x in same)} "
-                       f"| {_ms(x['absolute'][0] for x in same)} | {_ms(x['absolute'][1] for x in same)} "
-                       f"| {_ms(x['absolute'][2] for x in same)} |")
+                       f"| {_ms(x['absolute'] for x in same)} | {_ms(x['absolute_centred'] for x in same)} "
+                       f"| {_ms(x['absolute_retrieval'] for x in same)} |")
     return out + [""]
 
 
@@ -254,7 +235,7 @@ def report(ks=K_VALUES, seeds=K_SEEDS) -> str:
     lines += k_readings(krows)
     t2 = time.time()
     xl_ds = load_dataset("emoji_names")
-    xl = {p: crosslingual_rows(xl_ds, params) for p, params in PRESETS.items()}
+    xl = {p: crosslingual_rows(xl_ds, params=params) for p, params in PRESETS.items()}
     lines += ["## Cross-lingual: emoji names es/fr/ja → en (`emoji_names`)", "",
               "cos(translated, true English embedding of the same emoji's name), test split; mean ± std over "
               "(source encoder, English target encoder) pairs (USE-m and e5, 4 per language; same model: 2). "

@@ -55,8 +55,12 @@ def measure_pairs(ds, omega: float, delta: float, head_kind: str, encoders=None)
     return rows
 
 
-def crosslingual_rows(ds, omega: float, delta: float) -> list[dict]:
-    """es/fr/ja spaces (USE-m, e5) translated into every English space."""
+def crosslingual_rows(ds, omega: float | None = None, delta: float | None = None,
+                      params: dict | None = None) -> list[dict]:
+    """es/fr/ja spaces (USE-m, e5) translated into every English space, with IRP's defaults
+    (``omega``/``delta`` overridden where given) or ``params``. Beside each, no translation at all:
+    the raw source vectors against the true English ones, where dims allow (``absolute*``, else None)."""
+    params = _options(omega, delta) if params is None else params
     rows = []
     en = [e for e in ds.encoders if ds.language(e) == "en"]
     for src in ds.encoders:
@@ -65,13 +69,12 @@ def crosslingual_rows(ds, omega: float, delta: float) -> list[dict]:
             continue
         for tgt in en:
             sx, sy = ds.space(src), ds.space(tgt)
-            m = score_pair(IRP(**_options(omega, delta)), sx.anchors, sy.anchors, sx.test, sy.test,
-                           retrieval=False, conditioning=False).metrics
-            # no translation at all: cos(source vector, true English vector), where dims allow
-            absolute = (score_pair(Absolute(), sx.anchors, sy.anchors, sx.test, sy.test, retrieval=False)
-                        .metrics["recon"] if sx.dim == sy.dim else None)
+            m = score_pair(IRP(**params), sx.anchors, sy.anchors, sx.test, sy.test, conditioning=False).metrics
+            raw = (score_pair(Absolute(), sx.anchors, sy.anchors, sx.test, sy.test).metrics
+                   if sx.dim == sy.dim else {})
             rows.append(dict(src=src, tgt=tgt, lang=lang, recon=m["recon"], recon_centred=m["recon_centred"],
-                             absolute=absolute,
+                             retrieval=m["retrieval_top1"], absolute=raw.get("recon"),
+                             absolute_centred=raw.get("recon_centred"), absolute_retrieval=raw.get("retrieval_top1"),
                              same_model=ds.encoder_info[src].get("model") == ds.encoder_info[tgt].get("model")))
     return rows
 

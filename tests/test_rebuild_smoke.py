@@ -120,7 +120,7 @@ def test_packaged_efficientnet_weights_are_real(smoke):
     spec = E.LITE["efficientnet_lite0"]
 
     def feats(pretrained):
-        model = E._grey_wrapper(E.create_lite(spec, pretrained=pretrained), spec.res)
+        model = E._input_wrapper(E.create_lite(spec, pretrained=pretrained), spec.res)
         with torch.no_grad():
             return model(torch.from_numpy(images.astype(np.float32)[:, None] / 255.0)).numpy()
 

