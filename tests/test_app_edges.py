@@ -186,3 +186,20 @@ def test_translate_at_the_defaults_warns_of_nothing():
     at = _run("translate")
     assert not at.exception and not at.error
     assert [w.value for w in at.warning] == []
+
+
+def test_delta_zero_dropping_duplicates_is_not_pruning():
+    """At δ = 0 only near-duplicate anchors go (the cross-lingual strings have 3): ω = 1 loses
+    nothing, and a larger ω averages subsets that are all but the same."""
+    dup = {**TYPICAL, "kept_min": 1497, "kept_max": 1497}
+    assert VE.edge_notes(Settings(omega=1, delta=0.0), dup, 512) == []
+    (same,) = VE.edge_notes(Settings(omega=2, delta=0.0), dup, 512)
+    assert "1497 of 1500 kept" in same and "ω changes nothing" in same
+
+
+@pytest.mark.parametrize("page", ["crosslingual", "all_pairs", "scale"])
+def test_other_pages_at_the_defaults_warn_of_no_omega_or_delta_edge(page):
+    """Every warning must hold for the setting shown: at ω = 1, δ = 0 nothing is pruned."""
+    at = _run(page)
+    assert not at.exception and not at.error
+    assert [w.value for w in at.warning if w.value.startswith(("ω", "δ"))] == []

@@ -59,18 +59,23 @@ def edge_notes(s: Settings, m: dict[str, Any], target_dims: int | Sequence[int],
         notes.append(f"{who} < {than}: every translation lies in the span of the {n} target anchors, "
                      f"so at most {n} directions of the target space can be reached; {fix}.")
         superseded.append(CORE_FEW_ANCHORS)
-    prunes = kmax is None or not np.isfinite(kmax) or n == 0 or kmax < n  # else every subset is the same
+    # at δ = 0 farthest-point sampling drops only (near-)duplicate anchors: every subset is all but
+    # the same, so ω has nothing to average whether or not a duplicate went
+    full = kmax is not None and np.isfinite(kmax) and 0 < n <= kmax
+    prunes = not full and s.delta > D.DELTA_MIN
+    keeps = (f"δ = {s.delta:.2f} keeps every anchor" if full or kmax is None or not np.isfinite(kmax)
+             else f"δ = {s.delta:.2f} drops only near-duplicate anchors ({int(kmax)} of {n} kept)")
+    same = "one and the same set" if full else "all but the same set"
     if s.omega <= 1 and prunes:
         notes.append("ω = 1: a single pruned anchor subset and nothing to average, so the translation "
                      "rests on the anchors this seed's farthest-point sampling happens to keep; raise ω "
                      "to average several subsets.")
     elif 1 < s.omega < D.OMEGA_MAX and not prunes:
-        notes.append(f"δ = {s.delta:.2f} keeps every anchor, so the ω = {s.omega} subsets are one and "
-                     "the same set: ω changes nothing here. Raise δ to prune and give ω different "
-                     "subsets to average.")
+        notes.append(f"{keeps}, so the ω = {s.omega} subsets are {same}: ω changes nothing here. Raise δ "
+                     "to prune and give ω different subsets to average.")
     elif s.omega >= D.OMEGA_MAX:
         what = ("anchor subsets are fitted and averaged for every translation" if prunes else
-                f"subsets are fitted, all the same: δ = {s.delta:.2f} keeps every anchor, so ω only costs time")
+                f"subsets are fitted, all the same: {keeps}, so ω only costs time")
         notes.append(f"ω = {s.omega} (the maximum): {s.omega} {what}; each fit costs that many "
                      "pseudo-inverses and pages that translate many pairs are slower.")
     cmax = m.get("cond_max")
