@@ -12,6 +12,7 @@ from pathlib import Path
 for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
     os.environ.setdefault(_v, "2")
 
+from . import manifest as M  # noqa: E402
 from . import pipeline as P  # noqa: E402
 
 SMOKE_ENCODERS = {
@@ -73,8 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{name}/{enc.name}] embed {r['embed_s']:.1f} s, layout {r['layout_s']:.1f} s, "
                   f"heads {r['heads_s']:.1f} s (total {time.time() - t:.1f} s); test accuracy "
                   f"linear {r['acc']['linear']:.3f}, mlp {r['acc']['mlp']:.3f}", flush=True)
-        P.write_manifest(out, sizes)
-    path = P.write_manifest(out, sizes)
+        M.write_manifest(out, sizes)
+    path = M.write_manifest(out, sizes)
     print(f"manifest: {path}", flush=True)
     if args.no_tables or (args.smoke and not args.tables):
         print("tables: skipped (" + ("--no-tables" if args.no_tables else "--smoke; add --tables to build them")
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"code change: python -m cached_embeddings.tables --datasets {name})", flush=True)
             continue
         T.build_dataset(name, out, jobs=args.jobs)
-    path = P.write_manifest(out, sizes)
+    path = M.write_manifest(out, sizes)
     print(f"manifest (with the tables): {path}", flush=True)
     return 0
 
