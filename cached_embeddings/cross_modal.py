@@ -32,7 +32,7 @@ from irp_core import IRP  # noqa: E402
 from irp_core.cache import load_dataset  # noqa: E402
 from irp_core.scoring import score_pair  # noqa: E402
 
-from .measure import crosslingual_rows  # noqa: E402
+from .measure import crosslingual_rows, mean_std, measure_pairs  # noqa: E402
 
 PRESETS: dict[str, dict] = {
     "defaults": {},  # IRP(): whiten, ridge 0.3, ω 1, δ 0, every anchor
@@ -44,25 +44,15 @@ K_SEEDS = (0, 1, 2)
 HEAD = "linear"
 
 
-def _ms(values) -> str:
-    v = np.asarray([x for x in values if x is not None], dtype=float)
-    return "n/a" if v.size == 0 else f"{v.mean():.2f} ± {v.std():.2f}"
-
-
 def direction(ds, src: str, tgt: str) -> str:
     return f"{ds.encoder_modality(src)} → {ds.encoder_modality(tgt)}"
 
 
 def pair_rows(ds, params: dict, head: str = HEAD, encoders=None) -> list[dict]:
-    """Every ordered pair (X != Y) of ``ds`` at IRP(**params), scored by ``score_pair``."""
-    rows = []
-    for src, tgt in itertools.permutations(encoders or ds.encoders, 2):
-        sx, sy = ds.space(src), ds.space(tgt)
-        m = score_pair(IRP(**params), sx.anchors, sy.anchors, sx.test, sy.test, labels=sy.test_labels,
-                       head=ds.head(tgt, head), retrieval=True, conditioning=False).metrics
-        rows.append(dict(src=src, tgt=tgt, direction=direction(ds, src, tgt), **{
-            k: m[k] for k in ("zero_shot", "absolute", "non_stitch", "recon", "recon_centred", "retrieval_top1")}))
-    return rows
+    """Every ordered pair (X != Y) of ``ds`` at IRP(**params), with its direction (image → text, …)."""
+    rows = measure_pairs(ds, head_kind=head, encoders=encoders, params=params, retrieval=True)
+    return [dict(src=r["src"], tgt=r["tgt"], direction=direction(ds, r["src"], r["tgt"]),
+                 **{k: v for k, v in r.items() if k not in ("src", "tgt")}) for r in rows]
 
 
 def direction_table(rows_by_preset: dict[str, list[dict]], d: str) -> list[str]:
@@ -72,12 +62,12 @@ def direction_table(rows_by_preset: dict[str, list[dict]], d: str) -> list[str]:
     for preset, rows in rows_by_preset.items():
         r = [x for x in rows if x["direction"] == d]
         n_abs = sum(x["absolute"] is not None for x in r)
-        absolute = _ms(x["absolute"] for x in r) + (f" ({n_abs} pairs)" if 0 < n_abs < len(r) else "")
+        absolute = mean_std(x["absolute"] for x in r) + (f" ({n_abs} pairs)" if 0 < n_abs < len(r) else "")
         if n_abs == 0:
             absolute = "n/a (dims differ)"
-        out.append(f"| {preset} | {len(r)} | {_ms(x['zero_shot'] for x in r)} | {absolute} "
-                   f"| {_ms(x['non_stitch'] for x in r)} | {_ms(x['recon'] for x in r)} "
-                   f"| {_ms(x['recon_centred'] for x in r)} | {_ms(x['retrieval_top1'] for x in r)} |")
+        out.append(f"| {preset} | {len(r)} | {mean_std(x['zero_shot'] for x in r)} | {absolute} "
+                   f"| {mean_std(x['non_stitch'] for x in r)} | {mean_std(x['recon'] for x in r)} "
+                   f"| {mean_std(x['recon_centred'] for x in r)} | {mean_std(x['retrieval_top1'] for x in r)} |")
     return out + [""]
 
 
@@ -86,8 +76,9 @@ def source_table(ds, rows_by_preset: dict[str, list[dict]]) -> list[str]:
     out = ["| preset | text sources: all targets | image sources: all targets | text → image | image → text "
            "| same-modality targets: text → text | image → image |", "|---|---|---|---|---|---|---|"]
     for preset, rows in rows_by_preset.items():
-        cells = [_ms(x["zero_shot"] for x in rows if ds.encoder_modality(x["src"]) == m) for m in ("text", "image")]
-        cells += [_ms(x["zero_shot"] for x in rows if x["direction"] == d)
+        cells = [mean_std(x["zero_shot"] for x in rows if ds.encoder_modality(x["src"]) == m)
+                 for m in ("text", "image")]
+        cells += [mean_std(x["zero_shot"] for x in rows if x["direction"] == d)
                   for d in ("text → image", "image → text", "text → text", "image → image")]
         out.append(f"| {preset} | " + " | ".join(cells) + " |")
     return out + [""]
@@ -138,8 +129,8 @@ def per_encoder_table(ds, rows_by_preset: dict[str, list[dict]]) -> list[str]:
         cells = []
         for p in names:
             rows = rows_by_preset[p]
-            cells += [_ms(x["zero_shot"] for x in rows if x["src"] == e),
-                      _ms(x["zero_shot"] for x in rows if x["tgt"] == e)]
+            cells += [mean_std(x["zero_shot"] for x in rows if x["src"] == e),
+                      mean_std(x["zero_shot"] for x in rows if x["tgt"] == e)]
         out.append(f"| {e} | {ds.encoder_modality(e)} | " + " | ".join(cells) + " |")
     return out + [""]
 
@@ -185,11 +176,12 @@ def crosslingual_table(rows_by_preset: dict[str, list[dict]]) -> list[str]:
         for lang in ("es", "fr", "ja"):
             r = [x for x in rows if x["lang"] == lang]
             same = [x for x in r if x["same_model"]]
-            out.append(f"| {preset} | {lang} → en | {_ms(x['recon'] for x in r)} | {_ms(x['recon'] for x in same)} "
-                       f"| {_ms(x['recon_centred'] for x in r)} | {_ms(x['recon_centred'] for x in same)} "
-                       f"| {_ms(x['retrieval'] for x in same)} "
-                       f"| {_ms(x['absolute'] for x in same)} | {_ms(x['absolute_centred'] for x in same)} "
-                       f"| {_ms(x['absolute_retrieval'] for x in same)} |")
+            out.append(f"| {preset} | {lang} → en | {mean_std(x['recon'] for x in r)} "
+                       f"| {mean_std(x['recon'] for x in same)} "
+                       f"| {mean_std(x['recon_centred'] for x in r)} | {mean_std(x['recon_centred'] for x in same)} "
+                       f"| {mean_std(x['retrieval'] for x in same)} "
+                       f"| {mean_std(x['absolute'] for x in same)} | {mean_std(x['absolute_centred'] for x in same)} "
+                       f"| {mean_std(x['absolute_retrieval'] for x in same)} |")
     return out + [""]
 
 

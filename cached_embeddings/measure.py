@@ -30,7 +30,8 @@ from irp_core.scoring import score_pair  # noqa: E402
 PAIR_METRICS = ("zero_shot", "absolute", "non_stitch", "recon", "recon_centred")
 
 
-def _ms(values) -> str:
+def mean_std(values) -> str:
+    """"mean ± std" of the values that are not None, or "n/a": one cell of the printed tables."""
     v = np.asarray([x for x in values if x is not None], dtype=float)
     if v.size == 0:
         return "n/a"
@@ -42,16 +43,19 @@ def _options(omega: int | None, delta: float | None) -> dict:
     return {k: v for k, v in (("omega", omega), ("delta", delta)) if v is not None}
 
 
-def measure_pairs(ds, omega: float, delta: float, head_kind: str, encoders=None) -> list[dict]:
+def measure_pairs(ds, omega: float | None = None, delta: float | None = None, head_kind: str = "linear",
+                  encoders=None, params: dict | None = None, retrieval: bool = False) -> list[dict]:
+    """Every ordered pair (X != Y) of ``ds``, scored by ``score_pair`` with IRP's defaults
+    (``omega``/``delta`` overridden where given) or ``params``; with ``retrieval``, also its top-1."""
+    params = _options(omega, delta) if params is None else params
+    keys = PAIR_METRICS + (("retrieval_top1",) if retrieval else ())
     rows = []
-    encoders = encoders or ds.encoders
-    for src, tgt in itertools.permutations(encoders, 2):
+    for src, tgt in itertools.permutations(encoders or ds.encoders, 2):
         sx, sy = ds.space(src), ds.space(tgt)
         assert np.array_equal(sx.anchor_ids, sy.anchor_ids) and np.array_equal(sx.test_ids, sy.test_ids)
-        head = ds.head(tgt, head_kind)
-        m = score_pair(IRP(**_options(omega, delta)), sx.anchors, sy.anchors, sx.test, sy.test,
-                       labels=sy.test_labels, head=head, retrieval=False, conditioning=False).metrics
-        rows.append(dict(src=src, tgt=tgt, **{k: m[k] for k in PAIR_METRICS}))
+        m = score_pair(IRP(**params), sx.anchors, sy.anchors, sx.test, sy.test, labels=sy.test_labels,
+                       head=ds.head(tgt, head_kind), retrieval=retrieval, conditioning=False).metrics
+        rows.append(dict(src=src, tgt=tgt, **{k: m[k] for k in keys}))
     return rows
 
 
@@ -99,9 +103,9 @@ def main(argv=None) -> int:
         rows = measure_pairs(ds, args.omega, args.delta, args.head)
         details[name] = rows
         n_abs = sum(r["absolute"] is not None for r in rows)
-        print(f"| {name} | {len(ds.encoders)} | {len(rows)} | {_ms(r['zero_shot'] for r in rows)} "
-              f"| {_ms(r['absolute'] for r in rows)} ({n_abs} pairs) | {_ms(r['non_stitch'] for r in rows)} "
-              f"| {_ms(r['recon'] for r in rows)} | {_ms(r['recon_centred'] for r in rows)} |", flush=True)
+        print(f"| {name} | {len(ds.encoders)} | {len(rows)} | {mean_std(r['zero_shot'] for r in rows)} "
+              f"| {mean_std(r['absolute'] for r in rows)} ({n_abs} pairs) | {mean_std(r['non_stitch'] for r in rows)} "
+              f"| {mean_std(r['recon'] for r in rows)} | {mean_std(r['recon_centred'] for r in rows)} |", flush=True)
         if ds.languages:  # crosslingual, emoji_names
             xl[name] = crosslingual_rows(ds, args.omega, args.delta)
         details[name + "_seconds"] = time.time() - t
@@ -114,8 +118,8 @@ def main(argv=None) -> int:
         for lang in ("es", "fr", "ja"):
             r = [x for x in rows if x["lang"] == lang]
             same = [x for x in r if x["same_model"]]
-            print(f"| {lang} -> en | {_ms(x['recon'] for x in r)} | {_ms(x['recon'] for x in same)} "
-                  f"| {_ms(x['recon_centred'] for x in r)} | {_ms(x['absolute'] for x in same)} |")
+            print(f"| {lang} -> en | {mean_std(x['recon'] for x in r)} | {mean_std(x['recon'] for x in same)} "
+                  f"| {mean_std(x['recon_centred'] for x in r)} | {mean_std(x['absolute'] for x in same)} |")
     if args.pairs:
         for name in names:
             print(f"\n{name}: per ordered pair (zero-shot / absolute / non-stitch / recon / recon centred)")
