@@ -215,11 +215,10 @@ def damped_inverse_cholesky(matrix: np.ndarray, shift: float, full: bool = True)
     """
     a = np.array(matrix, dtype=np.float64).T  # symmetric: the transposed copy is Fortran-ordered
     a[np.diag_indices_from(a)] += shift
-    with one_thread():
-        factor, info = lapack.dpotrf(a, lower=0, overwrite_a=1, clean=0)
-        if info != 0:
-            return None
-        inverse, info = lapack.dpotri(factor, lower=0, overwrite_c=1)
+    factor, info = lapack.dpotrf(a, lower=0, overwrite_a=1, clean=0)
+    if info != 0:
+        return None
+    inverse, info = lapack.dpotri(factor, lower=0, overwrite_c=1)
     if info != 0:
         return None
     inverse = inverse.T  # C order; LAPACK's upper triangle is now the lower one
@@ -312,7 +311,10 @@ def accumulated_decodings(target: Side, subsets: Sequence[np.ndarray], seeds_key
             top = TOP_EIGENVALUES.get((target.key, subset.tobytes()), lambda: top_eigenvalue(block))
             return damped_inverse(block, ridge, rtol, full=False, top=top)
 
-        inverses = parallel_map(inverse, distinct)
+        # ridge > 0: Cholesky through scipy, which holds the GIL, so one subset at a time on all
+        # BLAS threads (50 ms against 70-90 ms each side by side); ridge 0: numpy's eigh, which
+        # releases it, so the subsets run side by side on one thread each
+        inverses = parallel_map(inverse, distinct) if ridge == 0 else [inverse(s) for s in distinct]
         operators = {subset.tobytes(): inverse for subset, inverse in zip(distinct, inverses)}
         return accumulate(gram.shape[0], todo, [operators[s.tobytes()] for s in todo], start)
 
