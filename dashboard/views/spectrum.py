@@ -99,11 +99,14 @@ def spectrum_figure(p: PairSpectrum, max_subsets: int = 8) -> go.Figure:
             g = SP.filter_gains(s, rho, RTOL)
             fig.add_trace(go.Scatter(x=rank, y=g / g[0], mode="lines", line={"color": PALETTE[2], "width": 3},
                                      name=f"ridge {rho:.2f}: s/(s²+ρ s_max²)"), row=1, col=2)
-    fig.add_hline(y=RTOL**2, line_dash="dot", line_color=PALETTE[3], row=1, col=1,
-                  annotation_text="pseudo-inverse cut (rtol²)", annotation_position="bottom left")
+    # levels as legend entries, not hline annotations (plotly misplaces those on a log axis)
+    n = max(s.size for s in p.spectra) if p.spectra else 1
+    levels = [(RTOL**2, "pseudo-inverse cut: λ = rtol² λ_max", PALETTE[3], "dot")]
     if rho > 0:
-        fig.add_hline(y=rho, line_dash="dash", line_color=PALETTE[2], row=1, col=1,
-                      annotation_text=f"ridge ρ = {rho:.2f}: damped below", annotation_position="bottom left")
+        levels.append((rho, f"ridge level: λ = ρ λ_max, ρ = {rho:.2f}", PALETTE[2], "dash"))
+    for y, name, color, dash in levels:
+        fig.add_trace(go.Scatter(x=[1, max(n, 2)], y=[y, y], mode="lines", name=name,
+                                 line={"color": color, "dash": dash, "width": 1}), row=1, col=1)
     fig.update_yaxes(type="log", exponentformat="power")
     fig.update_xaxes(title="direction (by eigenvalue, largest first)")
     fig.update_yaxes(title="λ / λ_max", row=1, col=1)
