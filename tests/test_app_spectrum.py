@@ -132,3 +132,45 @@ def test_sensitivity_compares_settings_by_the_damped_figure():
     assert raw == "5.68e+04" and damped == "1.19"
     fig = _charts(at)[0].proto.spec
     assert "damped at ridge 0.30" in fig
+
+
+def test_spectrum_tab_and_steps_work_on_an_upload():
+    """An upload's spectrum (its curve in the session's own cache, never Streamlit's shared one)."""
+    import io
+
+    import numpy as np
+
+    from dashboard.state import session
+    from irp_core.cache import load_dataset
+
+    def npy(a) -> bytes:
+        buf = io.BytesIO()
+        np.save(buf, a)
+        return buf.getvalue()
+
+    ds = load_dataset("mnist")
+    files = [(f"{e}.npy", npy(np.vstack([ds.space(e).anchors, ds.space(e).test])[:400]), "application/octet-stream")
+             for e in ("resnet10t_128", "resnet18_256")]
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page("app_pages/upload.py").run()
+    at.file_uploader(key="upload_files").set_value(files)
+    at.selectbox(key="upload_layout").set_value("pca")
+    at.run()
+    at.button(key="upload_build").click().run()
+    name = at.sidebar.selectbox(key="dataset").value
+    assert name.startswith("upload:")
+    at.query_params["panel"] = SPECTRUM_TAB
+    at.switch_page("app_pages/translate.py").run()
+    _clean(at)
+    m = _metrics(at)
+    assert float(m["condition number, damped"]) <= ridge_bound(D.RIDGE) + 0.01
+    assert len(_charts(at)) == 3
+    cached = at.session_state[session.UPLOAD_CACHE_KEY][name]
+    assert any(fn.endswith("cached_curve") for _, fn in cached)
+    at.query_params["classroom"] = "1"
+    at.switch_page("app_pages/method.py").run()
+    for _ in range(len(VC.STEPS) - 1):
+        _clean(at)
+        assert len(_charts(at)) == 1 or at.radio(key="step").value == "stitching"
+        at.button(key="step_next").click().run()
+    _clean(at)
