@@ -31,9 +31,13 @@ def _one_blas_thread() -> None:
 
 _one_blas_thread()
 
-from dashboard.state import sidebar
+from dashboard.state import classroom, sidebar
 
-st.set_page_config(page_title="IRP Explorer", layout="wide")
+CLASSROOM = classroom.active()  # ?classroom=1: a projector's layout, larger type, sidebar collapsed
+st.set_page_config(page_title="IRP Explorer", layout="wide",
+                   initial_sidebar_state="collapsed" if CLASSROOM else "auto")
+if CLASSROOM:
+    classroom.style()
 
 HERE = Path(__file__).resolve().parent
 PAGES = [

@@ -54,3 +54,6 @@ N_XL_EXAMPLES = 8
 
 # Caches bound for slider-dependent results.
 CACHE_ENTRIES = 64
+
+# Spectrum view (Translate's spectrum tab, Method page): the δ grid of the condition-number curve.
+SPECTRUM_DELTAS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)

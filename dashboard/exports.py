@@ -153,6 +153,7 @@ def grid_rows(grid: Mapping[str, Any], settings: Mapping[str, Any]) -> list[dict
                          "recon": float(grid["recon"][i, j]),
                          "zero_shot": float(grid["zero_shot"][i, j]),
                          "cond_mean": float(grid["cond_mean"][i, j]),
+                         **({"cond_damped": float(grid["cond_damped"][i, j])} if "cond_damped" in grid else {}),
                          "kept_mean": float(grid["kept_mean"][i, j])})
     return rows
 

@@ -2,7 +2,8 @@
 
 Starts ``streamlit run dashboard/app.py`` on a free loopback port and drives Chromium through the
 same steps as the browser tests (``tests/browser/browser_helpers.py``): every page by its URL, All
-pairs on the cross-modal emoji set, the Translate page with points selected, and its details tab.
+pairs on the cross-modal emoji set, the Translate page with points selected, its details tab, its
+spectrum tab (defaults and the paper's setting) and classroom mode's ridge step.
 
     python scripts/screenshots.py [--out DIR]
 """
@@ -26,8 +27,10 @@ from browser_helpers import (  # noqa: E402 - after the path set-up above
     PAGES,
     TRANSLATE_HEIGHT,
     exception_texts,
+    open_classroom,
     open_details,
     open_page,
+    open_spectrum,
     screenshot,
     select_points,
     start_app,
@@ -54,6 +57,12 @@ def take(page, base: str, out: Path) -> list[Path]:
     shots.append(check(page, screenshot(page, out / "translate_selection.png", height=TRANSLATE_HEIGHT)))
     open_details(page, base)
     shots.append(check(page, screenshot(page, out / "translate_details.png")))
+    open_spectrum(page, base)
+    shots.append(check(page, screenshot(page, out / "spectrum.png")))
+    open_spectrum(page, base, "?center=none&ridge=0.0&omega=8&delta=0.7")  # the paper as written
+    shots.append(check(page, screenshot(page, out / "spectrum_paper.png")))
+    open_classroom(page, base, "ridge")
+    shots.append(check(page, screenshot(page, out / "classroom_ridge.png", height=1000)))
     return shots
 
 

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.state import caches, session
+from dashboard import spectrum_ui
+from dashboard.state import caches, classroom, session
 from dashboard.views.common import fmt
 
 st.title("Method: Inverse Relative Projection")
+s = session.current()
+ds = None if s is None else session.require_dataset(s.dataset)
+if ds is not None and st.session_state.get(classroom.STATE):
+    classroom.step_through(s, ds)
+    st.divider()
+elif ds is not None:
+    st.markdown("For a projector: [classroom mode](?classroom=1), a step-through of the method on "
+                "the current pair. The paper's method as written: [?preset=paper](?preset=paper).")
 st.markdown(
     "IRP (Maiorca et al., 2024, arXiv 2406.15057) translates vectors from a source space **X** "
     "into a target space **Y** although no one ever sees both spaces at once. All it needs is a "
@@ -56,7 +65,6 @@ st.markdown(
     "baselines that see both anchor sets (Procrustes, linear map)."
 )
 
-s = session.current()
 if s is not None:
     st.subheader("Live: the current sidebar setting")
     try:
@@ -72,6 +80,10 @@ if s is not None:
                    "watch the numbers.")
     except Exception as exc:  # noqa: BLE001
         st.warning(f"no live numbers at these settings: {exc}")
+
+if ds is not None and not st.session_state.get(classroom.STATE):
+    st.subheader("Why the knobs work: the spectrum of the current pair")
+    spectrum_ui.draw(s, key="method_spectrum")
 
 st.subheader("Explore")
 st.page_link("app_pages/translate.py", label="Translate: one pair, live on ω and δ")

@@ -9,14 +9,15 @@ import streamlit as st
 
 from dashboard import defaults as D
 from dashboard import exports as X
-from dashboard import share_ui
+from dashboard import share_ui, spectrum_ui
 from dashboard.state import caches, session
 from dashboard.views import layouts as VL
 from dashboard.views import translate as VT
 from dashboard.views.edges import edge_notes, target_dim
 from dashboard.views.settings import Settings
 
-TABS = ["layouts and linked selection", "distributions, conditioning, confusion matrix"]
+TABS = ["layouts and linked selection", "distributions, conditioning, confusion matrix",
+        "spectrum: why the knobs work"]
 # The selection as the layouts last drew it, for the figures download: the layout fragment reruns
 # alone on a selection, so it updates this session's box, which the deferred download reads on click.
 SELECTION_BOX = "_export_selection"
@@ -102,7 +103,7 @@ def layout_panel(s: Settings, ds, t: VT.Translation) -> None:
 
 # Tabs bound to the URL run lazily: only the open one is computed and re-sent on a slider move,
 # so the browser redraws one plot panel per move, not five.
-tab_layouts, tab_details = st.tabs(TABS, key="panel", bind="query-params")
+tab_layouts, tab_details, tab_spectrum = st.tabs(TABS, key="panel", bind="query-params")
 if tab_layouts.open:
     with tab_layouts:
         layout_panel(s, ds, t)
@@ -118,6 +119,9 @@ if tab_details.open:
         else:
             a.info("No classifier head for this target: no confusion matrix.")
         b.plotly_chart(figs["norms"], key="norms", width="stretch")
+if tab_spectrum.open:
+    with tab_spectrum:
+        spectrum_ui.draw(s)
 
 with baseline_slot:
     try:

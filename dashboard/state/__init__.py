@@ -6,6 +6,7 @@
   and :func:`~dashboard.state.caches.session_cached`, which keeps an upload's results per session
 - ``sweeps``: :class:`~dashboard.state.sweeps.Progressive`, a sweep drawn as its cells become known
 - ``sidebar``: the shared sidebar, every control bound to the URL
+- ``classroom``: classroom mode (``?classroom=1``) and the Method page's step-through
 
 The pure computations live in :mod:`dashboard.views`; this package only caches and draws them.
 """

@@ -11,6 +11,9 @@ figures. The pages in ``dashboard/app_pages`` only wire widgets to them, and
 - ``translate``: one translation, its baselines, tiles, table and figures (Translate page)
 - ``layouts``: the 2-D layouts and their linked selection (Translate page)
 - ``edges``: warnings for settings at the edges of the controls (every page)
+- ``spectrum``: the target anchors' spectrum, the decoding's filter, the condition number against
+  δ and the ω subsets' overlap (Translate's spectrum tab, Method page)
+- ``classroom``: the Method page's step-through (classroom mode)
 - ``pairs``, ``sensitivity``, ``scale``, ``crosslingual``: the pages of the same names
 
 File builders for the downloads are in :mod:`dashboard.exports`.

@@ -113,6 +113,7 @@ def translate(ds, s: Settings, light: bool = False, cond_full: float | None = No
     }
     extras = {"warnings": score.warnings, "irp_params": irp.get_params()}  # every option, defaults included
     if not light:
+        extras["cond_damped"] = damped_condition_numbers(irp, first_anchors(sx, s.k), first_anchors(sy, s.k))
         m.update(norm_source=metrics.norm_stats(sx.test), norm_target=metrics.norm_stats(sy.test),
                  norm_translated=metrics.norm_stats(pred))
         # the layouts' placements from the similarities retrieval already computed (no second product)
@@ -124,6 +125,15 @@ def translate(ds, s: Settings, light: bool = False, cond_full: float | None = No
         seconds=time.perf_counter() - t0,
         extras=extras,
     )
+
+
+def damped_condition_numbers(irp, anchors_x, anchors_y) -> list[float]:
+    """Per subset of a fitted IRP: the condition number its ridge-damped decoding pays
+    (:func:`irp_core.spectrum.damped_condition_number`; the spectra are the fit's, memoised)."""
+    from irp_core import spectrum as SP
+
+    _, side_y = SP.prepared_sides(anchors_x, anchors_y, irp.center, irp.whiten_floor, irp.rtol)
+    return [SP.damped_condition_number(sv, irp.ridge, irp.rtol) for sv in SP.subset_spectra(side_y, irp.subsets_)]
 
 
 def baselines(ds, source: str, target: str, k: int = D.K, head: str = D.HEAD) -> dict[str, dict]:
@@ -174,6 +184,9 @@ def metric_tiles(t: Translation) -> list[list[tuple[str, str, str | None]]]:
         ("cond. number, all anchors", fmt(m["cond_full"], 1), "target anchor matrix before pruning"),
         ("cond. number, pruned (mean)", fmt(m["cond_mean"], 1), None),
         ("cond. number, pruned (max)", fmt(m["cond_max"], 1), None),
+        ("cond. number, damped (max)", fmt(max(t.extras.get("cond_damped") or [math.nan]), 2),
+         "what the decoding pays: its largest gain relative to the strongest direction's; the raw "
+         "figures are the plain pseudo-inverse's (ridge 0). See the spectrum tab"),
         ("fit + evaluate", f"{t.seconds:.2f} s", None),
     ]]
 

@@ -294,3 +294,25 @@ def open_details(page, base: str) -> None:
     page.wait_for_url("**panel=**")
     page.get_by_text("stitching confusion matrix").wait_for()
     wait_idle(page)
+
+
+SPECTRUM_TAB = "spectrum: why the knobs work"
+
+
+def open_spectrum(page, base: str, query: str = "") -> None:
+    """The Translate page with its spectrum tab open (clicked, as a user does)."""
+    page.set_viewport_size({"width": page.viewport_size["width"], "height": TRANSLATE_HEIGHT})
+    page.goto(f"{base}/{query}")
+    wait_metric(page, RECON)
+    page.get_by_role("tab", name=SPECTRUM_TAB).click()
+    page.wait_for_url("**panel=**")
+    wait_metric(page, "condition number, damped")
+    wait_idle(page)
+
+
+def open_classroom(page, base: str, step: str = "") -> None:
+    """The Method page in classroom mode (``?classroom=1``), at ``step`` if given."""
+    page.set_viewport_size({"width": page.viewport_size["width"], "height": PAGE_HEIGHT})
+    page.goto(f"{base}/method?classroom=1" + (f"&step={step}" if step else ""))
+    page.get_by_text("of 8:").first.wait_for(timeout=240_000)
+    wait_idle(page)

@@ -1,0 +1,71 @@
+"""The Streamlit side of the spectrum view: Translate's "spectrum" tab and the Method page.
+
+Drawn only where it is open (a lazy tab), so it costs a slider move nothing elsewhere. The
+spectra are the core's memoised ones (hits after the page's fit); the δ curve, the one new
+computation, is cached on what fixes it (not ω, δ or the ridge, so moving them reuses it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from dashboard import defaults as D
+from dashboard.state.caches import session_cached
+from dashboard.state.session import get_dataset
+from dashboard.views import spectrum as VS
+from dashboard.views.common import fmt
+from dashboard.views.settings import Settings
+
+
+def curve_key(s: Settings) -> Settings:
+    """``s`` with what the δ curve does not depend on set to the defaults: one cache entry per frame."""
+    return replace(s, omega=D.OMEGA, delta=D.DELTA, ridge=D.RIDGE, head=D.HEAD, rescale=D.RESCALE,
+                   completion=D.COMPLETION)
+
+
+@session_cached(st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner="Pruning at every δ…"), max_entries=8)
+def cached_curve(key: Settings, delta: float):
+    return VS.delta_curve(get_dataset(key.dataset), replace(key, delta=delta))
+
+
+def pair_spectrum(s: Settings) -> VS.PairSpectrum:
+    return VS.pair_spectrum(get_dataset(s.dataset), s)
+
+
+def draw(s: Settings, key: str = "spectrum") -> None:
+    """The three pictures with their captions, for the current setting; errors as a message."""
+    try:
+        p = pair_spectrum(s)
+        curve = cached_curve(curve_key(s), round(float(s.delta), 4))
+    except Exception as exc:  # noqa: BLE001 - the core's message, never a traceback
+        st.warning(f"no spectrum at these settings: {exc}")
+        return
+    raw, damped = max(p.raw()), max(p.damped())
+    c = st.columns(4)
+    c[0].metric("condition number, raw (worst subset)", fmt(raw, 1),
+                help="s_max / s_min of the kept target anchors: what the plain pseudo-inverse pays")
+    c[1].metric("condition number, damped", fmt(damped, 2),
+                help="largest gain of the decoding relative to the strongest direction's, at this ridge")
+    c[2].metric(f"anchors kept per subspace (ω = {s.omega})", f"{min(p.kept)}–{max(p.kept)}",
+                help=f"of {p.n_anchors} anchors; the target's working dimension is {p.rank}")
+    c[3].metric("mean overlap of the subsets", fmt(VS.mean_overlap(p), 2),
+                help="Jaccard |Si ∩ Sj| / |Si ∪ Sj| over pairs of subspaces; 1: ω adds nothing")
+    st.plotly_chart(VS.spectrum_figure(p), key=f"{key}_eig", width="stretch")
+    st.caption(
+        "Decoding inverts the target anchors' Gram matrix. Each eigen-direction's part of the cosines "
+        "is multiplied by 1/s (s = √λ): where λ is tiny, any disagreement between the two spaces' "
+        "cosines (noise) is blown up along that direction. The pseudo-inverse drops only directions "
+        "below its cut (dotted); the ridge adds ρ·λ_max to every eigenvalue, so directions below the "
+        "dashed line are shrunk instead. " + VS.damped_caption(p))
+    left, right = st.columns(2)
+    left.plotly_chart(VS.delta_curve_figure(curve, s), key=f"{key}_delta", width="stretch")
+    left.caption("δ prunes near-colinear anchors (|cos| > 1 − δ): fewer, more orthogonal anchors, so "
+                 "the smallest singular value rises and the raw condition number falls, once fewer "
+                 "anchors are kept than the target has dimensions. The ridge caps the damped figure "
+                 "whatever δ is: with it, δ has little left to fix.")
+    right.plotly_chart(VS.subsets_figure(p), key=f"{key}_subsets", width="stretch")
+    right.caption("ω runs the pruning from ω seeded starts and averages the decodings. Subsets that "
+                  "overlap little decode with different anchors, so their errors partly cancel; at "
+                  "δ = 0 every subset is the whole set (overlap 1) and ω changes nothing.")
