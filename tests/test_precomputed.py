@@ -74,7 +74,7 @@ def test_every_dataset_ships_its_tables_in_the_manifest(name, manifest):
                 assert P.preset(name, preset, src, tgt) in cells
     src, tgt = default_pair(ds.encoders)
     for w in D.SWEEP_OMEGAS:
-        for d in D.SWEEP_DELTAS:
+        for d in P.GRID_DELTAS:
             assert replace(P.preset(name, "paper", src, tgt), omega=w, delta=d) in cells
             assert replace(P.preset(name, "defaults", src, tgt), omega=w, delta=d) in cells
 

@@ -29,10 +29,12 @@ def show_here(here: dict) -> None:
 st.title("Sensitivity")
 s = session.require_settings()
 ds = session.require_dataset(s.dataset)
+deltas = D.sweep_deltas(s.center)  # where this centring's pruning moves
 st.caption(f"{ds.title}: **{s.source}** → **{s.target}**; grid "
-           f"ω ∈ {list(D.SWEEP_OMEGAS)}, δ ∈ {list(D.SWEEP_DELTAS)}; each cell is cached.")
+           f"ω ∈ {list(D.SWEEP_OMEGAS)}, δ ∈ {list(deltas)} (the range where centring {s.center} "
+           "prunes); each cell is cached.")
 top = st.container()  # this setting's numbers: drawn first when the tables hold them
-grid_cells = [replace(s, omega=int(w), delta=float(d)) for w in D.SWEEP_OMEGAS for d in D.SWEEP_DELTAS]
+grid_cells = [replace(s, omega=int(w), delta=float(d)) for w in D.SWEEP_OMEGAS for d in deltas]
 draws = itertools.count()
 
 
@@ -56,7 +58,8 @@ if here is not None:
     with top:
         show_here(here)
 grid_job = sweeps.Progressive(
-    grid_cells, lambda fn: VG.sensitivity_grid(ds, replace(s, omega=D.OMEGA, delta=D.DELTA), metrics_fn=fn),
+    grid_cells, lambda fn: VG.sensitivity_grid(ds, replace(s, omega=D.OMEGA, delta=D.DELTA), deltas=deltas,
+                                    metrics_fn=fn),
     draw_grid, "Sweeping ω × δ…")
 st.subheader("Reconstruction similarity vs accuracy across pairs")
 pairs_job = sweeps.Progressive([s.with_pair(a, b) for b in ds.encoders for a in ds.encoders],
