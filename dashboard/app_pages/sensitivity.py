@@ -10,7 +10,8 @@ import streamlit as st
 from dashboard import defaults as D
 from dashboard import exports as X
 from dashboard import share_ui
-from dashboard.state import caches, session, sweeps
+from dashboard.state import caches, pin, session, sweeps
+from dashboard.views import compare as CMP
 from dashboard.views import sensitivity as VG
 from dashboard.views.common import fmt
 from dashboard.views.edges import edge_notes, target_dim
@@ -19,11 +20,13 @@ from dashboard.views.pairs import all_pairs
 
 def show_here(here: dict) -> None:
     share_ui.notes(edge_notes(s, here, target_dim(ds, s.target)))
+    a = pin.metrics(pin.current(s))  # A, when pinned: each number shows its difference to it
     c = st.columns(4)
-    c[0].metric(f"recon. similarity at ω={s.omega}, δ={s.delta:.2f}", fmt(here["recon"]))
-    c[1].metric("zero-shot accuracy", fmt(here["zero_shot"]))
-    c[2].metric("cond. number (mean)", fmt(here["cond_mean"], 1))
-    c[3].metric("anchors kept (mean)", fmt(here["kept_mean"], 1))
+    c[0].metric(f"recon. similarity at ω={s.omega}, δ={s.delta:.2f}", fmt(here["recon"]),
+                **CMP.tile_delta("reconstruction similarity", here, a))
+    c[1].metric("zero-shot accuracy", fmt(here["zero_shot"]), **CMP.tile_delta("zero-shot accuracy", here, a))
+    c[2].metric("cond. number (mean)", fmt(here["cond_mean"], 1), **CMP.tile_delta("cond. number (mean)", here, a))
+    c[3].metric("anchors kept (mean)", fmt(here["kept_mean"], 1), **CMP.tile_delta("anchors kept (mean)", here, a))
 
 
 st.title("Sensitivity")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import defaults as D
-from dashboard.state import caches, presets
+from dashboard.state import caches, pin, presets
 from dashboard.state import session as S
 from dashboard.views.settings import Settings, default_pair
 
@@ -109,5 +109,6 @@ def draw() -> Settings | None:
         completion=bool(completion), head=head,
     )
     presets.reconcile(preset, {f: getattr(s, f) for f in presets.FIELDS})
+    pin.draw(sb, s)
     st.session_state[S.SETTINGS_KEY] = s
     return s
