@@ -20,6 +20,9 @@ st.caption(f"{ds.title}: {n} encoders, {n * n} ordered pairs at "
            f"ω = {s.omega}, δ = {s.delta:.2f} (diagonal: intra-space, X = Y).")
 cells = [s.with_pair(src, tgt) for tgt in ds.encoders for src in ds.encoders]  # VP.all_pairs' cells
 labels = VP.encoder_labels(ds, ds.encoders)  # marked with their modality where the dataset pairs two
+centred = share_ui.similarity_toggle()
+recon_key, recon_title = (("recon_centred", "recon. similarity (centred)") if centred
+                          else ("recon", "reconstruction similarity"))
 
 
 def draw(res: dict, final: bool) -> None:
@@ -35,7 +38,7 @@ def draw(res: dict, final: bool) -> None:
     table = VP.paper_table(ds, res, s)
     c = st.columns(4)
     c[0].metric("zero-shot (mean ± std over pairs)", table[0]["zero-shot"])
-    c[1].metric("reconstruction similarity", table[0]["recon. similarity"])
+    c[1].metric(recon_title, table[0]["recon. similarity (centred)" if centred else "recon. similarity"])
     c[2].metric("non-stitch", table[0]["non-stitch"])
     c[3].metric("pairs available", table[0]["pairs available"])
     st.subheader("Paper-style table")
@@ -46,7 +49,7 @@ def draw(res: dict, final: bool) -> None:
         st.dataframe(by_direction, hide_index=True, width="stretch",
                      key=("pairs_directions" + tag) if tag else None)
     a, b = st.columns(2)
-    a.plotly_chart(VP.pair_matrix_figure(res["recon"], labels, "reconstruction similarity"),
+    a.plotly_chart(VP.pair_matrix_figure(res[recon_key], labels, recon_title),
                    key="pairs_recon" + tag, width="stretch")
     b.plotly_chart(VP.pair_matrix_figure(res["zero_shot"], labels, "zero-shot accuracy"),
                    key="pairs_acc" + tag, width="stretch")

@@ -36,6 +36,7 @@ deltas = D.sweep_deltas(s.center)  # where this centring's pruning moves
 st.caption(f"{ds.title}: **{s.source}** → **{s.target}**; grid "
            f"ω ∈ {list(D.SWEEP_OMEGAS)}, δ ∈ {list(deltas)} (the range where centring {s.center} "
            "prunes); each cell is cached.")
+centred = share_ui.similarity_toggle()
 top = st.container()  # this setting's numbers: drawn first when the tables hold them
 grid_cells = [replace(s, omega=int(w), delta=float(d)) for w in D.SWEEP_OMEGAS for d in deltas]
 draws = itertools.count()
@@ -46,12 +47,16 @@ def draw_grid(res: dict, final: bool) -> None:
         for msg in res["errors"]:
             st.warning(msg)
     key = "sens_grid" if final else f"sens_grid_partial_{next(draws)}"  # a key may appear once per run
-    st.plotly_chart(VG.sensitivity_figure(res), key=key, width="stretch")
+    st.plotly_chart(VG.sensitivity_figure(res, centred), key=key, width="stretch")
 
 
 def draw_pairs(res: dict, final: bool) -> None:
-    fig, r = VG.recon_vs_acc_figure(res)
-    st.metric("Pearson r (recon. similarity, zero-shot accuracy)", fmt(r, 2))
+    fig = VG.recon_vs_acc_figure(res, centred)[0]
+    a, b = st.columns(2)
+    a.metric("Pearson r (recon. similarity, zero-shot accuracy)", fmt(VG.recon_vs_acc_figure(res)[1], 2),
+             help="raw reconstruction similarity: the figure the paper's r > 0.7 is about")
+    b.metric("Pearson r (centred recon. similarity, zero-shot accuracy)",
+             fmt(VG.recon_vs_acc_figure(res, True)[1], 2))
     key = "sens_pairs" if final else f"sens_pairs_partial_{next(draws)}"
     st.plotly_chart(fig, key=key, width="stretch")
 
@@ -69,7 +74,7 @@ pairs_job = sweeps.Progressive([s.with_pair(a, b) for b in ds.encoders for a in 
                                lambda fn: all_pairs(ds, s, metrics_fn=fn), draw_pairs,
                                "Translating every pair…")
 st.caption("The paper reports r > 0.7 on its encoders: a translation that reconstructs the "
-           "target well also stitches well.")
+           "target well also stitches well. " + share_ui.PAPER_SIMILARITY)
 if here is None:
     with top:
         try:
