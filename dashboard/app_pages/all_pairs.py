@@ -8,7 +8,8 @@ import streamlit as st
 
 from dashboard import exports as X
 from dashboard import share_ui
-from dashboard.state import session, sweeps
+from dashboard.state import caches, pin, session, sweeps
+from dashboard.views import compare as CMP
 from dashboard.views import pairs as VP
 from dashboard.views.edges import anchors_used, edge_notes, target_dim
 
@@ -36,10 +37,12 @@ def draw(res: dict, final: bool) -> None:
         st.caption("Pairs fill in as they are computed (n/a: not yet).")
     tag = "" if final else f"_partial_{next(draws)}"  # a key may appear once per run
     table = VP.paper_table(ds, res, s)
+    now = CMP.pairs_means(res)
     c = st.columns(4)
-    c[0].metric("zero-shot (mean ± std over pairs)", table[0]["zero-shot"])
-    c[1].metric(recon_title, table[0]["recon. similarity (centred)" if centred else "recon. similarity"])
-    c[2].metric("non-stitch", table[0]["non-stitch"])
+    c[0].metric("zero-shot (mean ± std over pairs)", table[0]["zero-shot"], **CMP.delta("zero_shot", now, at_a))
+    c[1].metric(recon_title, table[0]["recon. similarity (centred)" if centred else "recon. similarity"],
+                **CMP.delta(recon_key, now, at_a))
+    c[2].metric("non-stitch", table[0]["non-stitch"], **CMP.delta("non_stitch", now, at_a))
     c[3].metric("pairs available", table[0]["pairs available"])
     st.subheader("Paper-style table")
     st.dataframe(table, hide_index=True, width="stretch", key=("pairs_table" + tag) if tag else None)
@@ -56,6 +59,9 @@ def draw(res: dict, final: bool) -> None:
 
 
 draws = itertools.count()
+pinned = pin.current(s)  # A: the tiles show the difference of its means (cells cached or tabled)
+with st.spinner("Translating every pair at the pinned setting A…"):
+    at_a = None if pinned is None else CMP.pairs_means(VP.all_pairs(ds, pinned, metrics_fn=caches.cached_metrics))
 try:
     res = sweeps.progressive(cells, lambda fn: VP.all_pairs(ds, s, metrics_fn=fn), draw,
                              "Translating every pair…")

@@ -59,7 +59,8 @@ def decode(text: str) -> Settings:
             else:
                 v = kind(raw)
         except ValueError:
-            raise ValueError(f"{name}{KV}{raw!r}: expected a {kind.__name__}") from None
+            want = {bool: "0 or 1", int: "an integer", float: "a number"}.get(kind, "text")
+            raise ValueError(f"{name}{KV}{raw!r}: expected {want}") from None
         if isinstance(v, float) and not math.isfinite(v):
             raise ValueError(f"{name}{KV}{raw!r}: not a finite number")
         if name in _OPTIONS and v not in _OPTIONS[name]:
@@ -108,8 +109,11 @@ def _number(v: Any) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def delta(key: str, now: dict, pinned: dict, colour: str = "normal") -> dict[str, Any]:
-    """``st.metric`` keyword arguments for the difference now − A of ``key`` ({} when either is n/a)."""
+def delta(key: str, now: dict, pinned: dict | None, colour: str = "normal") -> dict[str, Any]:
+    """``st.metric`` keyword arguments for the difference now − A of ``key`` ({} when unpinned or
+    either is n/a)."""
+    if pinned is None:
+        return {}
     a, b = _number(now.get(key)), _number(pinned.get(key))
     if a is None or b is None:
         return {}
@@ -186,3 +190,19 @@ def compare_figures(ds, t: Translation, a: Translation) -> dict[str, go.Figure]:
     if t.confusion is not None or a.confusion is not None:
         figs["confusion"] = confusion_compare(t, a, ds.classes)
     return figs
+
+
+def pairs_means(res: dict) -> dict[str, float]:
+    """The All pairs tiles' means over the ordered pairs (diagonal left out), for :func:`delta`."""
+    n = len(res["encoders"])
+    off = ~np.eye(n, dtype=bool)
+
+    def mean(v) -> float:
+        v = np.asarray(v, dtype=float)
+        v = v[np.isfinite(v)]
+        return float(v.mean()) if v.size else math.nan
+
+    return {"zero_shot": mean(res["zero_shot"][off]), "recon": mean(res["recon"][off]),
+            "recon_centred": mean(np.asarray(res.get("recon_centred", np.full((n, n), np.nan)))[off]),
+            "non_stitch": mean(res["non_stitch"]),
+            "pairs": int(np.isfinite(np.asarray(res["zero_shot"], dtype=float)[off]).sum())}
