@@ -4,7 +4,8 @@ Choosing a preset writes its values into the controls' session state from an ``o
 callback, which runs before the script draws the widgets, so they show it and the URL follows.
 Changing any method control afterwards calls :func:`sync`, which selects the preset the controls
 now match, else ``custom``. A URL that names a preset but not the controls (a hand-written
-``?preset=paper``) has the preset's values written in before the controls are first drawn.
+``?preset=paper``) has the preset's values written into the URL before the controls are first
+drawn (bound then, the controls read them as from any link, and a link copied later carries them).
 """
 
 from __future__ import annotations
@@ -78,7 +79,9 @@ def seed_from_url() -> None:
     if name in PRESETS:
         for k, v in values(name).items():
             if k not in st.query_params:
-                st.session_state[k] = v
+                st.session_state[k] = v  # what the control shows (it seeds from the URL as it came)
+                if not _same(v, FIELDS[k]):  # and the address, for a link copied later
+                    st.query_params[k] = str(v).lower() if isinstance(v, bool) else str(v)
 
 
 def draw(sb) -> str:
