@@ -56,7 +56,7 @@ def draw(sb, s: Settings) -> Settings | None:
     if err:
         sb.warning(err)
     if a is None:
-        sb.button("📌 Pin this setting", key="pin_button", on_click=_pin, args=(s,),
+        sb.button("Pin this setting", key="pin_button", icon=":material/push_pin:", on_click=_pin, args=(s,),
                   help="keep this setting as A: every number then shows its difference to A, and "
                        "the figures show A beside or over the current ones; the link keeps it")
         return None

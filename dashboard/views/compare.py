@@ -119,7 +119,7 @@ def delta(key: str, now: dict, pinned: dict | None, colour: str = "normal") -> d
         return {}
     d = a - b
     if abs(d) < 1e-12 or (abs(b) > 0 and abs(d) / abs(b) < 1e-6):
-        return {"delta": "±0 vs A", "delta_color": "off"}
+        return {"delta": "±0 vs A", "delta_color": "off", "delta_arrow": "off"}
     big = max(abs(a), abs(b)) >= 1e4
     text = f"{d:+.3g}" if big else (f"{d:+.1f}" if key.startswith("kept") else f"{d:+.3f}")
     return {"delta": f"{text} vs A", "delta_color": colour}

@@ -61,7 +61,7 @@ def sensitivity_figure(grid: dict, centred: bool = False) -> go.Figure:
                                  texttemplate="%{text}", colorscale="Viridis",
                                  colorbar={"x": bx, "y": by, "len": 0.4, "thickness": 10}),
                       row=n // 2 + 1, col=n % 2 + 1)
-    fig.update_xaxes(title="δ")
+    fig.update_xaxes(title="δ", type="category")  # every δ of the list labelled, unevenly spaced or not
     fig.update_yaxes(title="ω", type="category")
     fig.update_layout(height=640, margin={"l": 10, "r": 10, "t": 40, "b": 10})
     return fig
