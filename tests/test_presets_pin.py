@@ -212,3 +212,17 @@ def test_a_bad_pin_in_a_link_is_refused_with_a_reason():
     assert any("pinned setting in this link is not valid" in w.value and "omega" in w.value
                for w in at.sidebar.warning)
     assert "pin" not in at.query_params
+
+
+@pytest.mark.parametrize(("page", "least"), [("all_pairs", 2), ("sensitivity", 4), ("scale", 2),
+                                             ("crosslingual", 2)])
+def test_other_pages_show_their_differences_to_a(page, least):
+    """At the defaults with the paper pinned: the pages' numbers move, and each says by how much."""
+    src, tgt = _pair()
+    at = _app(page, pin=CMP.encode(P.preset(D.DATASET, "paper", src, tgt)))
+    _clean(at)
+    deltas = [m.proto.delta for m in at.metric if m.proto.delta]
+    assert len(deltas) >= least and all(d.endswith(" vs A") for d in deltas), deltas
+    assert sum(d != "±0 vs A" for d in deltas) >= 2, deltas
+    unpinned = _app(page)
+    assert [m.proto.delta for m in unpinned.metric if m.proto.delta] == []

@@ -87,6 +87,14 @@ def metrics(a: Settings | None, full: bool = False) -> dict | None:
         return None
 
 
+def guarded(fn, *args):
+    """``fn(*args)`` for A's numbers, or None if A fails there: the page must not fail on A's account."""
+    try:
+        return fn(*args)
+    except Exception:  # noqa: BLE001
+        return None
+
+
 @caches.session_cached(st.cache_resource(max_entries=16, show_spinner=False), max_entries=8)
 def compare_figures(s: Settings, a: Settings) -> dict:
     """The Translate details figures with A beside or over them, built once per (now, A)."""
