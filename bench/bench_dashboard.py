@@ -24,7 +24,15 @@ each series ≤ 1 s) are printed next to the figures, never asserted. The machin
 printed at start and end: figures taken on a busy machine say little. The server's CPU seconds per
 page open and per move are printed too (its process tree, from ``/proc``).
 
+5. with ``--pin``, the chosen series instead run as a pair, in two sessions (two tabs) whose moves
+   alternate, so drift on a shared machine hits both alike: one unpinned at seed 1, one at seed 2
+   with that series' start pinned as A (``pin=`` in its URL); each move reaches new values in
+   both. The medians of the two and their ratio are printed (goal: pinning adds ≤ 20 %).
+   ``--panel details`` opens the Translate details tab (where A's figures are drawn) instead
+   of the layouts.
+
     python bench/bench_dashboard.py [--moves 10] [--series abcd] [--pages all|none|"Scale,Method"]
+                                    [--pin] [--panel layouts|details]
 """
 
 from __future__ import annotations
@@ -35,7 +43,7 @@ import re
 import statistics
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -137,6 +145,16 @@ class Setting:
     def query(self) -> dict:
         return {"omega": self.omega, "delta": f"{self.delta:.2f}", "ridge": f"{self.ridge:.2f}"}
 
+    def settings(self, seed: int):
+        """This setting on the default pair, as the dashboard's Settings (for a ``pin=``)."""
+        from dashboard.precomputed import preset
+        from dashboard.views.settings import default_pair
+        from irp_core.cache import load_dataset
+
+        src, tgt = default_pair(list(load_dataset(D.DATASET).encoders))
+        return replace(preset(D.DATASET, "defaults", src, tgt), omega=self.omega, delta=self.delta,
+                       ridge=self.ridge, seed=seed)
+
     def texts(self) -> list[str]:
         """What the Translate caption shows at this setting."""
         return [NUMBERS.format(o=self.omega, d=self.delta), RIDGE_TEXT.format(r=self.ridge)]
@@ -227,7 +245,7 @@ def first_render(page, base: str) -> tuple[float, float, str]:
     shown = time.perf_counter() - t0
     wait_for(page, SCRIPT_IDLE, None, "first render: script idle", polling=20)
     idle = time.perf_counter() - t0
-    pair = page.locator('[data-testid="stCaptionContainer"]').first.inner_text().split(". ")[0]
+    pair = page.locator('[data-testid="stCaptionContainer"]').filter(has_text="→").first.inner_text().split(". ")[0]
     return shown, idle, pair
 
 
@@ -270,6 +288,54 @@ def run_series(page, base: str, server_pid: int, letter: str, start: Setting, ru
     warn_errors(page, f"series {letter}")
 
 
+DETAILS_TAB = "distributions, conditioning, confusion matrix"
+
+
+def run_pin_pair(browser, base: str, server_pid: int, letter: str, start: Setting, runs: list[Run],
+                 panel: str) -> None:
+    """Series ``letter`` in two sessions whose moves alternate: unpinned (seed 1) and pinned (seed
+    2, A = the start); prints both medians and the ratio pinned / unpinned."""
+    from dashboard.views.compare import encode
+
+    extra = {"panel": DETAILS_TAB} if panel == "details" else {}
+    tabs = {}
+    for name, seed in (("unpinned", 1), ("pinned", 2)):
+        q = {**start.query(), "seed": seed, **extra}
+        if name == "pinned":
+            q["pin"] = encode(start.settings(seed))
+        page = browser.new_page(viewport={"width": 1500, "height": 1000})
+        page.set_default_timeout(180_000)
+        page.goto(f"{base}/?" + urlencode(q))
+        wait_for(page, CAPTION_SHOWN, start.texts(), f"series {letter} {name}: the start at {start}")
+        settle(page)
+        tabs[name] = page
+    for r in runs:
+        cur = {name: start for name in tabs}
+        times: dict[str, list[float]] = {name: [] for name in tabs}
+        for i in range(r.count):
+            order = list(tabs) if i % 2 == 0 else list(tabs)[::-1]  # who goes first alternates too
+            for name in order:
+                page = tabs[name]
+                cur[name] = cur[name].moved(r.label, r.key)
+                thumb = page.locator('[data-testid="stSlider"]').filter(has_text=r.label).first.locator(
+                    'input[type="range"]')
+                thumb.focus()
+                t = time.perf_counter()
+                page.keyboard.press(r.key)
+                wait_for(page, CAPTION_SHOWN, cur[name].texts(), f"series {letter} {name}: {cur[name]}",
+                         polling=10)
+                times[name].append(time.perf_counter() - t)
+                settle(page)
+        if times["unpinned"]:
+            u, p = statistics.median(times["unpinned"]), statistics.median(times["pinned"])
+            print(f"  {letter}  {r.name} ({panel} tab), n={len(times['pinned'])} each: unpinned median "
+                  f"{ms(u)} (p95 {ms(pct(times['unpinned'], 95))}), pinned median {ms(p)} "
+                  f"(p95 {ms(pct(times['pinned'], 95))}); pinned / unpinned {p / u:.2f} (goal ≤ 1.20)")
+    for name, page in tabs.items():
+        warn_errors(page, f"series {letter} {name}")
+        page.close()
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--moves", type=int, default=10, help="moves per series (default 10; capped where "
@@ -278,6 +344,10 @@ def main(argv: list[str] | None = None) -> None:
                     "'' for none)")
     ap.add_argument("--pages", default="all", help="pages to open after the first render, comma-separated, "
                     f"in that order (default all: {', '.join(PAGES)}; 'none' for none)")
+    ap.add_argument("--pin", action="store_true", help="run each series as an alternating pair of "
+                    "sessions, unpinned and with a pinned setting in the URL, and print the ratio")
+    ap.add_argument("--panel", choices=("layouts", "details"), default="layouts",
+                    help="with --pin: the Translate tab open during the moves")
     args = ap.parse_args(argv)
     pages = (list(PAGES) if args.pages == "all" else [] if args.pages == "none"
              else [p.strip() for p in args.pages.split(",") if p.strip()])
@@ -320,7 +390,10 @@ def main(argv: list[str] | None = None) -> None:
                 print("slider series, Translate page opened by URL at the series' start (key press -> "
                       "caption shows the new setting; page settled between moves):")
             for letter, start, runs in series:
-                run_series(page, base, proc.pid, letter, start, runs)
+                if args.pin:
+                    run_pin_pair(browser, base, proc.pid, letter, start, runs, args.panel)
+                else:
+                    run_series(page, base, proc.pid, letter, start, runs)
             browser.close()
         finally:
             stop_app(proc)

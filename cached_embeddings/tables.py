@@ -226,7 +226,7 @@ def build_dataset(name: str, root: Path, jobs: int = 2, grid_pairs: str = "auto"
         "about": "written by `python -m cached_embeddings.tables`; read by dashboard/precomputed.py",
         "settings_fields": P.settings_fields(),
         "presets": P.PRESETS,
-        "grid": {"omegas": list(P.GRID_OMEGAS), "deltas": list(P.GRID_DELTAS)},
+        "grid": {"omegas": list(P.GRID_OMEGAS), "deltas": {k: list(v) for k, v in P.GRID_DELTAS.items()}},
         "grid_pairs": plan["grid_pairs"],
         "inputs": inputs,
         "cond_full": [entry("cond_full", dict(zip(("target", "k", "center", "whiten_floor"), key)), key)

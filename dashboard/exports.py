@@ -137,6 +137,7 @@ def pairs_rows(res: Mapping[str, Any], settings: Mapping[str, Any]) -> list[dict
         for j, tgt in enumerate(encs):
             rows.append({**common, "source": src, "target": tgt,
                          "recon": float(res["recon"][i, j]),
+                         "recon_centred": float(res["recon_centred"][i, j]) if "recon_centred" in res else math.nan,
                          "zero_shot": float(res["zero_shot"][i, j]),
                          "absolute": float(res["absolute"][i, j]),
                          "non_stitch": float(res["non_stitch"][j])})
@@ -151,6 +152,7 @@ def grid_rows(grid: Mapping[str, Any], settings: Mapping[str, Any]) -> list[dict
         for j, d in enumerate(grid["deltas"]):
             rows.append({**common, "omega": int(w), "delta": float(d),
                          "recon": float(grid["recon"][i, j]),
+                         "recon_centred": float(grid["recon_centred"][i, j]) if "recon_centred" in grid else math.nan,
                          "zero_shot": float(grid["zero_shot"][i, j]),
                          "cond_mean": float(grid["cond_mean"][i, j]),
                          **({"cond_damped": float(grid["cond_damped"][i, j])} if "cond_damped" in grid else {}),

@@ -42,7 +42,9 @@ PRESETS: dict[str, dict[str, Any]] = {
     "paper": {"center": "none", "ridge": 0.0, "omega": 8, "delta": 0.7},  # the paper as written
 }
 GRID_OMEGAS: tuple[int, ...] = tuple(D.SWEEP_OMEGAS)
-GRID_DELTAS: tuple[float, ...] = tuple(D.SWEEP_DELTAS)
+# each preset's grid spans the δ where its centring prunes (dashboard.defaults.sweep_deltas)
+GRID_DELTAS: dict[str, tuple[float, ...]] = {
+    name: tuple(D.sweep_deltas(p.get("center", D.CENTER))) for name, p in PRESETS.items()}
 # datasets whose ω x δ grid is tabled for the default pair only (the others: every ordered pair)
 GRID_DEFAULT_PAIR_ONLY: tuple[str, ...] = ("crosslingual",)
 BASELINE_HEADS: tuple[str, ...] = tuple(D.HEAD_OPTIONS)
@@ -93,7 +95,7 @@ def plan(ds, grid_pairs: str = "auto") -> dict[str, list]:
         base = preset(ds.name, name)
         cells += [replace(base, source=a, target=b) for a, b in pairs]
         cells += [replace(base, source=a, target=b, omega=int(w), delta=float(d))
-                  for a, b in grid for w in GRID_OMEGAS for d in GRID_DELTAS]
+                  for a, b in grid for w in GRID_OMEGAS for d in GRID_DELTAS[name]]
     frames = _unique((s.k, s.center, s.whiten_floor) for s in cells)
     return {
         "cond_full": [(t, k, c, wf) for k, c, wf in frames for t in encs],

@@ -64,3 +64,15 @@ def link_box() -> None:
 def notes(messages: Sequence[str]) -> None:
     for msg in messages:
         st.warning(msg)
+
+
+PAPER_SIMILARITY = ("The paper's reconstruction similarity is the plain cosine between the translated and "
+                    "the true target vector, so its r > 0.7 is compared with the raw figure here. The "
+                    "centred figure first subtracts the true target vectors' mean, which raw cosines share "
+                    "and which inflates them.")
+
+
+def similarity_toggle() -> bool:
+    """Raw or centred reconstruction similarity in the page's matrices (bound to the URL); True: centred."""
+    return st.radio("reconstruction similarity shown", ("raw", "centred"), key="similarity",
+                    bind="query-params", horizontal=True, help=PAPER_SIMILARITY) == "centred"

@@ -3,7 +3,8 @@
 Starts ``streamlit run dashboard/app.py`` on a free loopback port and drives Chromium through the
 same steps as the browser tests (``tests/browser/browser_helpers.py``): every page by its URL, All
 pairs on the cross-modal emoji set, the Translate page with points selected, its details tab, its
-spectrum tab (defaults and the paper's setting) and classroom mode's ridge step.
+spectrum tab (defaults and the paper's setting) and classroom mode's ridge step; then the paper
+preset with the defaults pinned as A (the tiles' deltas, and A in the details tab).
 
     python scripts/screenshots.py [--out DIR]
 """
@@ -23,6 +24,7 @@ for _p in (str(ROOT), str(ROOT / "tests" / "browser")):
 from browser_helpers import (  # noqa: E402 - after the path set-up above
     CHROMIUM,
     CHROMIUM_ARGS,
+    DETAILS_TAB,
     DOCS_SCREENSHOTS,
     PAGES,
     TRANSLATE_HEIGHT,
@@ -63,6 +65,28 @@ def take(page, base: str, out: Path) -> list[Path]:
     shots.append(check(page, screenshot(page, out / "spectrum_paper.png")))
     open_classroom(page, base, "ridge")
     shots.append(check(page, screenshot(page, out / "classroom_ridge.png", height=1000)))
+    shots += pinned_shots(page, base, out)
+    return shots
+
+
+def pinned_shots(page, base: str, out: Path) -> list[Path]:
+    """``?preset=paper`` with this tool's defaults pinned as A: tiles, then the details tab."""
+    from urllib.parse import urlencode
+
+    from dashboard import precomputed as P
+    from dashboard.views.compare import encode
+    from dashboard.views.settings import default_pair
+    from irp_core.cache import load_dataset
+
+    a = P.preset("mnist", "defaults", *default_pair(list(load_dataset("mnist").encoders)))
+    shots = []
+    for name, extra in (("presets_pin", {}), ("pin_details", {"panel": DETAILS_TAB})):
+        page.set_viewport_size({"width": 1500, "height": TRANSLATE_HEIGHT})
+        page.goto(f"{base}/?" + urlencode({"preset": "paper", "pin": encode(a), **extra}))
+        wait_metric(page, PAGES[""])
+        page.get_by_text("Pinned A").wait_for()
+        wait_idle(page)
+        shots.append(check(page, screenshot(page, out / f"{name}.png")))
     return shots
 
 

@@ -203,3 +203,53 @@ def test_other_pages_at_the_defaults_warn_of_no_omega_or_delta_edge(page):
     at = _run(page)
     assert not at.exception and not at.error
     assert [w.value for w in at.warning if w.value.startswith(("ω", "δ"))] == []
+
+
+# --------------------------------------------------------------------------------------------
+# The paper preset: every warning on every page holds for the setting shown
+# --------------------------------------------------------------------------------------------
+PAPER_PAGES = ["translate", "all_pairs", "sensitivity", "scale", "crosslingual", "method"]
+
+
+def _kept_by_source(dataset: str, encoders) -> dict[str, tuple[int, int]]:
+    """Anchors kept per subspace (min, max) at the paper preset, per source encoder, from irp_core
+    directly (pruned on the source side, so the target does not matter)."""
+    from dashboard.precomputed import preset
+    from irp_core.cache import load_dataset
+
+    ds = load_dataset(dataset)
+    s = preset(dataset, "paper")
+    out = {}
+    for enc in encoders:
+        a = ds.space(enc).anchors
+        kept = IRP(**s.irp_kwargs()).fit(a, a).n_anchors_kept_
+        out[enc] = (int(min(kept)), int(max(kept)))
+    return out
+
+
+@pytest.mark.parametrize("page", [pytest.param(p, marks=[pytest.mark.slow] if p == "sensitivity" else [])
+                                  for p in PAPER_PAGES])  # Sensitivity's grid computes 10 cells live: ~10 s
+def test_every_warning_holds_at_the_paper_preset(page):
+    """ω 8, δ 0.7, no centring, no ridge: pruning keeps a handful of raw anchors. Any warning the
+    page shows must state this setting's facts, and none may claim the opposite (δ keeping every
+    anchor, ω = 1, ω changing nothing)."""
+    from irp_core.cache import load_dataset
+
+    at = _run(page, preset="paper")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.sidebar.slider(key="omega").value == 8 and at.sidebar.selectbox(key="center").value == "none"
+    warned = [w.value for w in at.warning]
+    for w in warned:
+        assert not w.startswith("ω = 1") and "keeps every anchor" not in w and "ω changes nothing" not in w, w
+        assert "ill-conditioned" not in w or "condition number up to" in w, w
+    dataset = D.XL_DATASET if page == "crosslingual" else D.DATASET
+    encs = list(load_dataset(dataset).encoders)
+    kept = _kept_by_source(dataset, encs if page == "all_pairs" else encs[:1])
+    lo, hi = min(k for k, _ in kept.values()), max(k for _, k in kept.values())
+    few = [w for w in warned if "keeps only" in w]
+    if lo <= VE.FEW_KEPT and page not in ("method", "crosslingual"):  # pages that show edge notes
+        stated = f"{lo}" if lo == hi else f"{lo}–{hi}"
+        assert any(f"δ = 0.70 keeps only {stated} of" in w for w in few), (kept, warned)
+    for w in few:  # whatever count a page states is the one irp_core keeps
+        counts = re.search(r"keeps only (\d+)(?:–(\d+))? of", w)
+        assert counts and int(counts.group(1)) >= lo and int(counts.group(2) or counts.group(1)) <= hi, (kept, w)

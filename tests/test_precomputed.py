@@ -73,10 +73,11 @@ def test_every_dataset_ships_its_tables_in_the_manifest(name, manifest):
             for src in ds.encoders:
                 assert P.preset(name, preset, src, tgt) in cells
     src, tgt = default_pair(ds.encoders)
-    for w in D.SWEEP_OMEGAS:
-        for d in D.SWEEP_DELTAS:
-            assert replace(P.preset(name, "paper", src, tgt), omega=w, delta=d) in cells
-            assert replace(P.preset(name, "defaults", src, tgt), omega=w, delta=d) in cells
+    for preset in P.PRESETS:  # the Sensitivity grid of each preset, at its centring's δ
+        base = P.preset(name, preset, src, tgt)
+        for w in D.SWEEP_OMEGAS:
+            for d in D.sweep_deltas(base.center):
+                assert replace(base, omega=w, delta=d) in cells
 
 
 def _cells(name: str) -> list[Settings]:

@@ -8,7 +8,8 @@ import streamlit as st
 
 from dashboard import exports as X
 from dashboard import share_ui
-from dashboard.state import session, sweeps
+from dashboard.state import caches, pin, session, sweeps
+from dashboard.views import compare as CMP
 from dashboard.views import pairs as VP
 from dashboard.views.edges import anchors_used, edge_notes, target_dim
 
@@ -20,6 +21,9 @@ st.caption(f"{ds.title}: {n} encoders, {n * n} ordered pairs at "
            f"ω = {s.omega}, δ = {s.delta:.2f} (diagonal: intra-space, X = Y).")
 cells = [s.with_pair(src, tgt) for tgt in ds.encoders for src in ds.encoders]  # VP.all_pairs' cells
 labels = VP.encoder_labels(ds, ds.encoders)  # marked with their modality where the dataset pairs two
+centred = share_ui.similarity_toggle()
+recon_key, recon_title = (("recon_centred", "recon. similarity (centred)") if centred
+                          else ("recon", "reconstruction similarity"))
 
 
 def draw(res: dict, final: bool) -> None:
@@ -33,10 +37,12 @@ def draw(res: dict, final: bool) -> None:
         st.caption("Pairs fill in as they are computed (n/a: not yet).")
     tag = "" if final else f"_partial_{next(draws)}"  # a key may appear once per run
     table = VP.paper_table(ds, res, s)
+    now = CMP.pairs_means(res)
     c = st.columns(4)
-    c[0].metric("zero-shot (mean ± std over pairs)", table[0]["zero-shot"])
-    c[1].metric("reconstruction similarity", table[0]["recon. similarity"])
-    c[2].metric("non-stitch", table[0]["non-stitch"])
+    c[0].metric("zero-shot (mean ± std over pairs)", table[0]["zero-shot"], **CMP.delta("zero_shot", now, at_a))
+    c[1].metric(recon_title, table[0]["recon. similarity (centred)" if centred else "recon. similarity"],
+                **CMP.delta(recon_key, now, at_a))
+    c[2].metric("non-stitch", table[0]["non-stitch"], **CMP.delta("non_stitch", now, at_a))
     c[3].metric("pairs available", table[0]["pairs available"])
     st.subheader("Paper-style table")
     st.dataframe(table, hide_index=True, width="stretch", key=("pairs_table" + tag) if tag else None)
@@ -46,13 +52,16 @@ def draw(res: dict, final: bool) -> None:
         st.dataframe(by_direction, hide_index=True, width="stretch",
                      key=("pairs_directions" + tag) if tag else None)
     a, b = st.columns(2)
-    a.plotly_chart(VP.pair_matrix_figure(res["recon"], labels, "reconstruction similarity"),
+    a.plotly_chart(VP.pair_matrix_figure(res[recon_key], labels, recon_title),
                    key="pairs_recon" + tag, width="stretch")
     b.plotly_chart(VP.pair_matrix_figure(res["zero_shot"], labels, "zero-shot accuracy"),
                    key="pairs_acc" + tag, width="stretch")
 
 
 draws = itertools.count()
+pinned = pin.current(s)  # A: the tiles show the difference of its means (cells cached or tabled)
+with st.spinner("Translating every pair at the pinned setting A…"):
+    at_a = None if pinned is None else CMP.pairs_means(VP.all_pairs(ds, pinned, metrics_fn=caches.cached_metrics))
 try:
     res = sweeps.progressive(cells, lambda fn: VP.all_pairs(ds, s, metrics_fn=fn), draw,
                              "Translating every pair…")

@@ -7,7 +7,8 @@ import streamlit as st
 from dashboard import defaults as D
 from dashboard import exports as X
 from dashboard import share_ui
-from dashboard.state import caches, session
+from dashboard.state import caches, pin, session
+from dashboard.views import compare as CMP
 from dashboard.views import crosslingual as VX
 from dashboard.views.common import fmt
 from dashboard.views.edges import edge_notes, target_dim
@@ -54,12 +55,15 @@ except Exception as exc:  # noqa: BLE001
     st.error(f"IRP could not translate {model}_{lang} → {target}: {exc}")
     st.stop()
 share_ui.notes(edge_notes(s, res["metrics"], target_dim(ds, target), res["warnings"]))
+a = pin.current(s)  # A, when pinned: its method settings on this corpus, for the deltas
+res_a = None if a is None else pin.guarded(caches.cached_crosslingual, corpus, a, model, lang, target)
 c = st.columns(4)
-c[0].metric(f"IRP: cos to true English ({res['source']} → {target})", fmt(res["recon"]))
+c[0].metric(f"IRP: cos to true English ({res['source']} → {target})", fmt(res["recon"]),
+            **CMP.delta("recon", res, res_a))
 c[1].metric("absolute (raw vectors)", fmt(res["absolute"]))
 c[2].metric(f"multilingual reference ({model}_{lang} vs {model}_{D.XL_ENGLISH})",
             fmt(res["reference"]))
-c[3].metric("retrieval top-1", fmt(res["retrieval_top1"]))
+c[3].metric("retrieval top-1", fmt(res["retrieval_top1"]), **CMP.delta("retrieval_top1", res, res_a))
 st.caption("Reference: how close the multilingual encoder itself puts a sentence and its English "
            "original, with no translation. The paper reports ≈ 0.97 for es/fr/ja → en.")
 st.subheader("Examples: nearest English sentence after translation")

@@ -10,33 +10,38 @@ import streamlit as st
 from dashboard import defaults as D
 from dashboard import exports as X
 from dashboard import share_ui
-from dashboard.state import caches, session, sweeps
+from dashboard.state import caches, pin, session, sweeps
+from dashboard.views import compare as CMP
 from dashboard.views import sensitivity as VG
 from dashboard.views.common import fmt
 from dashboard.views.edges import edge_notes, target_dim
 from dashboard.views.pairs import all_pairs
-from irp_core.spectrum import damped_from_raw
 
 
 def show_here(here: dict) -> None:
     share_ui.notes(edge_notes(s, here, target_dim(ds, s.target)))
+    a = pin.metrics(pin.current(s))  # A, when pinned: each number shows its difference to it
     c = st.columns(4)
-    c[0].metric(f"recon. similarity at ω={s.omega}, δ={s.delta:.2f}", fmt(here["recon"]))
-    c[1].metric("zero-shot accuracy", fmt(here["zero_shot"]))
-    c[2].metric("cond. number (mean): raw → damped", f"{fmt(here['cond_mean'], 1)} → "
-                f"{fmt(damped_from_raw(here['cond_mean'], s.ridge), 2)}",
-                help="damped: the largest relative gain of the ridge-damped decoding (a bound; "
-                     "Translate's spectrum tab has the exact figure)")
-    c[3].metric("anchors kept (mean)", fmt(here["kept_mean"], 1))
+    c[0].metric(f"recon. similarity at ω={s.omega}, δ={s.delta:.2f}", fmt(here["recon"]),
+                **CMP.tile_delta("reconstruction similarity", here, a))
+    c[1].metric("zero-shot accuracy", fmt(here["zero_shot"]), **CMP.tile_delta("zero-shot accuracy", here, a))
+    label = "cond. number (mean): raw → damped"  # settings are compared on what decoding pays
+    c[2].metric(label, f"{fmt(here['cond_mean'], 1)} → {fmt(here.get('cond_damped_mean'), 2)}",
+                help="damped: the largest gain of the ridge-damped decoding relative to the strongest "
+                     "direction's (Translate's spectrum tab draws it)", **CMP.tile_delta(label, here, a))
+    c[3].metric("anchors kept (mean)", fmt(here["kept_mean"], 1), **CMP.tile_delta("anchors kept (mean)", here, a))
 
 
 st.title("Sensitivity")
 s = session.require_settings()
 ds = session.require_dataset(s.dataset)
+deltas = D.sweep_deltas(s.center)  # where this centring's pruning moves
 st.caption(f"{ds.title}: **{s.source}** → **{s.target}**; grid "
-           f"ω ∈ {list(D.SWEEP_OMEGAS)}, δ ∈ {list(D.SWEEP_DELTAS)}; each cell is cached.")
+           f"ω ∈ {list(D.SWEEP_OMEGAS)}, δ ∈ {list(deltas)} (the range where centring {s.center} "
+           "prunes); each cell is cached.")
+centred = share_ui.similarity_toggle()
 top = st.container()  # this setting's numbers: drawn first when the tables hold them
-grid_cells = [replace(s, omega=int(w), delta=float(d)) for w in D.SWEEP_OMEGAS for d in D.SWEEP_DELTAS]
+grid_cells = [replace(s, omega=int(w), delta=float(d)) for w in D.SWEEP_OMEGAS for d in deltas]
 draws = itertools.count()
 
 
@@ -45,12 +50,16 @@ def draw_grid(res: dict, final: bool) -> None:
         for msg in res["errors"]:
             st.warning(msg)
     key = "sens_grid" if final else f"sens_grid_partial_{next(draws)}"  # a key may appear once per run
-    st.plotly_chart(VG.sensitivity_figure(res), key=key, width="stretch")
+    st.plotly_chart(VG.sensitivity_figure(res, centred), key=key, width="stretch")
 
 
 def draw_pairs(res: dict, final: bool) -> None:
-    fig, r = VG.recon_vs_acc_figure(res)
-    st.metric("Pearson r (recon. similarity, zero-shot accuracy)", fmt(r, 2))
+    fig = VG.recon_vs_acc_figure(res, centred)[0]
+    a, b = st.columns(2)
+    a.metric("Pearson r (recon. similarity, zero-shot accuracy)", fmt(VG.recon_vs_acc_figure(res)[1], 2),
+             help="raw reconstruction similarity: the figure the paper's r > 0.7 is about")
+    b.metric("Pearson r (centred recon. similarity, zero-shot accuracy)",
+             fmt(VG.recon_vs_acc_figure(res, True)[1], 2))
     key = "sens_pairs" if final else f"sens_pairs_partial_{next(draws)}"
     st.plotly_chart(fig, key=key, width="stretch")
 
@@ -60,14 +69,15 @@ if here is not None:
     with top:
         show_here(here)
 grid_job = sweeps.Progressive(
-    grid_cells, lambda fn: VG.sensitivity_grid(ds, replace(s, omega=D.OMEGA, delta=D.DELTA), metrics_fn=fn),
+    grid_cells, lambda fn: VG.sensitivity_grid(ds, replace(s, omega=D.OMEGA, delta=D.DELTA), deltas=deltas,
+                                    metrics_fn=fn),
     draw_grid, "Sweeping ω × δ…")
 st.subheader("Reconstruction similarity vs accuracy across pairs")
 pairs_job = sweeps.Progressive([s.with_pair(a, b) for b in ds.encoders for a in ds.encoders],
                                lambda fn: all_pairs(ds, s, metrics_fn=fn), draw_pairs,
                                "Translating every pair…")
 st.caption("The paper reports r > 0.7 on its encoders: a translation that reconstructs the "
-           "target well also stitches well.")
+           "target well also stitches well. " + share_ui.PAPER_SIMILARITY)
 if here is None:
     with top:
         try:

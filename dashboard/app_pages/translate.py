@@ -8,9 +8,10 @@ import numpy as np
 import streamlit as st
 
 from dashboard import defaults as D
+from dashboard import details_ui, share_ui, spectrum_ui
 from dashboard import exports as X
-from dashboard import share_ui, spectrum_ui
-from dashboard.state import caches, session
+from dashboard.state import caches, pin, session
+from dashboard.views import compare as CMP
 from dashboard.views import layouts as VL
 from dashboard.views import translate as VT
 from dashboard.views.edges import edge_notes, target_dim
@@ -36,9 +37,10 @@ except Exception as exc:  # noqa: BLE001 - the core's message, never a traceback
 m = t.metrics
 share_ui.notes(edge_notes(s, m, target_dim(ds, s.target), t.extras.get("warnings", [])))
 
+m_pin = pin.metrics(pinned := pin.current(s), full=True)  # A: each tile shows its difference to it
 for row in VT.metric_tiles(t):
     for col, (label, value, help_) in zip(st.columns(len(row)), row):
-        col.metric(label, value, help=help_)
+        col.metric(label, value, help=help_, **CMP.tile_delta(label, m, m_pin))
 # Drawn after the numbers, so when it shows the new setting the numbers above are updated too.
 st.caption(VT.settings_caption(s))
 
@@ -109,16 +111,7 @@ if tab_layouts.open:
         layout_panel(s, ds, t)
 if tab_details.open:
     with tab_details:
-        figs = caches.cached_small_figures(s)
-        a, b = st.columns(2)
-        a.plotly_chart(figs["recon_hist"], key="recon_hist", width="stretch")
-        b.plotly_chart(figs["kept_cond"], key="kept_cond", width="stretch")
-        a, b = st.columns(2)
-        if "confusion" in figs:
-            a.plotly_chart(figs["confusion"], key="confusion", width="stretch")
-        else:
-            a.info("No classifier head for this target: no confusion matrix.")
-        b.plotly_chart(figs["norms"], key="norms", width="stretch")
+        details_ui.draw(s, pinned if m_pin is not None else None)
 if tab_spectrum.open:
     with tab_spectrum:
         spectrum_ui.draw(s)

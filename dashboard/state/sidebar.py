@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import defaults as D
-from dashboard.state import caches
+from dashboard.state import caches, pin, presets
 from dashboard.state import session as S
 from dashboard.views.settings import Settings, default_pair
 
@@ -64,18 +64,22 @@ def draw() -> Settings | None:
                           bind=BIND)
     target = sb.selectbox("target encoder / decoder (Y)", encs, index=encs.index(tgt0),
                           key="target", bind=BIND)
-    omega = sb.slider("ω: anchor subspaces", D.OMEGA_MIN, D.OMEGA_MAX, D.OMEGA, 1, key="omega",
+    presets.fix_pending()
+    presets.seed_from_url()
+    preset = presets.draw(sb)
+    sync = presets.sync  # every method control: a change selects the preset it matches, or custom
+    omega = sb.slider("ω: anchor subspaces", D.OMEGA_MIN, D.OMEGA_MAX, D.OMEGA, 1, key="omega", on_change=sync,
                       bind=BIND, help="number of seeded prunings whose decodings are averaged")
     delta = sb.slider("δ: pruning threshold", D.DELTA_MIN, D.DELTA_MAX, D.DELTA, D.DELTA_STEP,
-                      key="delta", bind=BIND, format="%.2f",
+                      key="delta", on_change=sync, bind=BIND, format="%.2f",
                       help="kept anchors satisfy |cos| ≤ 1 − δ: higher δ, fewer anchors")
     center = sb.selectbox("centring", D.CENTER_OPTIONS, index=D.CENTER_OPTIONS.index(D.CENTER),
-                          key="center", bind=BIND,
+                          key="center", on_change=sync, bind=BIND,
                           help="whiten: each side centred and whitened in its own anchors' principal "
                                "axes before cosines (the default); anchor_mean: centred only; none: "
                                "raw cosines, the paper as written")
     ridge = sb.slider("ridge: decoding damping", D.RIDGE_MIN, D.RIDGE_MAX, D.RIDGE, D.RIDGE_STEP,
-                      key="ridge", bind=BIND, format="%.2f",
+                      key="ridge", on_change=sync, bind=BIND, format="%.2f",
                       help="Tikhonov damping of the pseudo-inverse, as a fraction of the largest "
                            "eigenvalue of the target anchors' Gram matrix; 0 is the plain pseudo-inverse")
     try:
@@ -84,18 +88,18 @@ def draw() -> Settings | None:
         n_anchors = 100000
     with sb.expander("advanced"):
         k = st.number_input(f"K: anchors used (0 = all {n_anchors})", 0, n_anchors, D.K, 50,
-                            key="k", bind=BIND)
-        seed = st.number_input("seed", 0, 100000, D.SEED, 1, key="seed", bind=BIND)
+                            key="k", on_change=sync, bind=BIND)
+        seed = st.number_input("seed", 0, 100000, D.SEED, 1, key="seed", on_change=sync, bind=BIND)
         whiten_floor = st.number_input("whitening variance floor", 0.0, 1.0, D.WHITEN_FLOOR, 0.001,
-                                       format="%.4f", key="whiten_floor", bind=BIND,
+                                       format="%.4f", key="whiten_floor", on_change=sync, bind=BIND,
                                        help="added to every principal variance, as a fraction of the "
                                             "largest (used with centring = whiten)")
         prune_on = st.selectbox("prune on", D.PRUNE_ON_OPTIONS,
-                                index=D.PRUNE_ON_OPTIONS.index(D.PRUNE_ON), key="prune_on",
+                                index=D.PRUNE_ON_OPTIONS.index(D.PRUNE_ON), key="prune_on", on_change=sync,
                                 bind=BIND)
         rescale = st.selectbox("rescale", D.RESCALE_OPTIONS,
-                               index=D.RESCALE_OPTIONS.index(D.RESCALE), key="rescale", bind=BIND)
-        completion = st.checkbox("anchor completion", D.COMPLETION, key="completion", bind=BIND)
+                               index=D.RESCALE_OPTIONS.index(D.RESCALE), key="rescale", on_change=sync, bind=BIND)
+        completion = st.checkbox("anchor completion", D.COMPLETION, key="completion", on_change=sync, bind=BIND)
         head = st.selectbox("classifier head", D.HEAD_OPTIONS,
                             index=D.HEAD_OPTIONS.index(D.HEAD), key="head", bind=BIND)
     s = Settings(
@@ -104,5 +108,7 @@ def draw() -> Settings | None:
         ridge=round(float(ridge), 4), prune_on=prune_on, rescale=rescale,
         completion=bool(completion), head=head,
     )
+    presets.reconcile(preset, {f: getattr(s, f) for f in presets.FIELDS})
+    pin.draw(sb, s)
     st.session_state[S.SETTINGS_KEY] = s
     return s

@@ -24,6 +24,7 @@ def all_pairs(ds, s: Settings, progress: Callable[[float, str], None] | None = N
     encs = list(ds.encoders)
     n = len(encs)
     recon = np.full((n, n), np.nan)
+    recon_centred = np.full((n, n), np.nan)
     acc = np.full((n, n), np.nan)
     absolute = np.full((n, n), np.nan)
     non_stitch = np.full(n, np.nan)
@@ -45,13 +46,14 @@ def all_pairs(ds, s: Settings, progress: Callable[[float, str], None] | None = N
                 errors.append(f"{src} → {tgt}: {exc}")
                 continue
             recon[i, j] = tm["recon"]
+            recon_centred[i, j] = tm.get("recon_centred", np.nan)
             acc[i, j] = np.nan if tm["zero_shot"] is None else tm["zero_shot"]
             ab = tm["absolute"]
             absolute[i, j] = ab if isinstance(ab, float) else np.nan
             kept_min[i, j] = tm.get("kept_min", np.nan)
             kept_max[i, j] = tm.get("kept_max", np.nan)
             cond_max[i, j] = tm.get("cond_max", np.nan)
-    return {"encoders": encs, "recon": recon, "zero_shot": acc, "absolute": absolute,
+    return {"encoders": encs, "recon": recon, "recon_centred": recon_centred, "zero_shot": acc, "absolute": absolute,
             "non_stitch": non_stitch, "kept_min": kept_min, "kept_max": kept_max,
             "cond_max": cond_max, "errors": errors}
 
@@ -61,6 +63,11 @@ def _mean_std(v: np.ndarray) -> str:
     if v.size == 0:
         return "n/a"
     return f"{v.mean():.2f} ± {v.std():.2f}"
+
+
+def _centred(res: dict) -> np.ndarray:
+    """The centred reconstruction similarity of a result (all n/a in one built without it)."""
+    return np.asarray(res.get("recon_centred", np.full_like(res["recon"], np.nan)), dtype=float)
 
 
 def paper_table(ds, res: dict, s: Settings) -> list[dict[str, str]]:
@@ -74,6 +81,7 @@ def paper_table(ds, res: dict, s: Settings) -> list[dict[str, str]]:
         "absolute": _mean_std(res["absolute"][off]),
         "non-stitch": _mean_std(res["non_stitch"]),
         "recon. similarity": _mean_std(res["recon"][off]),
+        "recon. similarity (centred)": _mean_std(_centred(res)[off]),
         "pairs available": str(int(np.isfinite(res["zero_shot"][off]).sum())),
     }]
 
@@ -107,6 +115,7 @@ def direction_table(ds, res: dict) -> list[dict[str, str]]:
             "zero-shot": _mean_std(res["zero_shot"][cells]), "absolute": _mean_std(res["absolute"][cells]),
             "non-stitch": _mean_std(res["non_stitch"][kinds == b]),
             "recon. similarity": _mean_std(res["recon"][cells]),
+            "recon. similarity (centred)": _mean_std(_centred(res)[cells]),
         })
     return rows
 

@@ -1,0 +1,109 @@
+"""Method presets: one control that sets the method's controls, bound to the URL (``?preset=paper``).
+
+Choosing a preset writes its values into the controls' session state from an ``on_change``
+callback, which runs before the script draws the widgets, so they show it and the URL follows.
+Changing any method control afterwards calls :func:`sync`, which selects the preset the controls
+now match, else ``custom``. A URL that names a preset but not the controls (a hand-written
+``?preset=paper``) has the preset's values written into the URL before the controls are first
+drawn (bound then, the controls read them as from any link, and a link copied later carries them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from dashboard import defaults as D
+from dashboard.precomputed import PRESETS  # the presets the precomputed tables hold
+
+KEY = "preset"
+CUSTOM = "custom"
+OPTIONS = ("defaults", "paper", CUSTOM)  # the URL's values; "defaults" is the widget's default
+CAPTIONS = {
+    "defaults": "this tool's defaults: whitened, ridge 0.3, ω 1, δ 0",
+    "paper": "the paper as written: no centring, ridge 0, ω 8, δ 0.7",
+    CUSTOM: "any other setting of the controls below",
+}
+# The method's controls (sidebar keys) and their defaults: a preset sets every one of them, so a
+# preset's Settings are exactly the precomputed tables' (dashboard.precomputed.preset).
+FIELDS: dict[str, Any] = {
+    "omega": D.OMEGA, "delta": D.DELTA, "center": D.CENTER, "ridge": D.RIDGE, "k": D.K,
+    "seed": D.SEED, "whiten_floor": D.WHITEN_FLOOR, "prune_on": D.PRUNE_ON, "rescale": D.RESCALE,
+    "completion": D.COMPLETION,
+}
+_INIT = "_preset_url_applied"  # set once per session, after the URL's preset was applied
+_FIX, _FIXED = "_preset_fix", "_preset_fixed"  # reconcile's request, and the last one applied
+
+
+def values(name: str) -> dict[str, Any]:
+    """Every method control's value under preset ``name``."""
+    return {**FIELDS, **PRESETS[name]}
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        try:
+            return abs(float(a) - float(b)) < 1e-9
+        except (TypeError, ValueError):
+            return False
+    return a == b
+
+
+def match(state: dict[str, Any]) -> str:
+    """The preset whose values ``state`` holds (missing keys count as defaults), else ``custom``."""
+    for name in PRESETS:
+        if all(_same(state.get(k, FIELDS[k]), v) for k, v in values(name).items()):
+            return name
+    return CUSTOM
+
+
+def apply() -> None:
+    """``on_change`` of the preset control: write the chosen preset into the controls."""
+    name = st.session_state.get(KEY)
+    if name in PRESETS:
+        st.session_state.update(values(name))
+
+
+def sync() -> None:
+    """``on_change`` of every method control: select the preset the controls now match."""
+    st.session_state[KEY] = match({k: st.session_state.get(k, v) for k, v in FIELDS.items()})
+
+
+def seed_from_url() -> None:
+    """Before the first draw of a session: a URL naming a preset fills the controls it omits."""
+    if st.session_state.get(_INIT):
+        return
+    st.session_state[_INIT] = True
+    name = st.query_params.get(KEY)
+    if name in PRESETS:
+        for k, v in values(name).items():
+            if k not in st.query_params:
+                st.session_state[k] = v  # what the control shows (it seeds from the URL as it came)
+                if not _same(v, FIELDS[k]):  # and the address, for a link copied later
+                    st.query_params[k] = str(v).lower() if isinstance(v, bool) else str(v)
+
+
+def draw(sb) -> str:
+    """The preset control (a radio bound to the URL); returns the preset it shows."""
+    return sb.radio("method preset", OPTIONS, key=KEY, bind="query-params", on_change=apply,
+                    captions=[CAPTIONS[o] for o in OPTIONS],
+                    help="a preset sets ω, δ, centring, ridge and the advanced method controls; "
+                         "changing any of them selects custom")
+
+
+def reconcile(shown: str, state: dict[str, Any]) -> None:
+    """After the controls are drawn: if the named preset shown is not what they hold (a hand-edited
+    URL such as ``?preset=paper&omega=4``), select the right one and rerun once. A ``custom``
+    chosen by hand stands."""
+    want = match(state)
+    if shown != CUSTOM and shown != want and st.session_state.get(_FIXED) != want:
+        st.session_state[_FIX] = want
+        st.rerun()
+
+
+def fix_pending() -> None:
+    """Before the preset control is drawn: apply what :func:`reconcile` asked for."""
+    want = st.session_state.pop(_FIX, None)
+    if want is not None:
+        st.session_state[KEY] = st.session_state[_FIXED] = want  # once: never a rerun loop
