@@ -1,4 +1,4 @@
-"""Command line: ``python -m irp_core translate ...`` and ``python -m irp_core evaluate ...``.
+"""Command line: ``python -m irp_core translate|evaluate|sweep ...``.
 
 IRP without the dashboard, for scripts. Bad input ends with exit status 2 and one line on stderr
 naming the problem, never a traceback.
@@ -11,11 +11,11 @@ import json
 import sys
 import warnings
 
-import numpy as np
-
 from . import IRP
-from .io import load_matrix, read_array, save_matrix
+from .io import load_matrix, save_matrix
 from .scoring import score_pair
+from .sweep_cli import add_parser as add_sweep_parser
+from .sweep_cli import read_labels
 from .translator import CENTER_OPTIONS, PRUNE_ON_OPTIONS, RESCALE_OPTIONS
 
 
@@ -73,18 +73,8 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--head", help="target-space classifier head (.npz from irp_core.heads)")
     e.add_argument("--json", action="store_true", help="print the metrics as JSON")
     _irp_options(e)
+    add_sweep_parser(sub)
     return p
-
-
-def _labels(spec: str, n: int) -> np.ndarray:
-    """One integer label per test row, from a 1-D .npy or a one-column file."""
-    raw, _ = read_array(spec)
-    values = np.asarray(raw, dtype=np.float64).reshape(-1) if np.ndim(raw) == 1 or np.shape(raw)[1:] == (1,) else None
-    if values is None or values.size != n:
-        raise ValueError(f"{spec}: labels must be one value per test row ({n}), got shape {np.shape(raw)}")
-    if not np.all(np.isfinite(values)) or not np.all(values == np.round(values)):
-        raise ValueError(f"{spec}: labels must be integers")
-    return values.astype(np.int64)
 
 
 # what ``evaluate`` prints, in this order (names as in irp_core.scoring.METRICS)
@@ -94,6 +84,10 @@ EVALUATE_METRICS = ("recon", "recon_centred", "retrieval_top1", "kept_mean", "co
 
 def run(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command == "sweep":
+        from . import sweep_cli
+
+        return sweep_cli.run(args)
     anchor_keys = ("anchors",)
     source_anchors = load_matrix(args.source_anchors, default_keys=anchor_keys)
     target_anchors = load_matrix(args.target_anchors, default_keys=anchor_keys)
@@ -118,7 +112,7 @@ def run(argv: list[str] | None = None) -> int:
         from .heads import load_head
 
         head = load_head(args.head)
-        labels = _labels(args.labels, source_test.shape[0])
+        labels = read_labels(args.labels, source_test.shape[0])
     score = score_pair(_build_irp(args), source_anchors, target_anchors, source_test, target_test,
                        labels=labels, head=head, absolute=False, cond_full=True)
     result = {key: score.metrics[key] for key in EVALUATE_METRICS if key in score.metrics}
