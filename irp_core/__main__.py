@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 import warnings
+from pathlib import Path
 
 from . import IRP
 from .io import load_matrix, save_matrix
@@ -60,7 +61,8 @@ def parser() -> argparse.ArgumentParser:
     t = sub.add_parser("translate", help="translate source vectors into the target space")
     t.add_argument("--source-anchors", required=True, help=f"source space anchors {files}")
     t.add_argument("--target-anchors", required=True, help=f"target space anchors, same rows {files}")
-    t.add_argument("--input", required=True, help=f"source vectors to translate {files}")
+    t.add_argument("--input", required=True, help=f"source vectors to translate {files}; .npy to .npy is "
+                   "streamed in chunks (bounded memory, any size)")
     t.add_argument("--output", required=True, help="where to write the translation (.npy, .npz or .csv)")
     _irp_options(t)
 
@@ -93,6 +95,12 @@ def run(argv: list[str] | None = None) -> int:
     target_anchors = load_matrix(args.target_anchors, default_keys=anchor_keys)
     if args.command == "translate":
         irp = _build_irp(args).fit(source_anchors, target_anchors)
+        if Path(args.input).suffix.lower() == ".npy" and Path(args.output).suffix.lower() == ".npy":
+            from .chunked import translate_npy
+
+            n, d = translate_npy(irp, args.input, args.output)  # in bounded memory, with a progress bar
+            print(f"translated {n} vectors into {d} dims -> {args.output}")
+            return 0
         translated = irp.transform(load_matrix(args.input, default_keys=("test",)))
         save_matrix(args.output, translated)
         print(f"translated {translated.shape[0]} vectors into {translated.shape[1]} dims -> {args.output}")
@@ -131,6 +139,10 @@ def main(argv: list[str] | None = None) -> int:
             status = run(argv)
         except (ValueError, OSError) as err:
             print(f"error: {err}", file=sys.stderr)
+            status = 2
+        except MemoryError:
+            print("error: out of memory; translate a .npy input into a .npy output to work in chunks",
+                  file=sys.stderr)
             status = 2
     for warning in caught:
         print(f"warning: {warning.message}", file=sys.stderr)
