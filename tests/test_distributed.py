@@ -78,3 +78,22 @@ def test_no_address_runs_locally_and_a_dead_scheduler_is_a_clear_error(monkeypat
     with pytest.raises(ValueError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9 "):
         with parallel_backend("tcp://127.0.0.1:9", timeout=2):
             pass
+
+
+@pytest.mark.slow  # two small sweeps of the command line (6 cells and 3 heads each): about 15 s
+def test_the_sweep_command_on_dask_writes_the_local_rows(cluster, tmp_path, capsys):
+    from irp_core.__main__ import main
+
+    ds = load_dataset("mnist")
+    files = []
+    for e in ds.encoders[:3]:
+        np.save(tmp_path / f"{e}.npy", np.concatenate([ds.space(e).anchors, ds.space(e).test])[:300])
+        files.append(str(tmp_path / f"{e}.npy"))
+    sp = ds.space(ds.encoders[0])
+    np.save(tmp_path / "labels.npy", np.concatenate([sp.anchor_labels, sp.test_labels])[:300])
+    args = ["sweep", *files, "--labels", str(tmp_path / "labels.npy"), "--grid", "omega=1,4"]
+    assert main([*args, "--out", str(tmp_path / "local")]) == 0
+    assert main([*args, "--out", str(tmp_path / "dask"), "--scheduler", cluster]) == 0
+    local, remote = ((tmp_path / d / "rows.csv").read_text() for d in ("local", "dask"))
+    assert local == remote and len(local.splitlines()) == 1 + 6 * 2
+    assert "12/12" in capsys.readouterr().err
