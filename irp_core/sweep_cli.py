@@ -126,7 +126,10 @@ def load_spaces(specs: list[str]) -> dict[str, np.ndarray]:
 def _cell(source, target, ax, tx, ay, ty, labels, head, cell) -> dict:
     # one BLAS thread: the same bits whichever process or machine runs the cell (and workers are per core)
     with one_thread():
-        score = score_pair(IRP(**cell), ax, ay, tx, ty, labels=labels, head=head, capture_warnings=True)
+        try:
+            score = score_pair(IRP(**cell), ax, ay, tx, ty, labels=labels, head=head, capture_warnings=True)
+        except ValueError as err:  # e.g. non-finite at an extreme δ: an empty row, not a dead sweep
+            return {"source": source, "target": target, **cell, "warnings": [f"no result: {err}"]}
     return {"source": source, "target": target, **cell, **score.metrics, "warnings": score.warnings}
 
 

@@ -157,3 +157,15 @@ def test_the_split_is_the_upload_pages(spaces):
     anchor_rows, test_rows = seeded_split(N_ITEMS)
     np.testing.assert_array_equal(uploaded.space("a").anchors, x[names[0]][anchor_rows])
     np.testing.assert_array_equal(uploaded.space("a").test, x[names[0]][test_rows])
+
+
+def test_a_cell_that_fails_is_an_empty_row_not_a_dead_sweep():
+    from irp_core.sweep_cli import _cell
+
+    x = np.random.default_rng(0).normal(size=(60, 4))
+    bad = x.copy()
+    bad[3, 1] = np.inf
+    row = _cell("a", "b", x[:40], x[40:], bad[:40], x[40:], None, None, {"omega": 2})
+    assert row["omega"] == 2 and "recon" not in row
+    assert row["warnings"] == ["no result: anchors_y contains NaN or Inf (1 values; first at row 3, column 1)"]
+    assert _cell("a", "b", x[:40], x[40:], x[:40], x[40:], None, None, {"omega": 2})["recon"] > 0.99
