@@ -3,7 +3,8 @@
 Each cell is an independent fit + evaluation. Locally the cells run in joblib's worker processes;
 given a Dask scheduler address (``scheduler=`` or ``$IRP_DASK_SCHEDULER``, see
 :mod:`irp_core.distributed`) the same cells run on that cluster through joblib's Dask backend.
-Either way the rows come back in the same order with the same values.
+Either way the rows come back in the same order with the same values (bit for bit at ridge 0; at
+ridge > 0 ARPACK's random start vector for λ_max can move the last bit, in any process).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from joblib import Parallel, delayed
 
 from .distributed import parallel_backend
 from .scoring import score_pair
+from .threads import one_thread
 from .translator import IRP
 
 
@@ -51,8 +53,9 @@ def map_tasks(func: Callable, tasks: Sequence[tuple], n_jobs: int = 1, scheduler
 def _grid_cell(omega, delta, anchors_x, anchors_y, test_x, test_y, labels, head, params) -> dict:
     irp = IRP(omega=omega, delta=delta, **params)
     # the head's bounds (non-stitch, absolute) do not depend on (ω, δ): not repeated per cell
-    row = score_pair(irp, anchors_x, anchors_y, test_x, test_y, labels=labels, head=head, non_stitch=False,
-                     absolute=False).metrics
+    with one_thread():  # the same bits in any process: threaded BLAS may sum in another order
+        row = score_pair(irp, anchors_x, anchors_y, test_x, test_y, labels=labels, head=head, non_stitch=False,
+                         absolute=False).metrics
     return {"omega": omega, "delta": delta, **row}
 
 
@@ -77,7 +80,8 @@ def sweep_grid(
 
 
 def _pair_cell(source, target, ax, tx, ay, ty, labels, head, params) -> dict:
-    scores = score_pair(IRP(**params), ax, ay, tx, ty, labels=labels, head=head)
+    with one_thread():
+        scores = score_pair(IRP(**params), ax, ay, tx, ty, labels=labels, head=head)
     return {"source": source, "target": target, **scores.metrics}
 
 

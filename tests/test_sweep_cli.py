@@ -108,7 +108,7 @@ def test_sweep_writes_every_pair_and_cell_and_resumes_after_a_kill(spaces):
     assert f"24 translations, {written} already in" in again.stderr
     resumed = read_rows(out)  # same rows, same order, same values as the uninterrupted run
     assert [list(r.items())[:5] for r in resumed] == [list(r.items())[:5] for r in rows]
-    # (to the last bit but for the CSV-read float64 space, where recon_centred moved by 1e-16 in some runs)
+    # (to the last bit but where ARPACK's random start vector moved λ_max: see tests/test_distributed.py)
     np.testing.assert_allclose(numbers(resumed), numbers(rows), rtol=1e-12)
 
 
