@@ -1,6 +1,7 @@
 """Ablation of IRP's choices on the shipped cache: what each knob does to zero-shot stitching.
 
     python -m cached_embeddings.ablation [--dataset D ...] [--factor F ...] [--jobs 2] [--out docs/ablation]
+                                         [--scheduler tcp://HOST:8786]
 
 One factor at a time is moved away from the chosen default (``irp_core.IRP()``'s defaults, which the
 dashboard shares); every cell translates each ordered encoder pair's test split and records, per
@@ -35,6 +36,7 @@ from joblib import Parallel, delayed  # noqa: E402
 
 from irp_core import IRP, Absolute, LinearMap, Procrustes  # noqa: E402
 from irp_core.cache import load_dataset  # noqa: E402
+from irp_core.distributed import ENV_VAR, parallel_backend  # noqa: E402
 from irp_core.relative import normalize_rows, working_frame  # noqa: E402
 from irp_core.scoring import score_pair  # noqa: E402
 
@@ -309,6 +311,8 @@ def main(argv=None) -> int:
     ap.add_argument("--dataset", action="append", help=f"default: {', '.join(CLASSIFICATION)} and {CROSSLINGUAL}")
     ap.add_argument("--factor", action="append", help="only cells of these factors (plus the default)")
     ap.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    ap.add_argument("--scheduler", help=f"run the cells on this Dask scheduler (default: ${ENV_VAR}, else "
+                    "locally); the workers need irp_core and the cache (IRP_CACHE_DIR)")
     ap.add_argument("--out", default="docs/ablation", help="folder for the CSVs, tables and plots")
     ap.add_argument("--replot", action="store_true",
                     help="only redraw the plots from the pairs.csv a finished run left in --out")
@@ -330,8 +334,10 @@ def main(argv=None) -> int:
     # Workers must find the task functions by module name, not as ``__main__`` (python -m).
     from cached_embeddings import ablation as mod
 
-    rows = Parallel(n_jobs=args.jobs, verbose=5)(delayed(mod.run_pair)(*task) for task in tasks)
-    rows += [r for rs in Parallel(n_jobs=args.jobs)(delayed(mod.run_direct)(*d) for d in direct) for r in rs]
+    with parallel_backend(args.scheduler) as client:
+        jobs = -1 if client is not None else args.jobs  # on a cluster: every worker
+        rows = Parallel(n_jobs=jobs, verbose=5)(delayed(mod.run_pair)(*task) for task in tasks)
+        rows += [r for rs in Parallel(n_jobs=jobs)(delayed(mod.run_direct)(*d) for d in direct) for r in rs]
     rows.sort(key=lambda r: (names.index(r["dataset"]), order.get(f"{r['factor']}: {r['label']}", len(order))))
     summary = summarise(rows)
     out = pathlib.Path(args.out)

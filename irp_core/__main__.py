@@ -1,4 +1,4 @@
-"""Command line: ``python -m irp_core translate ...`` and ``python -m irp_core evaluate ...``.
+"""Command line: ``python -m irp_core translate|evaluate|sweep ...``.
 
 IRP without the dashboard, for scripts. Bad input ends with exit status 2 and one line on stderr
 naming the problem, never a traceback.
@@ -10,12 +10,13 @@ import argparse
 import json
 import sys
 import warnings
-
-import numpy as np
+from pathlib import Path
 
 from . import IRP
-from .io import load_matrix, read_array, save_matrix
+from .io import load_matrix, save_matrix
 from .scoring import score_pair
+from .sweep_cli import add_parser as add_sweep_parser
+from .sweep_cli import read_labels
 from .translator import CENTER_OPTIONS, PRUNE_ON_OPTIONS, RESCALE_OPTIONS
 
 
@@ -60,7 +61,8 @@ def parser() -> argparse.ArgumentParser:
     t = sub.add_parser("translate", help="translate source vectors into the target space")
     t.add_argument("--source-anchors", required=True, help=f"source space anchors {files}")
     t.add_argument("--target-anchors", required=True, help=f"target space anchors, same rows {files}")
-    t.add_argument("--input", required=True, help=f"source vectors to translate {files}")
+    t.add_argument("--input", required=True, help=f"source vectors to translate {files}; .npy to .npy is "
+                   "streamed in chunks (bounded memory, any size)")
     t.add_argument("--output", required=True, help="where to write the translation (.npy, .npz or .csv)")
     _irp_options(t)
 
@@ -73,18 +75,8 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--head", help="target-space classifier head (.npz from irp_core.heads)")
     e.add_argument("--json", action="store_true", help="print the metrics as JSON")
     _irp_options(e)
+    add_sweep_parser(sub)
     return p
-
-
-def _labels(spec: str, n: int) -> np.ndarray:
-    """One integer label per test row, from a 1-D .npy or a one-column file."""
-    raw, _ = read_array(spec)
-    values = np.asarray(raw, dtype=np.float64).reshape(-1) if np.ndim(raw) == 1 or np.shape(raw)[1:] == (1,) else None
-    if values is None or values.size != n:
-        raise ValueError(f"{spec}: labels must be one value per test row ({n}), got shape {np.shape(raw)}")
-    if not np.all(np.isfinite(values)) or not np.all(values == np.round(values)):
-        raise ValueError(f"{spec}: labels must be integers")
-    return values.astype(np.int64)
 
 
 # what ``evaluate`` prints, in this order (names as in irp_core.scoring.METRICS)
@@ -94,11 +86,21 @@ EVALUATE_METRICS = ("recon", "recon_centred", "retrieval_top1", "kept_mean", "co
 
 def run(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command == "sweep":
+        from . import sweep_cli
+
+        return sweep_cli.run(args)
     anchor_keys = ("anchors",)
     source_anchors = load_matrix(args.source_anchors, default_keys=anchor_keys)
     target_anchors = load_matrix(args.target_anchors, default_keys=anchor_keys)
     if args.command == "translate":
         irp = _build_irp(args).fit(source_anchors, target_anchors)
+        if Path(args.input).suffix.lower() == ".npy" and Path(args.output).suffix.lower() == ".npy":
+            from .chunked import translate_npy
+
+            n, d = translate_npy(irp, args.input, args.output)  # in bounded memory, with a progress bar
+            print(f"translated {n} vectors into {d} dims -> {args.output}")
+            return 0
         translated = irp.transform(load_matrix(args.input, default_keys=("test",)))
         save_matrix(args.output, translated)
         print(f"translated {translated.shape[0]} vectors into {translated.shape[1]} dims -> {args.output}")
@@ -118,7 +120,7 @@ def run(argv: list[str] | None = None) -> int:
         from .heads import load_head
 
         head = load_head(args.head)
-        labels = _labels(args.labels, source_test.shape[0])
+        labels = read_labels(args.labels, source_test.shape[0])
     score = score_pair(_build_irp(args), source_anchors, target_anchors, source_test, target_test,
                        labels=labels, head=head, absolute=False, cond_full=True)
     result = {key: score.metrics[key] for key in EVALUATE_METRICS if key in score.metrics}
@@ -137,6 +139,10 @@ def main(argv: list[str] | None = None) -> int:
             status = run(argv)
         except (ValueError, OSError) as err:
             print(f"error: {err}", file=sys.stderr)
+            status = 2
+        except MemoryError:
+            print("error: out of memory; translate a .npy input into a .npy output to work in chunks",
+                  file=sys.stderr)
             status = 2
     for warning in caught:
         print(f"warning: {warning.message}", file=sys.stderr)

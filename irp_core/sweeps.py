@@ -1,26 +1,61 @@
-"""Sweeps over (ω, δ) and over ordered pairs of spaces, parallel through joblib.
+"""Sweeps over (ω, δ) and over ordered pairs of spaces, parallel through joblib, locally or on Dask.
 
-Each cell is an independent fit + evaluation, so any joblib backend works, e.g.
-``with joblib.parallel_backend("dask"): sweep_pairs(...)`` on a cluster.
+Each cell is an independent fit + evaluation. Locally the cells run in joblib's worker processes;
+given a Dask scheduler address (``scheduler=`` or ``$IRP_DASK_SCHEDULER``, see
+:mod:`irp_core.distributed`) the same cells run on that cluster through joblib's Dask backend.
+Either way the rows come back in the same order with the same values (bit for bit at ridge 0; at
+ridge > 0 ARPACK's random start vector for λ_max can move the last bit, in any process).
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 from joblib import Parallel, delayed
 
+from .distributed import parallel_backend
 from .scoring import score_pair
+from .threads import one_thread
 from .translator import IRP
+
+
+def _indexed(i: int, func: Callable, *args) -> tuple[int, object]:
+    return i, func(*args)
+
+
+def iter_tasks(func: Callable, tasks: Sequence[tuple], n_jobs: int = 1,
+               scheduler: str | None = None) -> Iterator[tuple[int, object]]:
+    """``(i, func(*tasks[i]))`` as each task finishes (any order), locally or on the Dask cluster.
+
+    ``func`` must be importable by name (a module-level function) so that workers can load it.
+    Arrays are passed as the task's own arguments (not inside a dict or tuple): joblib's Dask
+    backend then sends each one to the cluster once, not once per task.
+    """
+    with parallel_backend(scheduler) as client:
+        jobs = -1 if client is not None else n_jobs  # on a cluster: every worker
+        run = Parallel(n_jobs=jobs, return_as="generator_unordered")
+        yield from run(delayed(_indexed)(i, func, *args) for i, args in enumerate(tasks))
+
+
+def map_tasks(func: Callable, tasks: Sequence[tuple], n_jobs: int = 1, scheduler: str | None = None,
+              progress: Callable[[int], None] | None = None) -> list:
+    """``[func(*t) for t in tasks]`` in task order; ``progress(1)`` is called as each one finishes."""
+    out: list = [None] * len(tasks)
+    for i, result in iter_tasks(func, tasks, n_jobs, scheduler):
+        out[i] = result
+        if progress:
+            progress(1)
+    return out
 
 
 def _grid_cell(omega, delta, anchors_x, anchors_y, test_x, test_y, labels, head, params) -> dict:
     irp = IRP(omega=omega, delta=delta, **params)
     # the head's bounds (non-stitch, absolute) do not depend on (ω, δ): not repeated per cell
-    row = score_pair(irp, anchors_x, anchors_y, test_x, test_y, labels=labels, head=head, non_stitch=False,
-                     absolute=False).metrics
+    with one_thread():  # the same bits in any process: threaded BLAS may sum in another order
+        row = score_pair(irp, anchors_x, anchors_y, test_x, test_y, labels=labels, head=head, non_stitch=False,
+                         absolute=False).metrics
     return {"omega": omega, "delta": delta, **row}
 
 
@@ -34,19 +69,19 @@ def sweep_grid(
     labels=None,
     head=None,
     n_jobs: int = 1,
+    scheduler: str | None = None,
+    progress: Callable[[int], None] | None = None,
     **irp_params,
 ) -> list[dict]:
     """One row per (ω, δ): reconstruction, retrieval, conditioning, anchors kept, zero-shot accuracy."""
-    cells = itertools.product(omegas, deltas)
-    return Parallel(n_jobs=n_jobs)(
-        delayed(_grid_cell)(o, d, anchors_x, anchors_y, test_x, test_y, labels, head, irp_params) for o, d in cells
-    )
+    tasks = [(o, d, anchors_x, anchors_y, test_x, test_y, labels, head, irp_params)
+             for o, d in itertools.product(omegas, deltas)]
+    return map_tasks(_grid_cell, tasks, n_jobs, scheduler, progress)
 
 
-def _pair_cell(source, target, spaces, labels, heads, params) -> dict:
-    (ax, tx), (ay, ty) = spaces[source], spaces[target]
-    head = heads.get(target) if heads else None
-    scores = score_pair(IRP(**params), ax, ay, tx, ty, labels=labels, head=head)
+def _pair_cell(source, target, ax, tx, ay, ty, labels, head, params) -> dict:
+    with one_thread():
+        scores = score_pair(IRP(**params), ax, ay, tx, ty, labels=labels, head=head)
     return {"source": source, "target": target, **scores.metrics}
 
 
@@ -55,6 +90,8 @@ def sweep_pairs(
     labels=None,
     heads: Mapping | None = None,
     n_jobs: int = 1,
+    scheduler: str | None = None,
+    progress: Callable[[int], None] | None = None,
     **irp_params,
 ) -> list[dict]:
     """Every ordered pair (source != target) of ``spaces`` = {name: (anchors, test)}.
@@ -62,5 +99,6 @@ def sweep_pairs(
     With ``labels`` and ``heads`` = {name: head trained on that space}, each row also carries the
     ``zero_shot`` accuracy, the ``non_stitch`` upper bound and ``absolute`` (None if dims differ).
     """
-    pairs = [(s, t) for s in spaces for t in spaces if s != t]
-    return Parallel(n_jobs=n_jobs)(delayed(_pair_cell)(s, t, spaces, labels, heads, irp_params) for s, t in pairs)
+    tasks = [(s, t, *spaces[s], *spaces[t], labels, heads.get(t) if heads else None, irp_params)
+             for s in spaces for t in spaces if s != t]
+    return map_tasks(_pair_cell, tasks, n_jobs, scheduler, progress)
