@@ -179,9 +179,12 @@ def top_eigenvalue(matrix: np.ndarray) -> float:
         return float(max(np.linalg.eigvalsh(matrix)[-1], 0.0))
     from scipy.sparse.linalg import eigsh
 
+    # a fixed start vector: ARPACK's own random one depends on the process's earlier calls, which
+    # made fits differ in the last bit between processes (a local sweep against a Dask worker)
+    start = np.random.default_rng(0).standard_normal(matrix.shape[0])
     with one_thread():
         # ncv 12 Lanczos vectors: ~50 products to machine precision, against ~130 with the default 3
-        top = eigsh(matrix, k=1, which="LA", tol=1e-14, ncv=12, return_eigenvectors=False)
+        top = eigsh(matrix, k=1, which="LA", tol=1e-14, ncv=12, v0=start, return_eigenvectors=False)
     return float(max(top[0], 0.0))
 
 
