@@ -16,6 +16,8 @@ irp_core.io), :mod:`.assembly` (arrays -> checked, parallel parts), :mod:`.datas
 :class:`UploadedDataset`). This package exports what the rest of the dashboard and the tests use.
 """
 
+from irp_core.split import default_n_anchors
+
 from .base import (
     ANCHOR_FRACTION,
     DEFAULT_MAX_ANCHORS,
@@ -32,7 +34,7 @@ from .base import (
     UploadError,
     is_upload_name,
 )
-from .dataset import UploadedDataset, build_dataset, default_layout, default_n_anchors, layout_2d
+from .dataset import UploadedDataset, build_dataset, default_layout, layout_2d
 
 __all__ = [
     "ANCHOR_FRACTION",

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+# the seeded split's limits are the core's: the sweep command splits users' files the same way
+from irp_core import split as _split
+
 # Limits. UPLOAD_MAX_MB matches ``server.maxUploadSize`` in .streamlit/config.toml.
 UPLOAD_MAX_MB = 50  # per file
 UPLOAD_MAX_TOTAL_MB = 100  # all files of one upload
@@ -11,8 +14,8 @@ UPLOAD_MAX_UNPACKED_MB = 256  # decompressed .npz members, all together (zip bom
 MAX_FILES = 16
 MIN_DIM, MAX_DIM = 2, 16384
 MIN_ITEMS, MAX_ITEMS = 30, 10_000  # the Translate page compares every test item with every other
-MIN_ANCHORS, MIN_TEST = 10, 10
-DEFAULT_MAX_ANCHORS, ANCHOR_FRACTION = 1500, 0.4
+MIN_ANCHORS, MIN_TEST = _split.MIN_ANCHORS, _split.MIN_TEST
+DEFAULT_MAX_ANCHORS, ANCHOR_FRACTION = _split.MAX_ANCHORS, _split.ANCHOR_FRACTION
 MAX_CLASSES = 100
 MAX_SPACES = 16
 MAX_SESSION_UPLOADS = 2  # per browser session: uploads live in memory

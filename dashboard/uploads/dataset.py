@@ -15,11 +15,10 @@ from sklearn.decomposition import PCA
 
 from irp_core.cache import Space
 from irp_core.dataset import HEAD_KINDS
+from irp_core.split import seeded_split
 
 from .assembly import check_parallel, encode_labels, parse_files
 from .base import (
-    ANCHOR_FRACTION,
-    DEFAULT_MAX_ANCHORS,
     LAYOUTS,
     MIN_ANCHORS,
     MIN_TEST,
@@ -32,10 +31,6 @@ from .base import (
 def default_layout() -> str:
     """UMAP when umap-learn is installed (found without importing it: numba is slow to load)."""
     return "umap" if importlib.util.find_spec("umap") is not None else "pca"
-
-
-def default_n_anchors(n_items: int) -> int:
-    return max(MIN_ANCHORS, min(DEFAULT_MAX_ANCHORS, int(ANCHOR_FRACTION * n_items)))
 
 
 def layout_2d(x: np.ndarray, method: str = "pca", seed: int = 0) -> tuple[np.ndarray, str]:
@@ -187,13 +182,11 @@ def build_dataset(files: Sequence[tuple[str, bytes]], n_anchors: int | None = No
         anchor_rows, test_rows = np.arange(split), np.arange(split, n)
         notes.append("anchor/test split as uploaded")
     else:
-        k = int(n_anchors) if n_anchors else default_n_anchors(n)
-        if not (MIN_ANCHORS <= k <= n - MIN_TEST):
-            raise UploadError(f"{k} anchors out of {n} items: choose between {MIN_ANCHORS} and {n - MIN_TEST} "
-                              f"(at least {MIN_TEST} items must stay for the test split)")
-        anchor_rows = np.sort(np.random.default_rng(seed).choice(n, size=k, replace=False))
-        test_rows = np.setdiff1d(np.arange(n), anchor_rows)
-        notes.append(f"seeded split (seed {seed}): {k} anchors, {len(test_rows)} test items")
+        try:
+            anchor_rows, test_rows = seeded_split(n, n_anchors, seed)
+        except ValueError as exc:
+            raise UploadError(str(exc)) from None
+        notes.append(f"seeded split (seed {seed}): {len(anchor_rows)} anchors, {len(test_rows)} test items")
     spaces: dict[str, Space] = {}
     for i, s in enumerate(parts.spaces):
         step((i + 0.5) / len(parts.spaces), f"2-D layout of {s.name}")
