@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from apptest_pages import APP, assert_clean, open_page
 from streamlit.testing.v1 import AppTest
 
 from dashboard import defaults as D
 from irp_core.cache import list_datasets, load_dataset
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 PAGES = {
     "translate": "app_pages/translate.py",
     "all_pairs": "app_pages/all_pairs.py",
@@ -24,20 +24,14 @@ HAS_XL = D.XL_DATASET in list_datasets()
 
 
 def _app(page: str = "translate", **params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.switch_page(PAGES[page])
-    return at.run()
+    return open_page(page, TIMEOUT, **params)
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def _assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+_assert_clean = assert_clean
 
 
 def _encoders() -> list[str]:

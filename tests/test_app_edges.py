@@ -10,10 +10,10 @@ from __future__ import annotations
 import math
 import re
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
+from apptest_pages import open_page
 from streamlit.testing.v1 import AppTest
 
 from dashboard import defaults as D
@@ -23,7 +23,6 @@ from dashboard.views.common import fmt
 from dashboard.views.settings import Settings
 from irp_core import IRP
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 TIMEOUT = 600
 TYPICAL = {"kept_min": 1500, "kept_max": 1500, "n_anchors": 1500, "cond_max": 40.0}  # the default view
 PRUNED = {"kept_min": 31, "kept_max": 37, "n_anchors": 1500, "cond_max": 5.7}  # ω 8, δ 0.7
@@ -143,11 +142,7 @@ def _finite_or_na(value: str) -> bool:
 
 
 def _run(page: str, **params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.switch_page(f"app_pages/{page}.py")
-    return at.run()
+    return open_page(page, TIMEOUT, **params)
 
 
 EDGES = [  # page, URL params, what a warning must say (a regular expression: the facts, not the prose)

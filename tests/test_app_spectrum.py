@@ -3,31 +3,24 @@ raw one, the Sensitivity grid's damped figure, and classroom mode's step-through
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from apptest_pages import APP, assert_clean, open_page
 from streamlit.testing.v1 import AppTest
 
 from dashboard import defaults as D
 from dashboard.views import classroom as VC
 from irp_core.spectrum import ridge_bound
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 TIMEOUT = 240
 SPECTRUM_TAB = "spectrum: why the knobs work"
 
 
 def _app(page: str, **params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.switch_page(f"app_pages/{page}.py")
-    return at.run()
+    return open_page(page, TIMEOUT, **params)
 
 
 def _clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+    assert_clean(at)
     # the edge notes may warn (the paper's δ 0.7 keeps few anchors); the spectrum view must not fail
     assert not [w.value for w in at.warning if w.value.startswith(("no spectrum", "no picture"))]
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
+from apptest_pages import assert_clean, open_page
 from streamlit.testing.v1 import AppTest
 
 from dashboard import defaults as D
@@ -25,22 +25,15 @@ from irp_core.cache import load_dataset
 from irp_core.pruning import abs_cosine_gram, farthest_point_sampling
 from irp_core.relative import normalize_rows, working_frame
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 TIMEOUT = 600
 PAPER = {"omega": 8, "delta": 0.7, "center": "none", "ridge": 0.0}
 
 
 def _app(page: str = "translate", **params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.switch_page(f"app_pages/{page}.py")
-    return at.run()
+    return open_page(page, TIMEOUT, **params)
 
 
-def _clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+_clean = assert_clean
 
 
 def _controls(at: AppTest) -> dict:
