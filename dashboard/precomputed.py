@@ -45,8 +45,6 @@ GRID_OMEGAS: tuple[int, ...] = tuple(D.SWEEP_OMEGAS)
 # each preset's grid spans the δ where its centring prunes (dashboard.defaults.sweep_deltas)
 GRID_DELTAS: dict[str, tuple[float, ...]] = {
     name: tuple(D.sweep_deltas(p.get("center", D.CENTER))) for name, p in PRESETS.items()}
-# datasets whose ω x δ grid is tabled for the default pair only (the others: every ordered pair)
-GRID_DEFAULT_PAIR_ONLY: tuple[str, ...] = ("crosslingual",)
 BASELINE_HEADS: tuple[str, ...] = tuple(D.HEAD_OPTIONS)
 
 
@@ -76,19 +74,17 @@ def _unique(items: Iterable) -> list:
     return list(dict.fromkeys(items))
 
 
-def plan(ds, grid_pairs: str = "auto") -> dict[str, list]:
+def plan(ds, grid_pairs: str = "default") -> dict[str, list]:
     """Every entry of ``ds``'s tables, in the order they are written.
 
-    ``grid_pairs``: ``"all"`` (the ω x δ grid for every ordered pair), ``"default"`` (the
-    dataset's default pair only) or ``"auto"`` (default pair for :data:`GRID_DEFAULT_PAIR_ONLY`).
+    ``grid_pairs``: ``"default"`` (the ω x δ grid for the dataset's default pair, the one a page
+    first opens; other pairs fill their grid live, cell by cell) or ``"all"`` (every ordered pair).
     Pairs include the diagonal (X = Y), which the All pairs page shows too.
     """
     encs = list(ds.encoders)
     pairs = [(src, tgt) for tgt in encs for src in encs]  # all_pairs' order (dashboard.views.pairs)
-    if grid_pairs == "auto":
-        grid_pairs = "default" if ds.name in GRID_DEFAULT_PAIR_ONLY else "all"
     if grid_pairs not in ("all", "default"):
-        raise ValueError(f"grid_pairs must be 'auto', 'all' or 'default', got {grid_pairs!r}")
+        raise ValueError(f"grid_pairs must be 'all' or 'default', got {grid_pairs!r}")
     grid = pairs if grid_pairs == "all" else [default_pair(encs)]
     cells: list[Settings] = []
     for name in PRESETS:

@@ -87,8 +87,9 @@ def _cells(name: str) -> list[Settings]:
     return [
         P.preset(name, "defaults", src, tgt),  # the page's first numbers at IRP's defaults
         P.preset(name, "paper", *other),  # the paper's preset, another pair
-        replace(P.preset(name, "defaults", src, tgt), omega=2, delta=0.5),  # grid cells
-        replace(P.preset(name, "paper", src, tgt), omega=16, delta=0.9),
+        # grid cells, at the largest δ of each preset's centring
+        replace(P.preset(name, "defaults", src, tgt), omega=2, delta=D.sweep_deltas(D.CENTER)[-1]),
+        replace(P.preset(name, "paper", src, tgt), omega=16, delta=D.sweep_deltas("none")[-1]),
     ]
 
 
