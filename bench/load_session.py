@@ -39,7 +39,7 @@ OMEGAS = [int(v) for v in _around(D.OMEGA, D.OMEGA_MIN, D.OMEGA_MAX, 1)]
 DELTAS = _around(D.DELTA, D.DELTA_MIN, D.DELTA_MAX, D.DELTA_STEP)
 PAGES = {"Translate": "Numbers above: ω = {o}, δ = {d:.2f},",  # nav link -> text of a finished run
          "Method": "(ω = {o}, δ = {d:.2f})"}
-N_METRICS = 12  # on the Translate page
+N_METRICS = 13  # on the Translate page (dashboard.views.translate.metric_tiles)
 # One call per check: the setting texts, the Translate metrics and any error shown.
 SNAPSHOT = """() => {
   const q = s => Array.from(document.querySelectorAll(s));
