@@ -219,3 +219,18 @@ def test_other_pages_show_their_differences_to_a(page, least):
     assert sum(d != "±0 vs A" for d in deltas) >= 2, deltas
     unpinned = _app(page)
     assert [m.proto.delta for m in unpinned.metric if m.proto.delta] == []
+
+
+def test_a_stale_preset_sent_with_a_move_does_not_undo_the_move():
+    """Rapid key presses on a slider start a run before the browser has seen the preset turn
+    ``custom``: that run carries the old preset with the new slider value. The move must stand."""
+    at = _app("translate")
+    at.sidebar.slider(key="omega").set_value(2).run()
+    assert _controls(at)["preset"] == "custom"
+    at.sidebar.slider(key="omega").set_value(3)
+    at.sidebar.radio(key="preset").set_value("defaults")  # what the browser still showed
+    at.run()
+    _clean(at)
+    assert _controls(at) == {"preset": "custom", "omega": 3, "delta": D.DELTA, "center": D.CENTER,
+                             "ridge": D.RIDGE}
+    assert any("ω = 3" in c.value for c in at.caption)

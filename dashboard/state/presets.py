@@ -1,11 +1,15 @@
 """Method presets: one control that sets the method's controls, bound to the URL (``?preset=paper``).
 
-Choosing a preset writes its values into the controls' session state from an ``on_change``
-callback, which runs before the script draws the widgets, so they show it and the URL follows.
-Changing any method control afterwards calls :func:`sync`, which selects the preset the controls
-now match, else ``custom``. A URL that names a preset but not the controls (a hand-written
-``?preset=paper``) has the preset's values written into the URL before the controls are first
-drawn (bound then, the controls read them as from any link, and a link copied later carries them).
+The ``on_change`` callbacks only note what changed (:func:`apply`, :func:`sync`); :func:`resolve`
+acts before the widgets are drawn. Choosing a preset writes its values into the controls, so they
+show it and the URL follows; changing any method control selects the preset the controls now
+match, else ``custom``. When a run sees both change, the controls win: the browser sent a preset
+value it had not yet seen the server replace (rapid key presses on a slider start a run before the
+previous one has reached the browser), and applying it would throw the user's move away.
+
+A URL that names a preset but not the controls (a hand-written ``?preset=paper``) has the
+preset's values written into the URL before the controls are first drawn (bound then, the controls
+read them as from any link, and a link copied later carries them).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ FIELDS: dict[str, Any] = {
     "completion": D.COMPLETION,
 }
 _INIT = "_preset_url_applied"  # set once per session, after the URL's preset was applied
+_CHANGED = "_preset_changes"  # what this run's callbacks saw change: "preset", "controls"
 _FIX, _FIXED = "_preset_fix", "_preset_fixed"  # reconcile's request, and the last one applied
 
 
@@ -59,15 +64,24 @@ def match(state: dict[str, Any]) -> str:
 
 
 def apply() -> None:
-    """``on_change`` of the preset control: write the chosen preset into the controls."""
-    name = st.session_state.get(KEY)
-    if name in PRESETS:
-        st.session_state.update(values(name))
+    """``on_change`` of the preset control (acted on by :func:`resolve`)."""
+    st.session_state.setdefault(_CHANGED, set()).add("preset")
 
 
 def sync() -> None:
-    """``on_change`` of every method control: select the preset the controls now match."""
-    st.session_state[KEY] = match({k: st.session_state.get(k, v) for k, v in FIELDS.items()})
+    """``on_change`` of every method control (acted on by :func:`resolve`)."""
+    st.session_state.setdefault(_CHANGED, set()).add("controls")
+
+
+def resolve() -> None:
+    """Before the preset control and the method controls are drawn: a changed control selects the
+    preset the controls now match (and wins over a preset changed in the same run: a stale value);
+    a preset chosen alone writes its values into the controls."""
+    changed = st.session_state.pop(_CHANGED, set())
+    if "controls" in changed:
+        st.session_state[KEY] = match({k: st.session_state.get(k, v) for k, v in FIELDS.items()})
+    elif "preset" in changed and st.session_state.get(KEY) in PRESETS:
+        st.session_state.update(values(st.session_state[KEY]))
 
 
 def seed_from_url() -> None:

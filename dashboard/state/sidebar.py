@@ -64,6 +64,7 @@ def draw() -> Settings | None:
                           bind=BIND)
     target = sb.selectbox("target encoder / decoder (Y)", encs, index=encs.index(tgt0),
                           key="target", bind=BIND)
+    presets.resolve()
     presets.fix_pending()
     presets.seed_from_url()
     preset = presets.draw(sb)
