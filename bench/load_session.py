@@ -142,8 +142,15 @@ class Session:
     async def offered(self) -> list[str]:
         """The options of the sidebar's dataset selector (opened, read, closed)."""
         page = self.page
-        await page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("dataset", exact=True)).click()
-        names = await page.locator('[role="listbox"] [role="option"]').all_inner_texts()
+        selector = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("dataset", exact=True))
+        options = page.locator('[role="listbox"] [role="option"]')
+        await selector.click()
+        try:
+            await options.first.wait_for(timeout=5_000)
+        except PlaywrightTimeout:  # seen after the upload: the click opened nothing; click again
+            await selector.click()
+            await options.first.wait_for(timeout=30_000)
+        names = await options.all_inner_texts()
         await page.keyboard.press("Escape")
         await page.locator('[role="listbox"]').wait_for(state="hidden")
         return [n.strip() for n in names]
