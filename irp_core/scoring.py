@@ -39,6 +39,8 @@ METRICS: dict[str, str] = {
     "kept_max": "anchors kept per pruned subset, most (IRP)",
     "cond_mean": "condition number of the pruned target anchor subsets, mean (IRP)",
     "cond_max": "condition number of the pruned target anchor subsets, largest (IRP)",
+    "cond_damped_mean": "what the ridge-damped decoding of the pruned subsets amplifies, mean (IRP)",
+    "cond_damped_max": "what the ridge-damped decoding of the pruned subsets amplifies, largest (IRP)",
     "cond_full": "condition number of all (unpruned) target anchors (IRP)",
     "n_anchors": "anchors given to the fit",
 }
@@ -154,6 +156,8 @@ def _fitted_stats(translator, conditioning: bool, cond_full: bool) -> dict[str, 
     cond = getattr(translator, "condition_numbers_", None) if conditioning else None
     if cond:
         out.update(cond_mean=float(np.mean(cond)), cond_max=float(np.max(cond)))
+        damped = translator.damped_condition_numbers_  # the same memoised spectra
+        out.update(cond_damped_mean=float(np.mean(damped)), cond_damped_max=float(np.max(damped)))
     if cond_full and hasattr(translator, "condition_number_full_"):
         out["cond_full"] = float(translator.condition_number_full_)
     return out

@@ -251,6 +251,15 @@ class IRP(BaseEstimator):
         return [effective_condition_number(s, self.rtol) for s in self._checked_spectra()]
 
     @property
+    def damped_condition_numbers_(self) -> list[float]:
+        """Per subset: the amplification the (ridge-damped) decoding pays, the largest gain relative
+        to the strongest direction's (:func:`irp_core.spectrum.damped_condition_number`); equal to
+        :attr:`condition_numbers_` at ridge 0. From the same memoised spectra."""
+        from .spectrum import damped_condition_number
+
+        return [damped_condition_number(s, self.ridge, self.rtol) for s in self._spectra()]
+
+    @property
     def ranks_(self) -> list[int]:
         """Per subset: the rank the pseudo-inverse keeps (singular values above rtol * s_max)."""
         return _ranks(self._checked_spectra(), self.rtol)

@@ -72,6 +72,8 @@ def test_names_and_flags(rotated):
     assert set(full) == set(METRICS)
     assert full["kept_min"] <= full["kept_mean"] <= full["kept_max"] == max(irp.n_anchors_kept_)
     assert full["cond_mean"] == pytest.approx(np.mean(irp.condition_numbers_))
+    # ridge-damped: at most the bound (1 + ρ) / (2 √ρ), and far below the raw figure
+    assert 1.0 <= full["cond_damped_max"] <= (1 + irp.ridge) / (2 * np.sqrt(irp.ridge)) + 1e-12 < full["cond_max"]
     assert full["cond_full"] == irp.condition_number_full_
     light = score_pair(IRP(omega=3, delta=0.3), ax, ay, tx, ty, labels=labels, head=head, retrieval=False,
                        non_stitch=False, absolute=False, conditioning=False).metrics

@@ -112,11 +112,10 @@ def translate(ds, s: Settings, light: bool = False, cond_full: float | None = No
         "non_stitch": sm.get("non_stitch"),
     }
     extras = {"warnings": score.warnings, "irp_params": irp.get_params()}  # every option, defaults included
-    # the amplification the decoding pays, from the fit's memoised spectra (a few ms); settings
-    # are compared on it (Sensitivity, pinning), since the raw figures ignore the ridge
-    extras["cond_damped"] = damped = damped_condition_numbers(irp, first_anchors(sx, s.k), first_anchors(sy, s.k))
-    m.update(cond_damped_mean=float(np.mean(damped)) if damped else math.nan,
-             cond_damped_max=max(damped, default=math.nan))
+    # the amplification the decoding pays; settings are compared on it (Sensitivity, pinning),
+    # since the raw figures ignore the ridge
+    extras["cond_damped"] = [float(v) for v in irp.damped_condition_numbers_]
+    m.update(cond_damped_mean=sm.get("cond_damped_mean", math.nan), cond_damped_max=sm.get("cond_damped_max", math.nan))
     if not light:
         m.update(norm_source=metrics.norm_stats(sx.test), norm_target=metrics.norm_stats(sy.test),
                  norm_translated=metrics.norm_stats(pred))
@@ -129,15 +128,6 @@ def translate(ds, s: Settings, light: bool = False, cond_full: float | None = No
         seconds=time.perf_counter() - t0,
         extras=extras,
     )
-
-
-def damped_condition_numbers(irp, anchors_x, anchors_y) -> list[float]:
-    """Per subset of a fitted IRP: the condition number its ridge-damped decoding pays
-    (:func:`irp_core.spectrum.damped_condition_number`; the spectra are the fit's, memoised)."""
-    from irp_core import spectrum as SP
-
-    _, side_y = SP.prepared_sides(anchors_x, anchors_y, irp.center, irp.whiten_floor, irp.rtol)
-    return [SP.damped_condition_number(sv, irp.ridge, irp.rtol) for sv in SP.subset_spectra(side_y, irp.subsets_)]
 
 
 def baselines(ds, source: str, target: str, k: int = D.K, head: str = D.HEAD) -> dict[str, dict]:
