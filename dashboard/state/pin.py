@@ -81,10 +81,7 @@ def metrics(a: Settings | None, full: bool = False) -> dict | None:
     translation (retrieval, non-stitch, …, as the Translate tiles); None when unpinned or A fails."""
     if a is None:
         return None
-    try:
-        return caches.cached_translation(a).metrics if full else caches.cached_metrics(a)
-    except Exception:  # noqa: BLE001 - A at a setting that fails: no deltas, the page still works
-        return None
+    return guarded(lambda: caches.cached_translation(a).metrics if full else caches.cached_metrics(a))
 
 
 def guarded(fn, *args):
