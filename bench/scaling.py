@@ -100,6 +100,13 @@ def available_mb() -> float:
     return float("inf")
 
 
+def measure(kind: str, a: int, b: int, **labels) -> dict:
+    """One point of a curve, measured in a fresh process, printed as it comes."""
+    r = {**labels, **run_child(kind, a, b)}
+    print(r, flush=True)
+    return r
+
+
 def fit_k(budget_s: float, d: int = 256, kind: str = "fit") -> list[dict]:
     rows: list[dict] = []
     for k in K_GRID:
@@ -110,30 +117,19 @@ def fit_k(budget_s: float, d: int = 256, kind: str = "fit") -> list[dict]:
                 rows.append({"K": k, "d": d, "skipped": f"would need about {need:.0f} MB; half of the memory "
                                                         f"available then was {available_mb() / 2:.0f} MB"})
                 break
-        r = {"K": k, "d": d, **run_child(kind, k, d)}
+        r = measure(kind, k, d, K=k, d=d)
         rows.append(r)
-        print(r, flush=True)
         if r.get("seconds", 0) > budget_s or "error" in r:
             break
     return rows
 
 
 def fit_d(k: int = 1500) -> list[dict]:
-    rows = []
-    for d in D_GRID:
-        r = {"K": k, "d": d, **run_child("fit", k, d)}
-        rows.append(r)
-        print(r, flush=True)
-    return rows
+    return [measure("fit", k, d, K=k, d=d) for d in D_GRID]
 
 
 def transform(d: int = 256) -> list[dict]:
-    rows = []
-    for n in N_GRID:
-        r = {"n": n, "d": d, **run_child("transform", n, d)}
-        rows.append(r)
-        print(r, flush=True)
-    return rows
+    return [measure("transform", n, d, n=n, d=d) for n in N_GRID]
 
 
 def cli_rss(cmd: list[str], limit_mb: int | None = None) -> dict:
