@@ -23,10 +23,14 @@ def _one_blas_thread() -> None:
     """One BLAS thread for the server process, set once (this script reruns on every move, and
     each threadpoolctl call scans the loaded libraries). Sessions run in threads of one process,
     so their matrix products share the cores instead of each spawning threads that spin; on a
-    shared 2-core machine OpenBLAS's spinning threads made a 1280 x 34 SVD ~400x slower."""
-    from threadpoolctl import threadpool_limits
+    shared 2-core machine OpenBLAS's spinning threads made a 1280 x 34 SVD ~400x slower.
+    The core's large products are split across the cores in Python threads instead, which do
+    not spin: one session's move still gets every core."""
+    import os
 
-    threadpool_limits(limits=1, user_api="blas")
+    from irp_core.threads import serve_from_threads
+
+    serve_from_threads(min(4, os.cpu_count() or 1))
 
 
 _one_blas_thread()

@@ -36,10 +36,11 @@ from typing import NamedTuple
 import numpy as np
 from scipy.linalg import lapack
 
+from . import nogil_lapack
 from .memo import ContentCache, clear_all, content_key
 from .pruning import abs_cosine_gram, farthest_point_sampling, subset_starts
 from .relative import WorkingFrame, normalize_rows, working_frame
-from .threads import one_thread
+from .threads import matmul, one_thread
 
 # Bounded in bytes: a whitened MNIST side (1500 x 1280 anchors) is ~40 MB with its frame, its
 # Gram matrix 18 MB, an accumulated C (K x K) 18 MB; the text spaces are several times smaller.
@@ -51,6 +52,7 @@ SUBSETS = ContentCache(maxsize=4096, maxbytes=64 * MB)
 SPECTRA = ContentCache(maxsize=4096, maxbytes=64 * MB)
 TOP_EIGENVALUES = ContentCache(maxsize=4096)  # lambda_max per subset: a ridge move reuses it
 ACCUMULATED = ContentCache(maxsize=64, maxbytes=256 * MB)
+MAPS = ContentCache(maxsize=16, maxbytes=128 * MB)  # (d_x, d_y) maps: a MNIST one is 13 MB
 clear_caches = clear_all  # forget every memoised decomposition: a cold start
 
 
@@ -209,20 +211,30 @@ def subset_spectrum(side: Side, subset: np.ndarray) -> np.ndarray:
     return SPECTRA.get((side.key, subset.tobytes()), compute)
 
 
-def damped_inverse_cholesky(matrix: np.ndarray, shift: float, full: bool = True) -> np.ndarray | None:
+def damped_inverse_cholesky(matrix: np.ndarray, shift: float, full: bool = True,
+                            overwrite: bool = False) -> np.ndarray | None:
     """``(M + shift I)^-1`` through a Cholesky factorisation, or None if M + shift I is not
     numerically positive definite (the caller then falls back to an eigendecomposition).
 
     ``full=False`` leaves the strict upper triangle undefined (no copy to fill it): for consumers
-    that read the lower one.
+    that read the lower one. ``overwrite=True``: M is the caller's own C-ordered float64 copy,
+    factored in place (a k x k copy less: ~15 ms each at k 1370, page faults included); on
+    failure it is restored, since LAPACK touches one triangle only.
     """
-    a = np.array(matrix, dtype=np.float64).T  # symmetric: the transposed copy is Fortran-ordered
+    a = matrix.T if overwrite else np.array(matrix, dtype=np.float64).T  # symmetric: Fortran order
+    diagonal = a.diagonal().copy()
     a[np.diag_indices_from(a)] += shift
-    factor, info = lapack.dpotrf(a, lower=0, overwrite_a=1, clean=0)
+    if nogil_lapack.AVAILABLE:  # the same routines, with the GIL released: subsets run side by side
+        info, inverse = nogil_lapack.cholesky_inverse_upper(a), a
+    else:
+        factor, info = lapack.dpotrf(a, lower=0, overwrite_a=1, clean=0)
+        if info == 0:
+            inverse, info = lapack.dpotri(factor, lower=0, overwrite_c=1)
     if info != 0:
-        return None
-    inverse, info = lapack.dpotri(factor, lower=0, overwrite_c=1)
-    if info != 0:
+        if overwrite:  # the upper triangle (Fortran view) was overwritten; the lower one was not
+            upper = np.triu_indices_from(a, 1)
+            a[upper] = a.T[upper]
+            a[np.diag_indices_from(a)] = diagonal
         return None
     inverse = inverse.T  # C order; LAPACK's upper triangle is now the lower one
     if full:
@@ -254,19 +266,23 @@ def truncated_inverse(matrix: np.ndarray, rtol: float, ridge: float = 0.0) -> np
 
 
 def damped_inverse(matrix: np.ndarray, ridge: float, rtol: float, full: bool = True,
-                   top: float | None = None) -> np.ndarray:
+                   top: float | None = None, overwrite: bool = False) -> np.ndarray:
     """g(M): ``(M + ridge * lambda_max I)^-1`` by Cholesky when ridge > 0, else (or if that fails)
-    the rtol-truncated pseudo-inverse. ``top``: lambda_max(M) if the caller knows it."""
+    the rtol-truncated pseudo-inverse. ``top``: lambda_max(M) if the caller knows it;
+    ``overwrite``: see :func:`damped_inverse_cholesky`."""
     if ridge > 0:
         top = top_eigenvalue(matrix) if top is None else top
         if top > 0:
-            inverse = damped_inverse_cholesky(matrix, ridge * top, full)
+            inverse = damped_inverse_cholesky(matrix, ridge * top, full, overwrite)
             if inverse is not None:
                 return inverse
     return truncated_inverse(matrix, rtol, ridge)
 
 
 # ------------------------------------------------------------------------------------------ 4-5. map
+ACCUMULATE_ROWS = 128
+
+
 def accumulate(n_anchors: int, subsets: Sequence[np.ndarray], operators: Sequence[np.ndarray],
                start: np.ndarray | None = None) -> np.ndarray:
     """``C = start + sum_i P_i^T g(G_i) P_i`` (K, K), from sorted subsets: the decodings summed in
@@ -274,7 +290,12 @@ def accumulate(n_anchors: int, subsets: Sequence[np.ndarray], operators: Sequenc
     c = np.zeros((n_anchors, n_anchors)) if start is None else np.array(start)
     flat = c.reshape(-1)  # flat indices: twice as fast as np.ix_ for these large blocks
     for subset, operator in zip(subsets, operators):
-        flat[(subset[:, None] * n_anchors + subset).reshape(-1)] += operator.reshape(-1)
+        # in blocks of rows, each up to its last row's column (the lower triangle): half the
+        # entries, and temporaries small enough to be reused rather than faulted in afresh
+        for top in range(0, subset.size, ACCUMULATE_ROWS):
+            end = min(top + ACCUMULATE_ROWS, subset.size)
+            rows, cols = subset[top:end], subset[:end]
+            flat[(rows[:, None] * n_anchors + cols).reshape(-1)] += operator[top:end, :end].reshape(-1)
     return c
 
 
@@ -289,7 +310,7 @@ def translation_map(source_op: np.ndarray, accumulated: np.ndarray, target_op: n
     lower = np.tril(accumulated)
     full = lower + np.tril(lower, -1).T
     full *= 1.0 / omega
-    return (source_op @ full) @ target_op
+    return matmul(matmul(source_op, full), target_op)
 
 
 def accumulated_decodings(target: Side, subsets: Sequence[np.ndarray], seeds_key: tuple, ridge: float,
@@ -315,16 +336,31 @@ def accumulated_decodings(target: Side, subsets: Sequence[np.ndarray], seeds_key
         def inverse(subset: np.ndarray) -> np.ndarray:
             block = _block(gram, subset)
             top = TOP_EIGENVALUES.get((target.key, subset.tobytes()), lambda: top_eigenvalue(block))
-            return damped_inverse(block, ridge, rtol, full=False, top=top)
+            return damped_inverse(block, ridge, rtol, full=False, top=top, overwrite=True)  # block: our copy
 
-        # ridge > 0: Cholesky through scipy, which holds the GIL, so one subset at a time on all
-        # BLAS threads (50 ms against 70-90 ms each side by side); ridge 0: numpy's eigh, which
-        # releases it, so the subsets run side by side on one thread each
-        inverses = parallel_map(inverse, distinct) if ridge == 0 else [inverse(s) for s in distinct]
+        # side by side on one thread each: numpy's eigh (ridge 0) releases the GIL, and so does
+        # the Cholesky through nogil_lapack; scipy's wrappers would hold it, so without
+        # nogil_lapack one subset at a time, on all BLAS threads
+        parallel = ridge == 0 or nogil_lapack.AVAILABLE
+        inverses = parallel_map(inverse, distinct) if parallel else [inverse(s) for s in distinct]
         operators = {subset.tobytes(): inverse for subset, inverse in zip(distinct, inverses)}
         return accumulate(gram.shape[0], todo, [operators[s.tobytes()] for s in todo], start)
 
     return ACCUMULATED.get(base_key + (omega,), compute)
+
+
+def pruned_map(source: Side, target: Side, subsets: Sequence[np.ndarray], seeds_key: tuple, ridge: float,
+               rtol: float) -> np.ndarray:
+    """The map for the ω pruned ``subsets``: :func:`accumulated_decodings`, then
+    :func:`translation_map`. Memoised too: another page, a pinned setting or a sweep cell refits
+    a setting already shown, and the map's two products are most of a ω step's cost."""
+    key = ("pruned", source.key, target.key, seeds_key, float(ridge), float(rtol), len(subsets))
+
+    def compute() -> np.ndarray:
+        c = accumulated_decodings(target, subsets, seeds_key, ridge, rtol)
+        return translation_map(source_operand(source), c, target_operand(target), len(subsets))
+
+    return MAPS.get(key, compute)
 
 
 def full_set_map(source: Side, target: Side, ridge: float, rtol: float) -> np.ndarray:
@@ -335,12 +371,12 @@ def full_set_map(source: Side, target: Side, ridge: float, rtol: float) -> np.nd
     """
 
     def compute() -> np.ndarray:
-        cross = source.unit.T @ target.unit  # (r_x, r_y)
-        m = cross @ damped_inverse(target_scatter(target), ridge, rtol)
+        cross = matmul(source.unit.T, target.unit)  # (r_x, r_y)
+        m = matmul(cross, damped_inverse(target_scatter(target), ridge, rtol))
         if source.frame.forward is not None:
-            m = source.frame.forward @ m
+            m = matmul(source.frame.forward, m)
         if target.frame.backward is not None:
-            m = m @ target.frame.backward
+            m = matmul(m, target.frame.backward)
         return m
 
     return ACCUMULATED.get(("full", source.key, target.key, float(ridge), float(rtol)), compute)

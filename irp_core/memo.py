@@ -30,8 +30,8 @@ class ContentCache:
     """A bounded LRU of computed values, safe to share between threads.
 
     Bounded by entries and, optionally, by the bytes of the arrays they hold (the oldest go first;
-    the newest always stays). Two threads asking for the same missing key may both compute it (the
-    value is a pure function of the key, so either result is right); the lock guards the dictionary.
+    the newest always stays). A key is computed once: a thread asking for a key another thread is
+    computing waits for that result; the lock guards the dictionary.
     """
 
     def __init__(self, maxsize: int, maxbytes: int | None = None):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .relative import normalize_rows
+from .threads import matmul
 from .validation import check_embeddings
 
 
@@ -67,7 +68,7 @@ def retrieval_top1(pred, true, chunk: int = 2048) -> float:
     p, t = _unit32(pred, true)
     hits = 0
     for start in range(0, p.shape[0], chunk):
-        sims = p[start : start + chunk] @ t.T
+        sims = matmul(p[start : start + chunk], t.T)
         hits += int((sims.argmax(axis=1) == np.arange(start, start + sims.shape[0])).sum())
     return hits / p.shape[0]
 
@@ -81,7 +82,7 @@ def cosine_similarities(pred, true) -> np.ndarray:
     ([[1.0, 0.0], [0.8, 0.6]], 0.5)
     """
     p, t = _unit32(pred, true)
-    return p @ t.T
+    return matmul(p, t.T)
 
 
 def retrieval_from_similarities(sims: np.ndarray) -> float:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
+from functools import partial
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -30,7 +31,7 @@ from .relative import (
     pseudo_inverse,
     relative_projection,
 )
-from .threads import one_thread
+from .threads import matmul, one_thread
 from .validation import IRPWarning, check_embeddings, check_parallel
 
 PRUNE_ON_OPTIONS = ("source", "target", "both")
@@ -184,8 +185,7 @@ class IRP(BaseEstimator):
             matrix = F.full_set_map(side_x, side_y, float(self.ridge), float(self.rtol))
         else:
             seeds_key = (gram_key, float(self.delta), int(self.seed), max_kept)
-            c = F.accumulated_decodings(side_y, self.subsets_, seeds_key, float(self.ridge), float(self.rtol))
-            matrix = F.translation_map(F.source_operand(side_x), c, F.target_operand(side_y), len(self.subsets_))
+            matrix = F.pruned_map(side_x, side_y, self.subsets_, seeds_key, float(self.ridge), float(self.rtol))
         self.matrix_ = matrix
         self._matrix32 = self.matrix_.astype(np.float32)
 
@@ -232,8 +232,9 @@ class IRP(BaseEstimator):
         eigenvalue decompositions then cost no waiting. Reading them later waits for the result.
         """
         check_is_fitted(self, "matrix_")
-        side, subsets = self._side_y, [np.sort(s) for s in self.subsets_]
-        F.in_background(lambda: [F.subset_spectrum(side, s) for s in subsets])
+        distinct = {s.tobytes(): s for s in (np.sort(s) for s in self.subsets_)}.values()
+        for subset in distinct:  # one task each: the core's pool runs them on every core
+            F.in_background(partial(F.subset_spectrum, self._side_y, subset))
         return self
 
     def _spectra(self) -> list[np.ndarray]:
@@ -320,8 +321,8 @@ class IRP(BaseEstimator):
             centred = x - self.center_x_.astype(x.dtype)
             working = centred if self.whitener_x_ is None else centred @ self.whitener_x_.astype(x.dtype)
             norms = np.linalg.norm(working, axis=1, keepdims=True)
-            return centred / np.where(norms > 1e-12, norms, np.inf) @ matrix
-        y_hat = x @ matrix
+            return matmul(centred / np.where(norms > 1e-12, norms, np.inf), matrix)
+        y_hat = matmul(x, matrix)
         y_hat -= (self.center_x_ @ self.matrix_).astype(x.dtype)
         return self._finish(y_hat)
 

@@ -169,22 +169,31 @@ def test_changing_dataset_resets_the_pair():
 
 
 @pytest.mark.slow  # a fresh interpreter renders the page: about 8 s
-def test_app_start_imports_no_torch_timm_or_umap():
-    """In a fresh interpreter: render the Translate page, then look at ``sys.modules``."""
+def test_app_start_imports_no_torch_timm_or_umap_and_holds_blas_to_one_thread():
+    """In a fresh interpreter (numpy not yet loaded, as under `streamlit run`): render the
+    Translate page, then look at ``sys.modules`` and the BLAS libraries' threads. threadpoolctl
+    limits only loaded libraries; the app once limited before numpy was imported, a no-op."""
     import subprocess
     import sys
 
     code = (
         "import sys\n"
         "from streamlit.testing.v1 import AppTest\n"
+        "assert 'numpy' not in sys.modules\n"
         f"at = AppTest.from_file({APP!r}, default_timeout={TIMEOUT}).run()\n"
         "assert not at.exception, at.exception\n"
+        "from threadpoolctl import threadpool_info\n"
+        "blas = [i for i in threadpool_info() if i['user_api'] == 'blas']\n"
+        "print(sorted({i['num_threads'] for i in blas}), len(blas))\n"
         "print(sorted(m for m in ('torch', 'timm', 'umap', 'numba') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
                          timeout=TIMEOUT, cwd=str(Path(APP).parents[1]))
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().splitlines()[-1] == "[]"
+    threads, modules = out.stdout.strip().splitlines()[-2:]
+    assert modules == "[]"
+    counts, n_libraries = threads.rsplit(" ", 1)
+    assert counts == "[1]" and int(n_libraries) >= 2, threads  # numpy's BLAS and scipy's, one thread each
 
 
 def test_details_tab_is_bound_to_the_url_and_lazy():

@@ -144,3 +144,110 @@ def test_top_eigenvalue_is_exact_and_the_same_whatever_ran_before():
     np.random.default_rng(5).normal(size=10)
     assert F.top_eigenvalue(gram) == first
     assert first == pytest.approx(np.linalg.eigvalsh(gram)[-1], rel=1e-12)
+
+
+@pytest.fixture
+def split_in_two(monkeypatch):
+    """The dashboard server's setting: BLAS on one thread, large products split in two; the
+    product blocks' column widths are recorded."""
+    from irp_core import threads
+
+    widths = []
+    real = np.matmul
+
+    def recording(a, b, out=None):
+        widths.append(b.shape[1])
+        return real(a, b, out=out)
+
+    threads.split_products(2)
+    monkeypatch.setattr(threads.np, "matmul", recording)
+    try:
+        with threads.one_thread():
+            yield widths
+    finally:
+        threads.split_products(1)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_split_products_give_the_same_bits(split_in_two, dtype):
+    """The tables the dashboard reads were computed unsplit: splitting must not change a bit."""
+    from irp_core.threads import ALIGN, matmul
+
+    rng = np.random.default_rng(0)
+    for n, k, m in [(300, 700, 1500), (1280, 1370, 1370), (2000, 256, 2000)]:
+        a, b = rng.normal(size=(n, k)).astype(dtype), rng.normal(size=(k, m)).astype(dtype)
+        split_in_two.clear()
+        for left, right in ((a, b), (np.asfortranarray(a), b), (a, np.ascontiguousarray(b.T).T)):
+            assert np.array_equal(matmul(left, right), left @ right), (n, k, m)
+        first = -(-m // 2 // ALIGN) * ALIGN  # half the columns, rounded up to the alignment
+        assert sorted(split_in_two) == sorted([first, m - first] * 3), (n, k, m)  # two blocks each
+
+
+def test_a_split_fit_equals_the_unsplit_one_bit_for_bit(split_in_two):
+    rng = np.random.default_rng(7)
+    ax = np.abs(rng.normal(size=(900, 400))) + 0.2 * rng.normal(size=(900, 400))
+    ay = ax @ np.linalg.qr(rng.normal(size=(400, 400)))[0]
+    x = rng.normal(size=(900, 400))
+    # pruned (891 of 900 anchors kept: the anchor-space map), and the full-set map
+    for params, n_split in (({"omega": 3, "delta": 0.3, "center": "none"}, 4), ({"omega": 1, "delta": 0.0}, 2)):
+        split_in_two.clear()
+        split = IRP(**params).fit(ax, ay)
+        assert len(split_in_two) >= n_split, "the map's products were not split"
+        split_out = split.transform(x)
+        from irp_core import threads
+
+        threads.split_products(1)
+        F.clear_caches()
+        plain = IRP(**params).fit(ax, ay)
+        assert np.array_equal(split.matrix_, plain.matrix_)
+        assert np.array_equal(split_out, plain.transform(x))
+        threads.split_products(2)
+        F.clear_caches()
+
+
+def test_a_refit_at_a_setting_reuses_its_map(pair):
+    """Another page or a pinned setting refits what is shown: the map is not computed again."""
+    ax, ay, _ = pair
+    first = IRP(omega=4, delta=0.5).fit(ax, ay)
+    again = IRP(omega=4, delta=0.5).fit(ax, ay)
+    assert again.matrix_ is first.matrix_ and len(F.MAPS) == 1
+    assert IRP(omega=4, delta=0.5, ridge=0.2).fit(ax, ay).matrix_ is not first.matrix_
+
+
+def test_an_in_place_cholesky_equals_the_copying_one_and_a_failed_one_restores_the_matrix():
+    rng = np.random.default_rng(2)
+    a = normalize_rows(rng.normal(size=(80, 40)))
+    gram = a @ a.T
+    mine = gram.copy()
+    expected = F.damped_inverse_cholesky(gram, 0.5, full=False)
+    assert np.array_equal(np.tril(F.damped_inverse_cholesky(mine, 0.5, full=False, overwrite=True)),
+                          np.tril(expected))
+    indefinite = rng.normal(size=(50, 50))
+    indefinite += indefinite.T
+    kept = indefinite.copy()
+    assert F.damped_inverse_cholesky(indefinite, 0.1, overwrite=True) is None
+    assert np.array_equal(indefinite, kept)  # the caller's fallback reads it
+
+
+
+def test_the_gil_free_cholesky_inverse_equals_scipys_wrappers_bit_for_bit():
+    from scipy.linalg import lapack
+
+    from irp_core import nogil_lapack
+
+    assert nogil_lapack.AVAILABLE  # this scipy exports its LAPACK to Cython: subsets invert side by side
+    rng = np.random.default_rng(4)
+    a = normalize_rows(rng.normal(size=(300, 200)))
+    shifted = a @ a.T + 0.3 * np.eye(300)
+    mine = np.array(shifted, order="F")
+    assert nogil_lapack.cholesky_inverse_upper(mine) == 0
+    factor, _ = lapack.dpotrf(np.array(shifted, order="F"), lower=0, clean=0)
+    expected, _ = lapack.dpotri(factor, lower=0)
+    upper = np.triu_indices(300)
+    assert np.array_equal(mine[upper], expected[upper])
+    np.testing.assert_allclose(np.triu(mine) + np.triu(mine, 1).T, np.linalg.inv(shifted), atol=1e-9)
+    assert np.array_equal(np.tril(mine, -1), np.tril(shifted, -1))  # the other triangle untouched
+    indefinite = np.array(shifted - 2 * np.eye(300), order="F")
+    assert nogil_lapack.cholesky_inverse_upper(indefinite) > 0
+    with pytest.raises(ValueError, match="Fortran-ordered"):
+        nogil_lapack.cholesky_inverse_upper(np.ascontiguousarray(shifted[:, :299]))
