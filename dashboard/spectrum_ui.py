@@ -30,15 +30,26 @@ def cached_curve(key: Settings, delta: float):
     return VS.delta_curve(get_dataset(key.dataset), replace(key, delta=delta))
 
 
+@session_cached(st.cache_resource(max_entries=D.CACHE_ENTRIES, show_spinner=False), max_entries=8)
 def pair_spectrum(s: Settings) -> VS.PairSpectrum:
+    """Kept per setting: a rerun (a move of any other control, a page switch) hashes no anchors."""
     return VS.pair_spectrum(get_dataset(s.dataset), s)
+
+
+@session_cached(st.cache_resource(max_entries=D.CACHE_ENTRIES, show_spinner=False), max_entries=8)
+def figures(s: Settings) -> tuple:
+    """The spectrum, δ-curve and subsets figures, built once per setting (plotly's validation
+    was ~70 % of a Method page rerun) and shared by every session: never mutated."""
+    p = pair_spectrum(s)
+    curve = cached_curve(curve_key(s), round(float(s.delta), 4))
+    return VS.spectrum_figure(p), VS.delta_curve_figure(curve, s), VS.subsets_figure(p)
 
 
 def draw(s: Settings, key: str = "spectrum") -> None:
     """The three pictures with their captions, for the current setting; errors as a message."""
     try:
         p = pair_spectrum(s)
-        curve = cached_curve(curve_key(s), round(float(s.delta), 4))
+        spectrum_fig, curve_fig, subsets_fig = figures(s)
     except Exception as exc:  # noqa: BLE001 - the core's message, never a traceback
         st.warning(f"no spectrum at these settings: {exc}")
         return
@@ -52,7 +63,7 @@ def draw(s: Settings, key: str = "spectrum") -> None:
                 help=f"of {p.n_anchors} anchors; the target's working dimension is {p.rank}")
     c[3].metric("mean overlap of the subsets", fmt(VS.mean_overlap(p), 2),
                 help="Jaccard |Si ∩ Sj| / |Si ∪ Sj| over pairs of subspaces; 1: ω adds nothing")
-    st.plotly_chart(VS.spectrum_figure(p), key=f"{key}_eig", width="stretch")
+    st.plotly_chart(spectrum_fig, key=f"{key}_eig", width="stretch")
     st.caption(
         "Decoding inverts the target anchors' Gram matrix. Each eigen-direction's part of the cosines "
         "is multiplied by 1/s (s = √λ): where λ is tiny, any disagreement between the two spaces' "
@@ -60,12 +71,12 @@ def draw(s: Settings, key: str = "spectrum") -> None:
         "below its cut (dotted); the ridge adds ρ·λ_max to every eigenvalue, so directions below the "
         "dashed line are shrunk instead. " + VS.damped_caption(p))
     left, right = st.columns(2)
-    left.plotly_chart(VS.delta_curve_figure(curve, s), key=f"{key}_delta", width="stretch")
+    left.plotly_chart(curve_fig, key=f"{key}_delta", width="stretch")
     left.caption("δ prunes near-colinear anchors (|cos| > 1 − δ): fewer, more orthogonal anchors, so "
                  "the smallest singular value rises and the raw condition number falls, once fewer "
                  "anchors are kept than the target has dimensions. The ridge caps the damped figure "
                  "whatever δ is: with it, δ has little left to fix.")
-    right.plotly_chart(VS.subsets_figure(p), key=f"{key}_subsets", width="stretch")
+    right.plotly_chart(subsets_fig, key=f"{key}_subsets", width="stretch")
     right.caption("ω runs the pruning from ω seeded starts and averages the decodings. Subsets that "
                   "overlap little decode with different anchors, so their errors partly cancel; at "
                   "δ = 0 every subset is the whole set (overlap 1) and ω changes nothing.")

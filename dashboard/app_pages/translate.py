@@ -69,7 +69,7 @@ def layout_panel(s: Settings, ds, t: VT.Translation) -> None:
     n_test = len(t.recon_per_sample)
     linked = [r for r in st.session_state.get("linked_ids", []) if 0 <= int(r) < n_test]
     st.session_state.setdefault(SELECTION_BOX, {})["ids"] = linked
-    fig_src, fig_tgt = VL.layout_figures(panel, ds.classes, s.source, s.target, selected=linked)
+    fig_src, fig_tgt = caches.cached_layout_figures(s, tuple(int(r) for r in linked))
     left, right = st.columns(2)
     for col, fig, key in ((left, fig_src, "select_source"), (right, fig_tgt, "select_target")):
         col.plotly_chart(fig, key=key, on_select=partial(_on_select, key),

@@ -22,7 +22,7 @@ from dashboard.state.session import UPLOAD_CACHE_KEY, get_dataset
 from dashboard.views import crosslingual as VX
 from dashboard.views import scale as VA
 from dashboard.views import translate as VT
-from dashboard.views.layouts import layout_panel_data
+from dashboard.views.layouts import layout_figures, layout_panel_data
 from dashboard.views.settings import Settings
 from dashboard.views.translate import Translation
 
@@ -152,6 +152,14 @@ def cached_panel(s: Settings, n_show: int = D.N_LAYOUT_POINTS) -> dict:
     ds = get_dataset(s.dataset)
     return layout_panel_data(ds, cached_translation(s), n_show)
 
+
+
+@session_cached(st.cache_resource(max_entries=D.CACHE_ENTRIES, show_spinner=False), max_entries=8)
+def cached_layout_figures(s: Settings, selected: tuple[int, ...] = ()) -> tuple:
+    """The two layout charts, built once per setting and selection: building them (plotly
+    validates the layout) was a quarter of a rerun's server time. Shared, so never mutated."""
+    ds = get_dataset(s.dataset)
+    return layout_figures(cached_panel(s), ds.classes, s.source, s.target, selected=list(selected))
 
 
 @session_cached(st.cache_resource(max_entries=D.CACHE_ENTRIES, show_spinner=False))
