@@ -12,7 +12,6 @@ from .relative import normalize_rows
 from .threads import matmul
 from .validation import check_embeddings
 
-
 ROW_BLOCK = 256  # rows per block where a metric converts to float64
 
 
