@@ -184,6 +184,8 @@ def test_split_products_give_the_same_bits(split_in_two, dtype):
 
 
 def test_a_split_fit_equals_the_unsplit_one_bit_for_bit(split_in_two):
+    from irp_core import threads
+
     rng = np.random.default_rng(7)
     ax = np.abs(rng.normal(size=(900, 400))) + 0.2 * rng.normal(size=(900, 400))
     ay = ax @ np.linalg.qr(rng.normal(size=(400, 400)))[0]
@@ -194,8 +196,6 @@ def test_a_split_fit_equals_the_unsplit_one_bit_for_bit(split_in_two):
         split = IRP(**params).fit(ax, ay)
         assert len(split_in_two) >= n_split, "the map's products were not split"
         split_out = split.transform(x)
-        from irp_core import threads
-
         threads.split_products(1)
         F.clear_caches()
         plain = IRP(**params).fit(ax, ay)
@@ -227,7 +227,6 @@ def test_an_in_place_cholesky_equals_the_copying_one_and_a_failed_one_restores_t
     kept = indefinite.copy()
     assert F.damped_inverse_cholesky(indefinite, 0.1, overwrite=True) is None
     assert np.array_equal(indefinite, kept)  # the caller's fallback reads it
-
 
 
 def test_the_gil_free_cholesky_inverse_equals_scipys_wrappers_bit_for_bit():
