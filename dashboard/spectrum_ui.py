@@ -15,7 +15,7 @@ from dashboard import defaults as D
 from dashboard.state.caches import session_cached
 from dashboard.state.session import get_dataset
 from dashboard.views import spectrum as VS
-from dashboard.views.common import fmt
+from dashboard.views.common import fmt, frozen
 from dashboard.views.settings import Settings
 
 
@@ -42,7 +42,8 @@ def figures(s: Settings) -> tuple:
     was ~70 % of a Method page rerun) and shared by every session: never mutated."""
     p = pair_spectrum(s)
     curve = cached_curve(curve_key(s), round(float(s.delta), 4))
-    return VS.spectrum_figure(p), VS.delta_curve_figure(curve, s), VS.subsets_figure(p)
+    return tuple(frozen(f) for f in (VS.spectrum_figure(p), VS.delta_curve_figure(curve, s),
+                                     VS.subsets_figure(p)))
 
 
 def draw(s: Settings, key: str = "spectrum") -> None:

@@ -17,7 +17,7 @@ from dashboard.views import pairs as VP
 from dashboard.views import scale as VA
 from dashboard.views import sensitivity as VG
 from dashboard.views import translate as VT
-from dashboard.views.common import NA_DIMS, fmt
+from dashboard.views.common import NA_DIMS, fmt, untyped
 from dashboard.views.settings import Settings, default_pair
 from irp_core.heads import LinearHead
 
@@ -209,10 +209,8 @@ def test_layout_figures_carry_global_row_ids(ds, settings):
     for fig in figs:
         ids = set()
         for tr in fig.data:
-            if tuple(tr.x) == (None,):  # legend-only entries
-                continue
             assert tr.customdata is not None
-            ids |= {int(v) for v in tr.customdata}
+            ids |= {int(v) for v in untyped(tr.customdata)}
         assert ids == {int(r) for r in panel["rows"]}
         assert fig.layout.dragmode == "select"
     # the source chart does not depend on the translation: same figure for another ω
@@ -226,7 +224,25 @@ def test_layout_figures_carry_global_row_ids(ds, settings):
     assert len(tgt.data) == len(figs[1].data) + 2  # rings + true->translated segments
     rings = [tr for f in (src, tgt) for tr in f.data if tr.name == "selected"]
     assert len(rings) == 2
-    assert all(sorted(int(v) for v in tr.customdata) == sorted(sel) for tr in rings)
+    assert all(sorted(int(v) for v in untyped(tr.customdata)) == sorted(sel) for tr in rings)
+
+
+def test_layout_traces_put_each_item_at_its_position_in_its_class(ds, settings):
+    """The charts carry base64 typed arrays: decoded, every item sits where the panel put it, in
+    its own class's trace (the class is in the trace's name and hover, not in the point)."""
+    t = VT.translate(ds, settings)
+    panel = VL.layout_panel_data(ds, t, n_show=200)
+    src, tgt = VL.layout_figures(panel, ds.classes, "enc_a", "enc_b")
+    where = {int(r): i for i, r in enumerate(panel["rows"])}
+    for fig, key in ((src, "src_xy"), (tgt, "tgt_xy"), (tgt, "placed_xy")):
+        traces = [tr for tr in fig.data if (tr.name == "translated") == (key == "placed_xy")]
+        assert len(traces) == len(np.unique(panel["labels"]))
+        for tr in traces:
+            i = [where[int(r)] for r in untyped(tr.customdata)]
+            assert len(set(panel["labels"][i])) == 1
+            assert VL._class_name(ds.classes, panel["labels"][i][0]) in tr.hovertemplate
+            np.testing.assert_allclose(untyped(tr.x), panel[key][i, 0], atol=6e-4)
+            np.testing.assert_allclose(untyped(tr.y), panel[key][i, 1], atol=6e-4)
 
 
 def test_ids_from_selection_reads_customdata_not_point_indices():

@@ -22,6 +22,7 @@ from dashboard.state.session import UPLOAD_CACHE_KEY, get_dataset
 from dashboard.views import crosslingual as VX
 from dashboard.views import scale as VA
 from dashboard.views import translate as VT
+from dashboard.views.common import frozen
 from dashboard.views.layouts import layout_figures, layout_panel_data
 from dashboard.views.settings import Settings
 from dashboard.views.translate import Translation
@@ -165,7 +166,7 @@ def cached_layout_figures(s: Settings, selected: tuple[int, ...] = ()) -> tuple:
 @session_cached(st.cache_resource(max_entries=D.CACHE_ENTRIES, show_spinner=False))
 def cached_small_figures(s: Settings) -> dict:
     """The small figures of the Translate page, built once (plotly validation is slow); never mutated."""
-    return VT.small_figures(get_dataset(s.dataset), cached_translation(s))
+    return {k: frozen(f) for k, f in VT.small_figures(get_dataset(s.dataset), cached_translation(s)).items()}
 
 
 @session_cached(st.cache_data(max_entries=8, show_spinner="Measuring norms…"))

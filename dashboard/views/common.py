@@ -1,17 +1,38 @@
-"""What the views share: the palette, the n/a marker, number formatting and dataset look-ups."""
+"""What the views share: the palette, the n/a marker, number formatting, dataset look-ups, and
+figures frozen for drawing many times."""
 
 from __future__ import annotations
 
+import base64
 import math
 from typing import Any
 
 import numpy as np
+import plotly.graph_objects as go
 
 PALETTE = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
     "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
 )
 NA_DIMS = "n/a: dims differ"
+
+
+def frozen(fig: go.Figure) -> go.Figure:
+    """``fig`` with its numeric arrays already in plotly.js's typed-array form (base64).
+
+    ``st.plotly_chart`` deep-copies a figure and converts its arrays on every rerun, and a cached
+    figure is drawn on every rerun of every session: converting them once here cut a cached
+    slider move's plotly work about threefold. Never mutate the result (it is shared).
+    """
+    return go.Figure(fig.to_dict(), _validate=False)
+
+
+def untyped(v: Any) -> np.ndarray:
+    """The values of a figure's array, whether a typed-array spec (see :func:`frozen`) or not."""
+    if isinstance(v, dict) and "bdata" in v:
+        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        return a.reshape([int(n) for n in str(v["shape"]).split(",")]) if "shape" in v else a
+    return np.asarray(v)
 
 
 def fmt(v: Any, digits: int = 3) -> str:

@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard import defaults as D
-from dashboard.views.common import PALETTE, unit_rows
+from dashboard.views.common import PALETTE, frozen, unit_rows
 
 if TYPE_CHECKING:
     from dashboard.views.translate import Translation
@@ -94,26 +94,24 @@ def layout_figures(panel: dict[str, np.ndarray], classes: Sequence[str], source:
     Built from plain dicts with plotly's validation off: validating ~3,000 points costs ~0.2 s
     per rerun, the dict form ~2 ms (``tests/test_dashboard_views.py`` validates them once).
     """
-    rows, labels = panel["rows"], panel["labels"]
+    rows, labels = panel["rows"], np.asarray(panel["labels"], dtype=int)
     sel = {int(r) for r in selected}
     dim = 0.25 if sel else 0.8
-    # arrays, not lists: plotly deep-copies the figure on every draw, and an array copies at once
-    names = np.asarray([_class_name(classes, c) for c in labels], dtype=object).astype(str)
-    colors = np.asarray(PALETTE)[np.asarray(labels, dtype=int) % len(PALETTE)]
     ring = {"size": 11, "symbol": "circle-open", "color": "black", "line": {"width": 2}}
     ringed = np.isin(rows, list(sel)[:D.MAX_RINGED]) if sel else np.zeros(len(rows), bool)
+    # one trace per class, so every array is numeric and frozen once as base64: per-point colour
+    # and name strings were walked one by one on every rerun (with the numeric arrays' conversion,
+    # a third of the server's time on a cached slider move); the class is the trace's, not the point's
+    by_class = [(c, labels == c, PALETTE[c % len(PALETTE)], _class_name(classes, c)) for c in np.unique(labels)]
+
+    def hover(what: str, name: str) -> str:
+        return f"{what}class {name.replace('%{', '% {')}<br>item %{{customdata}}<extra></extra>"
 
     def base(xy, show_legend: bool) -> list[dict]:
-        # one trace for all points (per-trace cost dominates the redraw); the class legend is
-        # drawn by empty legend-only traces
-        traces = [{"type": "scatter", "x": [None], "y": [None], "mode": "markers",
-                   "name": _class_name(classes, c), "hoverinfo": "skip", "showlegend": show_legend,
-                   "marker": {"size": 8, "color": PALETTE[int(c) % len(PALETTE)]}}
-                  for c in np.unique(labels)]
-        traces.append(_scatter(
-            xy[:, 0], xy[:, 1], 1, mode="markers", name="items", showlegend=False,
-            marker={"size": 5, "color": colors, "opacity": dim}, customdata=rows, text=names,
-            hovertemplate="class %{text}<br>item %{customdata}<extra></extra>"))
+        traces = [_scatter(xy[m, 0], xy[m, 1], 1, mode="markers", name=name, showlegend=show_legend,
+                           marker={"size": 5, "color": color, "opacity": dim}, customdata=rows[m],
+                           hovertemplate=hover("", name))
+                  for c, m, color, name in by_class]
         if sel:
             traces.append(_scatter(
                 xy[ringed, 0], xy[ringed, 1], 1, mode="markers", name="selected", marker=ring,
@@ -122,12 +120,12 @@ def layout_figures(panel: dict[str, np.ndarray], classes: Sequence[str], source:
 
     src = base(panel["src_xy"], show_legend=True)
     tgt = base(panel["tgt_xy"], show_legend=False)
-    tgt.append(_scatter(
-        panel["placed_xy"][:, 0], panel["placed_xy"][:, 1], 1, mode="markers", name="translated",
-        customdata=rows,
-        marker={"size": 6, "symbol": "x-thin", "line": {"width": 1.5, "color": colors},
-                "color": colors, "opacity": 0.35 if sel else 0.7},
-        hovertemplate="translated item %{customdata}<extra></extra>"))
+    tgt += [_scatter(panel["placed_xy"][m, 0], panel["placed_xy"][m, 1], 1, mode="markers",
+                     name="translated", legendgroup="translated", showlegend=i == 0, customdata=rows[m],
+                     marker={"size": 6, "symbol": "x-thin", "line": {"width": 1.5, "color": color},
+                             "color": color, "opacity": 0.35 if sel else 0.7},
+                     hovertemplate=hover("translated item, ", name))
+            for i, (c, m, color, name) in enumerate(by_class)]
     if sel:
         seg_x, seg_y = [], []
         first = np.isin(rows, list(sel)[:D.N_LINKED_ITEMS])
@@ -145,9 +143,9 @@ def layout_figures(panel: dict[str, np.ndarray], classes: Sequence[str], source:
                 "dragmode": "select", "clickmode": "event+select", "showlegend": True,
                 "legend": {"itemsizing": "constant"} if legend else {}}
 
-    return (go.Figure({"data": src, "layout": layout(f"source: {source}", True)}, _validate=False),
-            go.Figure({"data": tgt, "layout": layout(
-                f"target: {target} (● true, × translated)", False)}, _validate=False))
+    return (frozen(go.Figure({"data": src, "layout": layout(f"source: {source}", True)}, _validate=False)),
+            frozen(go.Figure({"data": tgt, "layout": layout(
+                f"target: {target} (● true, × translated)", False)}, _validate=False)))
 
 
 def selected_items(ds, t: Translation, panel: dict[str, np.ndarray], selected: Sequence[int],
