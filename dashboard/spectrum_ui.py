@@ -16,7 +16,7 @@ from dashboard.state.caches import session_cached
 from dashboard.state.session import get_dataset
 from dashboard.views import spectrum as VS
 from dashboard.views.common import fmt, frozen
-from dashboard.views.settings import Settings
+from dashboard.views.settings import BY_REPR, Settings
 
 
 def curve_key(s: Settings) -> Settings:
@@ -25,18 +25,19 @@ def curve_key(s: Settings) -> Settings:
                    completion=D.COMPLETION)
 
 
-@session_cached(st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner="Pruning at every δ…"), max_entries=8)
+@session_cached(st.cache_data(hash_funcs=BY_REPR, max_entries=D.CACHE_ENTRIES, show_spinner="Pruning at every δ…"),
+                max_entries=8)
 def cached_curve(key: Settings, delta: float):
     return VS.delta_curve(get_dataset(key.dataset), replace(key, delta=delta))
 
 
-@session_cached(st.cache_resource(max_entries=D.CACHE_ENTRIES, show_spinner=False), max_entries=8)
+@session_cached(st.cache_resource(hash_funcs=BY_REPR, max_entries=D.CACHE_ENTRIES, show_spinner=False), max_entries=8)
 def pair_spectrum(s: Settings) -> VS.PairSpectrum:
     """Kept per setting: a rerun (a move of any other control, a page switch) hashes no anchors."""
     return VS.pair_spectrum(get_dataset(s.dataset), s)
 
 
-@session_cached(st.cache_resource(max_entries=D.CACHE_ENTRIES, show_spinner=False), max_entries=8)
+@session_cached(st.cache_resource(hash_funcs=BY_REPR, max_entries=D.CACHE_ENTRIES, show_spinner=False), max_entries=8)
 def figures(s: Settings) -> tuple:
     """The spectrum, δ-curve and subsets figures, built once per setting (plotly's validation
     was ~70 % of a Method page rerun) and shared by every session: never mutated."""

@@ -52,3 +52,34 @@ def test_shipped_data_goes_to_the_shared_cache():
     assert session.UPLOAD_CACHE_KEY not in first.session_state
     second = _session([("shipped_toy", 5)])  # st.cache_data: every session shares it
     assert second.session_state["calls"] == []
+
+
+def _settings_script():
+    from dataclasses import replace
+
+    import streamlit as st
+
+    from dashboard.views.settings import BY_REPR, Settings
+
+    calls = st.session_state.setdefault("calls", [])
+
+    @st.cache_data(hash_funcs=BY_REPR, show_spinner=False)
+    def fit(s: Settings) -> float:
+        calls.append(s)
+        return s.delta
+
+    s = Settings(dataset="mnist", source="a", target="b")
+    for other in (s, replace(s), replace(s, delta=0.55), replace(s, completion=not s.completion),
+                  replace(s, head="mlp"), replace(s, delta=0.55)):
+        fit(other)
+
+
+def test_the_caches_key_settings_on_every_field():
+    """Settings are hashed by repr (cheaper than Streamlit's dataclass walk): an equal setting is a
+    hit, a setting that differs in any field, a boolean or a string included, is a miss."""
+    at = AppTest.from_function(_settings_script, default_timeout=60).run()
+    assert not at.exception
+    calls = at.session_state["calls"]
+    assert len(calls) == 4
+    assert [c.delta for c in calls][1] == 0.55 and calls[2].completion != calls[0].completion
+    assert calls[3].head == "mlp"

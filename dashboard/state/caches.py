@@ -24,7 +24,7 @@ from dashboard.views import scale as VA
 from dashboard.views import translate as VT
 from dashboard.views.common import frozen
 from dashboard.views.layouts import layout_figures, layout_panel_data
-from dashboard.views.settings import Settings
+from dashboard.views.settings import BY_REPR, Settings
 from dashboard.views.translate import Translation
 
 
@@ -106,13 +106,14 @@ cached_cond_full.clear = _live_cond_full.clear
 
 # cache_resource, not cache_data: a hit hands over the shared object instead of unpickling a copy
 # of its 2000 x d translation on every rerun of every session. Pages only read it.
-@session_cached(st.cache_resource(max_entries=D.CACHE_ENTRIES, show_spinner="Translating…"), max_entries=8)
+@session_cached(st.cache_resource(hash_funcs=BY_REPR, max_entries=D.CACHE_ENTRIES, show_spinner="Translating…"),
+                max_entries=8)
 def cached_translation(s: Settings) -> Translation:
     cond = cached_cond_full(s.dataset, s.target, s.k, s.center, s.whiten_floor)
     return VT.translate(get_dataset(s.dataset), s, cond_full=cond)
 
 
-@session_cached(st.cache_data(max_entries=4096, show_spinner=False), max_entries=256)
+@session_cached(st.cache_data(hash_funcs=BY_REPR, max_entries=4096, show_spinner=False), max_entries=256)
 def _live_metrics(s: Settings) -> dict[str, Any]:
     cond = cached_cond_full(s.dataset, s.target, s.k, s.center, s.whiten_floor)
     return P.live_metrics(get_dataset(s.dataset), s, cond)
@@ -148,14 +149,14 @@ def cached_baselines(dataset: str, source: str, target: str, k: int, head: str) 
 cached_baselines.clear = _live_baselines.clear
 
 
-@session_cached(st.cache_resource(max_entries=D.CACHE_ENTRIES, show_spinner=False), max_entries=8)
+@session_cached(st.cache_resource(hash_funcs=BY_REPR, max_entries=D.CACHE_ENTRIES, show_spinner=False), max_entries=8)
 def cached_panel(s: Settings, n_show: int = D.N_LAYOUT_POINTS) -> dict:
     ds = get_dataset(s.dataset)
     return layout_panel_data(ds, cached_translation(s), n_show)
 
 
 
-@session_cached(st.cache_resource(max_entries=D.CACHE_ENTRIES, show_spinner=False), max_entries=8)
+@session_cached(st.cache_resource(hash_funcs=BY_REPR, max_entries=D.CACHE_ENTRIES, show_spinner=False), max_entries=8)
 def cached_layout_figures(s: Settings, selected: tuple[int, ...] = ()) -> tuple:
     """The two layout charts, built once per setting and selection: building them (plotly
     validates the layout) was a quarter of a rerun's server time. Shared, so never mutated."""
@@ -163,7 +164,7 @@ def cached_layout_figures(s: Settings, selected: tuple[int, ...] = ()) -> tuple:
     return layout_figures(cached_panel(s), ds.classes, s.source, s.target, selected=list(selected))
 
 
-@session_cached(st.cache_resource(max_entries=D.CACHE_ENTRIES, show_spinner=False))
+@session_cached(st.cache_resource(hash_funcs=BY_REPR, max_entries=D.CACHE_ENTRIES, show_spinner=False))
 def cached_small_figures(s: Settings) -> dict:
     """The small figures of the Translate page, built once (plotly validation is slow); never mutated."""
     return {k: frozen(f) for k, f in VT.small_figures(get_dataset(s.dataset), cached_translation(s)).items()}
@@ -174,13 +175,13 @@ def cached_norm_fits(dataset: str) -> list[dict]:
     return VA.norm_fits(get_dataset(dataset))
 
 
-@session_cached(st.cache_data(max_entries=32, show_spinner="Rescaling inputs…"))
+@session_cached(st.cache_data(hash_funcs=BY_REPR, max_entries=32, show_spinner="Rescaling inputs…"))
 def cached_alpha_curves(s: Settings) -> dict:
     """Head accuracy vs input scale on the target, for its true vectors and the IRP translation."""
     return VA.alpha_curves(get_dataset(s.dataset), s.target, extra={"IRP translated": cached_translation(s).pred})
 
 
-@st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner="Translating…")
+@st.cache_data(hash_funcs=BY_REPR, max_entries=D.CACHE_ENTRIES, show_spinner="Translating…")
 def cached_crosslingual(corpus: str, s: Settings, model: str, lang: str, target: str) -> dict:
     """The Cross-lingual page's numbers on a shipped corpus (so Streamlit's shared cache)."""
     out = VX.crosslingual(get_dataset(corpus), s, model, lang, target)

@@ -12,7 +12,7 @@ import streamlit as st
 from dashboard.state import caches
 from dashboard.state.session import get_dataset
 from dashboard.views import compare as CMP
-from dashboard.views.settings import Settings
+from dashboard.views.settings import BY_REPR, Settings
 
 KEY = "pin"  # the query parameter
 STORE = "_irp_pin"  # A's encoded form, kept across page switches
@@ -92,7 +92,7 @@ def guarded(fn, *args):
         return None
 
 
-@caches.session_cached(st.cache_resource(max_entries=16, show_spinner=False), max_entries=8)
+@caches.session_cached(st.cache_resource(hash_funcs=BY_REPR, max_entries=16, show_spinner=False), max_entries=8)
 def compare_figures(s: Settings, a: Settings) -> dict:
     """The Translate details figures with A beside or over them, built once per (now, A)."""
     return CMP.compare_figures(get_dataset(s.dataset), caches.cached_translation(s),

@@ -43,6 +43,12 @@ class Settings:
         return asdict(self)
 
 
+# Streamlit hashes a dataclass argument of a cached function through dataclasses.asdict, ~0.2 ms
+# each: with ten cached calls per rerun, ~2 ms of every slider move. A frozen Settings is equal
+# exactly when its repr (every field) is, so the dashboard's caches hash that (~6 µs) instead.
+BY_REPR = {Settings: repr}
+
+
 def default_pair(encoders: Sequence[str]) -> tuple[str, str]:
     """The default (source, target): the dataset's first two encoders."""
     if not encoders:
