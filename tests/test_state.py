@@ -80,6 +80,7 @@ def test_the_caches_key_settings_on_every_field():
     at = AppTest.from_function(_settings_script, default_timeout=60).run()
     assert not at.exception
     calls = at.session_state["calls"]
-    assert len(calls) == 4
-    assert [c.delta for c in calls][1] == 0.55 and calls[2].completion != calls[0].completion
+    assert len(calls) == 4  # the equal copy and the repeated δ 0.55 were hits
+    assert calls[1].delta == 0.55
+    assert calls[2].completion != calls[0].completion
     assert calls[3].head == "mlp"

@@ -39,8 +39,8 @@ share_ui.notes(edge_notes(s, m, target_dim(ds, s.target), t.extras.get("warnings
 
 m_pin = pin.metrics(pinned := pin.current(s), full=True)  # A: each tile shows its difference to it
 for row in VT.metric_tiles(t):
-    # one flex row, not st.columns: 13 fewer blocks for the server to send and the browser to
-    # reconcile on every move (a column is a message of its own)
+    # each row one flex container, not st.columns: 13 column blocks fewer to send and reconcile on
+    # every move (a column is a message of its own); tiles take their content's width and wrap
     tiles = st.container(horizontal=True, gap="medium")
     for label, value, help_ in row:
         tiles.metric(label, value, help=help_, width="content", **CMP.tile_delta(label, m, m_pin))

@@ -104,7 +104,7 @@ def layout_figures(panel: dict[str, np.ndarray], classes: Sequence[str], source:
     # a third of the server's time on a cached slider move); the class is the trace's, not the point's
     by_class = [(c, labels == c, PALETTE[c % len(PALETTE)], _class_name(classes, c)) for c in np.unique(labels)]
 
-    def hover(what: str, name: str) -> str:
+    def hover(what: str, name: str) -> str:  # a class name must not open a template variable
         return f"{what}class {name.replace('%{', '% {')}<br>item %{{customdata}}<extra></extra>"
 
     def base(xy, show_legend: bool) -> list[dict]:
