@@ -247,8 +247,8 @@ def test_layout_traces_put_each_item_at_its_position_in_its_class(ds, settings):
 
 def test_ids_from_selection_reads_customdata_not_point_indices():
     sel = {"selection": {"points": [
-        {"point_index": 0, "curve_number": 1, "customdata": 17},
         {"point_index": 0, "curve_number": 3, "customdata": [42]},
+        {"point_index": 0, "curve_number": 1, "customdata": 17},
         {"point_index": 2, "curve_number": 3, "customdata": 17},
         {"point_index": 1, "curve_number": 2},
     ]}}

@@ -190,7 +190,9 @@ def selected_items(ds, t: Translation, panel: dict[str, np.ndarray], selected: S
 
 
 def ids_from_selection(selection: Any) -> list[int]:
-    """Global row ids from a Streamlit plotly selection (``customdata`` of each point), unique."""
+    """Global row ids from a Streamlit plotly selection (``customdata`` of each point), unique and
+    in row order: plotly lists a selection trace by trace, one class after another, and the
+    items shown first should mix the classes as the test split does."""
     if not selection:
         return []
     try:
@@ -211,7 +213,6 @@ def ids_from_selection(selection: Any) -> list[int]:
             v = int(cd)
         except (TypeError, ValueError):
             continue
-        if v not in out:
-            out.append(v)
-    return out
+        out.append(v)
+    return sorted(set(out))
 
