@@ -15,12 +15,18 @@ from .validation import check_embeddings
 ROW_BLOCK = 256  # rows per block where a metric converts to float64
 
 
-def _pair(pred, true) -> tuple[np.ndarray, np.ndarray]:
-    pred = check_embeddings("pred", pred).astype(np.float64)
-    true = check_embeddings("true", true, n_cols=pred.shape[1]).astype(np.float64)
+def _checked(pred, true) -> tuple[np.ndarray, np.ndarray]:
+    """``pred`` and ``true`` validated as one row per item each, in their own dtype."""
+    pred = check_embeddings("pred", pred)
+    true = check_embeddings("true", true, n_cols=pred.shape[1])
     if pred.shape[0] != true.shape[0]:
         raise ValueError(f"pred has {pred.shape[0]} rows but true has {true.shape[0]}")
     return pred, true
+
+
+def _pair(pred, true) -> tuple[np.ndarray, np.ndarray]:
+    pred, true = _checked(pred, true)
+    return pred.astype(np.float64), true.astype(np.float64)
 
 
 def cosine_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -53,10 +59,7 @@ def reconstruction_similarities(pred, true) -> tuple[float, np.ndarray, float]:
     >>> round(mean, 6), round(centred, 6)  # the shared mean made item 0 look perfect
     (1.0, 0.5)
     """
-    pred = check_embeddings("pred", pred)
-    true = check_embeddings("true", true, n_cols=pred.shape[1])
-    if pred.shape[0] != true.shape[0]:
-        raise ValueError(f"pred has {pred.shape[0]} rows but true has {true.shape[0]}")
+    pred, true = _checked(pred, true)  # converted block by block below, not whole
     mu = true.mean(axis=0, dtype=np.float64)
     per_sample, centred = np.empty(pred.shape[0]), np.empty(pred.shape[0])
     # float64 in blocks of rows: the same cosines as whole arrays, without ten (n, d) temporaries
