@@ -146,6 +146,37 @@ def test_light_translation_skips_the_expensive_parts(ds, settings):
     assert t.metrics["recon"] == pytest.approx(VT.translate(ds, settings).metrics["recon"])
 
 
+@pytest.fixture(scope="module")
+def low_rank_ds():
+    """enc_b's anchors confined to 10 of its 48 dimensions: unwhitened, every pruned subset of
+    more than 10 anchors is rank deficient, which the condition numbers warn about."""
+    low = FakeDataset()
+    b = low.space("enc_b")
+    mix = np.random.default_rng(3).normal(size=(10, b.anchors.shape[1])).astype(np.float32)
+    low._spaces["enc_b"] = replace(b, anchors=b.anchors[:, :10] @ mix)
+    return low
+
+
+@pytest.mark.parametrize("case", [{}, {"ridge": 0.0}, {"completion": True}, {"center": "none", "low_rank": True}])
+def test_conditioning_added_later_equals_the_one_pass_translation(ds, low_rank_ds, settings, case):
+    case = dict(case)
+    data = low_rank_ds if case.pop("low_rank", False) else ds
+    s = replace(settings, omega=3, delta=0.5, **case)
+    whole = VT.translate(data, s)
+    t = VT.translate(data, s, conditioning=False)
+    assert not t.conditioned and t.cond_sub == [] and np.isnan(t.metrics["cond_max"])
+    assert {label for row in VT.metric_tiles(t) for label, value, _ in row
+            if value == VT.PENDING} == set(VT.CONDITIONING_TILES)
+    assert VT.add_conditioning(data, t) is t and t.conditioned
+    assert t.cond_sub == whole.cond_sub and len(t.cond_sub) == 3
+    assert t.extras["cond_damped"] == whole.extras["cond_damped"]
+    assert t.metrics == whole.metrics  # every number, to the bit
+    assert t.extras["warnings"] == whole.extras["warnings"]
+    assert VT.metric_tiles(t)[1][3:6] == VT.metric_tiles(whole)[1][3:6]
+    if data is low_rank_ds:
+        assert any("rank deficient" in w for w in t.extras["warnings"])
+
+
 def test_core_errors_propagate_as_exceptions_with_a_message(ds, settings):
     with pytest.raises(ValueError, match="delta"):
         VT.translate(ds, replace(settings, delta=1.5))

@@ -30,20 +30,33 @@ st.caption(f"{ds.title}: **{s.source}** → **{s.target}**. The source "
            "side sees only its anchors, the target side only its own: no map is ever fitted on "
            "both.")
 try:
-    t = caches.cached_translation(s)
+    # A new setting's scores first: its condition numbers are added at the end of the page.
+    t = caches.cached_scores(s)
 except Exception as exc:  # noqa: BLE001 - the core's message, never a traceback
     st.error(f"IRP could not translate at these settings: {exc}")
     st.stop()
-m = t.metrics
-share_ui.notes(edge_notes(s, m, target_dim(ds, s.target), t.extras.get("warnings", [])))
+
+
+def notes_of(t: VT.Translation) -> list[str]:
+    return edge_notes(s, t.metrics, target_dim(ds, s.target), t.extras.get("warnings", []))
+
+
+notes_box = st.container()  # the notes the condition numbers add join these
+notes_shown = notes_of(t)
+with notes_box:
+    share_ui.notes(notes_shown)
 
 m_pin = pin.metrics(pinned := pin.current(s), full=True)  # A: each tile shows its difference to it
+pending = {}  # label -> the slot of a conditioning tile still to fill
 for row in VT.metric_tiles(t):
     # each row one flex container, not st.columns: 13 column blocks fewer to send and reconcile on
     # every move (a column is a message of its own); tiles take their content's width and wrap
     tiles = st.container(horizontal=True, gap="medium")
     for label, value, help_ in row:
-        tiles.metric(label, value, help=help_, width="content", **CMP.tile_delta(label, m, m_pin))
+        slot = tiles.empty() if value == VT.PENDING else tiles
+        slot.metric(label, value, help=help_, width="content", **CMP.tile_delta(label, t.metrics, m_pin))
+        if slot is not tiles:
+            pending[label] = slot
 # Drawn after the numbers, so when it shows the new setting the numbers above are updated too.
 st.caption(VT.settings_caption(s))
 
@@ -118,6 +131,19 @@ if tab_details.open:
 if tab_spectrum.open:
     with tab_spectrum:
         spectrum_ui.draw(s)
+
+if pending:  # the condition numbers of a new setting, after its scores and figures
+    try:
+        t = caches.cached_translation(s)  # the same object, now conditioned
+    except Exception as exc:  # noqa: BLE001
+        st.warning(f"condition numbers unavailable: {exc}")
+    for row in VT.metric_tiles(t):
+        for label, value, help_ in row:
+            if label in pending:
+                pending[label].metric(label, value, help=help_, width="content",
+                                      **CMP.tile_delta(label, t.metrics, m_pin))
+    with notes_box:
+        share_ui.notes([n for n in notes_of(t) if n not in notes_shown])
 
 with baseline_slot:
     try:

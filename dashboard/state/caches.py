@@ -105,12 +105,23 @@ cached_cond_full.clear = _live_cond_full.clear
 
 
 # cache_resource, not cache_data: a hit hands over the shared object instead of unpickling a copy
-# of its 2000 x d translation on every rerun of every session. Pages only read it.
+# of its 2000 x d translation on every rerun of every session. Pages only read it (add_conditioning
+# completes it once).
 @session_cached(st.cache_resource(hash_funcs=BY_REPR, max_entries=D.CACHE_ENTRIES, show_spinner="Translating…"),
                 max_entries=8)
-def cached_translation(s: Settings) -> Translation:
+def cached_scores(s: Settings) -> Translation:
+    """The translation at ``s`` as soon as it is scored: its pruned condition numbers may still be
+    missing (``conditioned`` False). Shared: :func:`cached_translation` completes this object."""
     cond = cached_cond_full(s.dataset, s.target, s.k, s.center, s.whiten_floor)
-    return VT.translate(get_dataset(s.dataset), s, cond_full=cond)
+    return VT.translate(get_dataset(s.dataset), s, cond_full=cond, conditioning=False)
+
+
+def cached_translation(s: Settings) -> Translation:
+    """The translation at ``s``, condition numbers included (the first call for a setting adds them)."""
+    return VT.add_conditioning(get_dataset(s.dataset), cached_scores(s))
+
+
+cached_translation.clear = cached_scores.clear
 
 
 @session_cached(st.cache_data(hash_funcs=BY_REPR, max_entries=4096, show_spinner=False), max_entries=256)
@@ -152,7 +163,7 @@ cached_baselines.clear = _live_baselines.clear
 @session_cached(st.cache_resource(hash_funcs=BY_REPR, max_entries=D.CACHE_ENTRIES, show_spinner=False), max_entries=8)
 def cached_panel(s: Settings, n_show: int = D.N_LAYOUT_POINTS) -> dict:
     ds = get_dataset(s.dataset)
-    return layout_panel_data(ds, cached_translation(s), n_show)
+    return layout_panel_data(ds, cached_scores(s), n_show)
 
 
 

@@ -1,8 +1,9 @@
 """The Translate page's numbers and figures: one IRP fit, measured on the test split.
 
-:func:`translate` scores a setting; :func:`baselines` (independent of ω and δ, so cached apart)
-the direct maps that see both anchor sets; the rest turns a :class:`Translation` into the page's
-tiles, table and figures (and the figures download).
+:func:`translate` scores a setting (its condition numbers optionally later, with
+:func:`add_conditioning`); :func:`baselines` (independent of ω and δ, so cached apart) the direct
+maps that see both anchor sets; the rest turns a :class:`Translation` into the page's tiles, table
+and figures (and the figures download).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Translation:
     confusion: np.ndarray | None = None
     seconds: float = 0.0
     extras: dict[str, Any] = field(default_factory=dict)
+    conditioned: bool = True  # False: the pruned subsets' condition numbers are NaN until add_conditioning
 
 
 def fit_irp(ds, s: Settings):
@@ -68,14 +70,17 @@ def full_condition_number(ds, target: str, k: int = D.K, center: str = D.CENTER,
     return float(effective_condition_number(np.linalg.svd(ny, compute_uv=False)))
 
 
-def translate(ds, s: Settings, light: bool = False, cond_full: float | None = None) -> Translation:
+def translate(ds, s: Settings, light: bool = False, cond_full: float | None = None,
+              conditioning: bool = True) -> Translation:
     """Fit IRP for ``s`` and measure it on the test split (no baselines: see :func:`baselines`).
 
     Scored by :func:`irp_core.scoring.score_pair`; ``metrics`` keys are its canonical names, plus
     ``ridge`` and (not light) the ``norm_*`` statistics. ``light=True`` (sweeps) skips retrieval,
     the non-stitch bound, the confusion matrix, norms and the full-anchor condition number (NaN
     unless ``cond_full`` is given). ``cond_full`` lets a caller pass a cached
-    :func:`full_condition_number`.
+    :func:`full_condition_number`. ``conditioning=False`` leaves out the pruned subsets' condition
+    numbers (an eigenvalue decomposition per new subset: about 40 % of a new setting's work on two
+    cores), so the scores come first; :func:`add_conditioning` adds them.
     """
     from irp_core import IRP, metrics
     from irp_core.scoring import score_pair
@@ -87,12 +92,14 @@ def translate(ds, s: Settings, light: bool = False, cond_full: float | None = No
                        labels=sy.test_labels, head=head, retrieval=not light, keep_similarities=not light,
                        non_stitch=not light,
                        confusion=not light, n_classes=len(ds.classes), pred_dtype=np.float32,
-                       capture_warnings=True)
+                       conditioning=conditioning, capture_warnings=True)
     irp, sm, pred = score.translator, score.metrics, score.pred
     kept = [int(v) for v in getattr(irp, "n_anchors_kept_", [])]
-    with warnings.catch_warnings():  # score_pair read them first and captured their warnings
-        warnings.simplefilter("ignore")
-        cond_sub = [float(v) for v in getattr(irp, "condition_numbers_", [])]  # memoised: no recompute
+    cond_sub, cond_damped = [], []
+    if conditioning:
+        with warnings.catch_warnings():  # score_pair read them first and captured their warnings
+            warnings.simplefilter("ignore")
+            cond_sub, cond_damped = _condition_numbers(irp)  # memoised spectra: no recompute
     if cond_full is None:
         cond_full = float("nan") if light else full_condition_number(ds, s.target, s.k, s.center, s.whiten_floor)
     m = {
@@ -114,7 +121,7 @@ def translate(ds, s: Settings, light: bool = False, cond_full: float | None = No
     extras = {"warnings": score.warnings, "irp_params": irp.get_params()}  # every option, defaults included
     # the amplification the decoding pays; settings are compared on it (Sensitivity, pinning),
     # since the raw figures ignore the ridge
-    extras["cond_damped"] = [float(v) for v in irp.damped_condition_numbers_]
+    extras["cond_damped"] = cond_damped
     m.update(cond_damped_mean=sm.get("cond_damped_mean", math.nan), cond_damped_max=sm.get("cond_damped_max", math.nan))
     if not light:
         m.update(norm_source=metrics.norm_stats(sx.test), norm_target=metrics.norm_stats(sy.test),
@@ -126,8 +133,37 @@ def translate(ds, s: Settings, light: bool = False, cond_full: float | None = No
         settings=s, pred=pred, recon_per_sample=_f32(score.per_sample), metrics=m, kept=kept,
         cond_sub=cond_sub, cond_full=cond_full, pred_labels=score.pred_labels, confusion=score.confusion,
         seconds=time.perf_counter() - t0,
-        extras=extras,
+        extras=extras, conditioned=conditioning,
     )
+
+
+def _condition_numbers(irp) -> tuple[list[float], list[float]]:
+    """Per subset: the raw condition numbers, and the damped ones (what the decoding pays)."""
+    return ([float(v) for v in getattr(irp, "condition_numbers_", [])],
+            [float(v) for v in getattr(irp, "damped_condition_numbers_", [])])
+
+
+def add_conditioning(ds, t: Translation) -> Translation:
+    """``t`` with its pruned subsets' condition numbers, as :func:`translate` gives them: filled in
+    place, once, and returned.
+
+    The refit costs little (pruning and the map are memoised in the core; with anchor completion,
+    whose map is not, it is a second fit). Fields are replaced, never mutated, and ``conditioned``
+    is set last, so a session reading a shared ``t`` meanwhile sees the old fields or the new ones;
+    two sessions filling it at once compute the same values.
+    """
+    if t.conditioned:
+        return t
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cond_sub, cond_damped = _condition_numbers(fit_irp(ds, t.settings))
+    t.cond_sub = cond_sub
+    t.metrics = {**t.metrics, "cond_mean": float(np.mean(cond_sub)), "cond_max": float(np.max(cond_sub)),
+                 "cond_damped_mean": float(np.mean(cond_damped)), "cond_damped_max": float(np.max(cond_damped))}
+    t.extras = {**t.extras, "cond_damped": cond_damped,
+                "warnings": sorted(set(t.extras.get("warnings", [])) | {str(w.message) for w in caught})}
+    t.conditioned = True
+    return t
 
 
 def baselines(ds, source: str, target: str, k: int = D.K, head: str = D.HEAD) -> dict[str, dict]:
@@ -158,10 +194,16 @@ def cell_metrics_fn(ds, fn: MetricsFn | None) -> MetricsFn:
     return fn if fn is not None else (lambda s: translate(ds, s, light=True).metrics)
 
 
+# The tiles add_conditioning fills: until then they show PENDING.
+CONDITIONING_TILES = ("cond. number, pruned (mean)", "cond. number, pruned (max)", "cond. number, damped (max)")
+PENDING = "…"
+
+
 def metric_tiles(t: Translation) -> list[list[tuple[str, str, str | None]]]:
-    """The page's two rows of tiles as ``(label, value, help)``: the scores, then the anchors."""
+    """The page's two rows of tiles as ``(label, value, help)``: the scores, then the anchors.
+    A tile of :data:`CONDITIONING_TILES` shows :data:`PENDING` while ``t`` is not conditioned."""
     m = t.metrics
-    return [[
+    rows = [[
         ("reconstruction similarity", fmt(m["recon"]),
          "mean cos(translated, true target embedding) of the same test item"),
         ("recon. similarity (centred)", fmt(m["recon_centred"]),
@@ -183,6 +225,10 @@ def metric_tiles(t: Translation) -> list[list[tuple[str, str, str | None]]]:
          "figures are the plain pseudo-inverse's (ridge 0). See the spectrum tab"),
         ("fit + evaluate", f"{t.seconds:.2f} s", None),
     ]]
+    if t.conditioned:
+        return rows
+    return [[(label, PENDING, "computed after the scores") if label in CONDITIONING_TILES else (label, value, help_)
+             for label, value, help_ in row] for row in rows]
 
 
 def settings_caption(s: Settings) -> str:
