@@ -64,6 +64,32 @@ SNAPSHOT = """() => {
 }"""
 SHOWN = """t => Array.from(document.querySelectorAll(
   '[data-testid="stCaptionContainer"], [data-testid="stMetricLabel"]')).some(e => e.textContent.includes(t))"""
+# The moves' waits do not poll. Polling every 50 ms cost a waiting page ~0.04 CPU-s per second (each
+# check walks a DOM that holds two charts' thousands of nodes): with 20 sessions waiting most of the
+# time, about a third of the clients' CPU in the load test, taken from the server's two cores by
+# clients a classroom would not run. Instead a MutationObserver checks when the page changes: at
+# the first change, then at most every 50 ms while changes go on, and once a second regardless.
+OBSERVED = """([check, arg, ms]) => new Promise((resolve, reject) => {
+  const holds = (CHECK);
+  let cooling = false, dirty = false, finished = false;
+  const finish = (ok) => {
+    if (finished) return;
+    finished = true; observer.disconnect(); clearTimeout(timer); clearInterval(tick);
+    ok ? resolve(true) : reject(new Error(`not true after ${ms} ms: ${check}`));
+  };
+  const test = () => {
+    if (cooling) { dirty = true; return; }
+    if (holds(arg)) return finish(true);
+    cooling = true;
+    setTimeout(() => { cooling = false; if (dirty) { dirty = false; test(); } }, 50);
+  };
+  const observer = new MutationObserver(test);
+  observer.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true,
+                                   attributeFilter: ['data-test-script-state']});
+  const tick = setInterval(() => holds(arg) && finish(true), 1000);
+  const timer = setTimeout(() => finish(false), ms);
+  test();
+})"""
 METRICS_SHOWN = "n => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length >= n"
 BUTTON_ENABLED = """t => Array.from(document.querySelectorAll('button'))
   .some(b => b.textContent.includes(t) && !b.disabled)"""
@@ -127,9 +153,13 @@ class Session:
     def expected(self) -> str:
         return PAGES[self.page_name].format(o=self.omega, d=self.delta)
 
+    async def until(self, check: str, arg=None, timeout: float = 180.0) -> None:
+        """Until the JS function ``check`` holds for ``arg`` (see :data:`OBSERVED`)."""
+        await self.page.evaluate(OBSERVED.replace("CHECK", check), [check, arg, int(timeout * 1000)])
+
     async def wait_shown(self, timeout: float = 180.0) -> None:
         """Until the page shows the numbers of the current setting."""
-        await self.page.wait_for_function(SHOWN, arg=self.expected(), polling=50, timeout=timeout * 1000)
+        await self.until(SHOWN, self.expected(), timeout)
 
     async def check(self) -> dict:
         snap = await self.page.evaluate(SNAPSHOT.replace("UPLOAD_PREFIX", repr(UPLOAD_PREFIX)))
@@ -272,7 +302,7 @@ class Session:
                 await self.switch()
             else:
                 await self.move()
-            await self.page.wait_for_function(IDLE, polling=100)  # let the run finish
+            await self.until(IDLE)  # let the run finish
             self.record(await self.check())
             await asyncio.sleep(self.rng.uniform(0.2, 1.0))  # think time
 
@@ -280,7 +310,7 @@ class Session:
         """Alive: one more move is shown, error-free, on the websocket it started with."""
         try:
             await self.move()
-            await self.page.wait_for_function(IDLE, polling=100)
+            await self.until(IDLE)
             self.record(await self.check())
             await self.check_isolation()
         except Exception as exc:  # noqa: BLE001
