@@ -68,7 +68,7 @@ st.markdown(
 if s is not None:
     st.subheader("Live: the current sidebar setting")
     try:
-        m = caches.cached_metrics(s)
+        m = caches.setting_metrics(s)
         c = st.columns(4)
         c[0].metric(f"anchors kept per subspace (ω = {s.omega}, δ = {s.delta:.2f})",
                     fmt(m["kept_mean"], 1))

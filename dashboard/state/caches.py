@@ -145,6 +145,14 @@ def cached_metrics(s: Settings) -> dict[str, Any]:
 cached_metrics.clear = _live_metrics.clear
 
 
+def setting_metrics(s: Settings) -> dict[str, Any]:
+    """The metrics of the one setting a page shows beside the Translate page (Method): tables first,
+    else the translation that page shares. A light fit of its own would score the setting a
+    second time when a student switches pages; their figures are the same to the bit."""
+    m = table_metrics(s)
+    return m if m is not None else cached_translation(s).metrics
+
+
 @session_cached(st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner=False))
 def _live_baselines(dataset: str, source: str, target: str, k: int, head: str) -> dict:
     return P.live_baselines(get_dataset(dataset), source, target, k, head)
