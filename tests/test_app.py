@@ -211,3 +211,21 @@ def test_translate_renders_for_every_shipped_dataset(dataset):
     assert at.sidebar.selectbox(key="dataset").value == dataset
     assert at.sidebar.selectbox(key="source").value == load_dataset(dataset).encoders[0]
     assert len(at.metric) >= 10
+
+
+def test_a_new_settings_condition_numbers_fill_their_tiles():
+    """Translate draws a new setting's scores first and its condition numbers after: when the run
+    ends, no tile is left pending and they are the one-pass translation's."""
+    from dashboard.views import translate as VT
+    from dashboard.views.settings import Settings, default_pair
+
+    at = _app("translate", omega="3", delta="0.45")  # a setting no earlier test of this module drew
+    _assert_clean(at)
+    shown = _metrics(at)
+    assert VT.PENDING not in shown.values()
+    ds = load_dataset(D.DATASET)
+    source, target = default_pair(ds.encoders)
+    t = VT.translate(ds, Settings(dataset=D.DATASET, source=source, target=target, omega=3, delta=0.45))
+    want = {label: value for row in VT.metric_tiles(t) for label, value, _ in row}
+    for label in VT.CONDITIONING_TILES:
+        assert shown[label] == want[label], label

@@ -30,7 +30,7 @@ st.caption(f"{ds.title}: **{s.source}** → **{s.target}**. The source "
            "side sees only its anchors, the target side only its own: no map is ever fitted on "
            "both.")
 try:
-    # A new setting's scores first: its condition numbers are added at the end of the page.
+    # A new setting's scores first: its condition numbers follow once the tiles are drawn.
     t = caches.cached_scores(s)
 except Exception as exc:  # noqa: BLE001 - the core's message, never a traceback
     st.error(f"IRP could not translate at these settings: {exc}")
@@ -59,6 +59,19 @@ for row in VT.metric_tiles(t):
             pending[label] = slot
 # Drawn after the numbers, so when it shows the new setting the numbers above are updated too.
 st.caption(VT.settings_caption(s))
+
+if pending:  # a new setting's condition numbers: after its scores, before its figures
+    try:
+        t = caches.cached_translation(s)  # the same object, now conditioned
+    except Exception as exc:  # noqa: BLE001
+        st.warning(f"condition numbers unavailable: {exc}")
+    for row in VT.metric_tiles(t):
+        for label, value, help_ in row:
+            if label in pending:
+                pending[label].metric(label, value, help=help_, width="content",
+                                      **CMP.tile_delta(label, t.metrics, m_pin))
+    with notes_box:
+        share_ui.notes([n for n in notes_of(t) if n not in notes_shown])
 
 # The baselines table is filled at the end of the script: their first fit takes a few seconds
 # and must not hold back the numbers and layouts above it.
@@ -131,19 +144,6 @@ if tab_details.open:
 if tab_spectrum.open:
     with tab_spectrum:
         spectrum_ui.draw(s)
-
-if pending:  # the condition numbers of a new setting, after its scores and figures
-    try:
-        t = caches.cached_translation(s)  # the same object, now conditioned
-    except Exception as exc:  # noqa: BLE001
-        st.warning(f"condition numbers unavailable: {exc}")
-    for row in VT.metric_tiles(t):
-        for label, value, help_ in row:
-            if label in pending:
-                pending[label].metric(label, value, help=help_, width="content",
-                                      **CMP.tile_delta(label, t.metrics, m_pin))
-    with notes_box:
-        share_ui.notes([n for n in notes_of(t) if n not in notes_shown])
 
 with baseline_slot:
     try:
