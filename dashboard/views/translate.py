@@ -223,7 +223,8 @@ def metric_tiles(t: Translation) -> list[list[tuple[str, str, str | None]]]:
         ("cond. number, damped (max)", fmt(m.get("cond_damped_max", math.nan), 2),
          "what the decoding pays: its largest gain relative to the strongest direction's; the raw "
          "figures are the plain pseudo-inverse's (ridge 0). See the spectrum tab"),
-        ("fit + evaluate", f"{t.seconds:.2f} s", None),
+        ("fit + evaluate", f"{t.seconds:.2f} s",
+         "when this setting was first scored; its condition numbers came after"),
     ]]
     if t.conditioned:
         return rows
