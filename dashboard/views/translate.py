@@ -79,8 +79,8 @@ def translate(ds, s: Settings, light: bool = False, cond_full: float | None = No
     the non-stitch bound, the confusion matrix, norms and the full-anchor condition number (NaN
     unless ``cond_full`` is given). ``cond_full`` lets a caller pass a cached
     :func:`full_condition_number`. ``conditioning=False`` leaves out the pruned subsets' condition
-    numbers (an eigenvalue decomposition per new subset: about 40 % of a new setting's work on two
-    cores), so the scores come first; :func:`add_conditioning` adds them.
+    numbers (an eigenvalue decomposition per new subset: up to a third of a new setting's CPU time),
+    so the scores come first; :func:`add_conditioning` adds them.
     """
     from irp_core import IRP, metrics
     from irp_core.scoring import score_pair
