@@ -65,9 +65,9 @@ SNAPSHOT = """() => {
 SHOWN = """t => Array.from(document.querySelectorAll(
   '[data-testid="stCaptionContainer"], [data-testid="stMetricLabel"]')).some(e => e.textContent.includes(t))"""
 # The moves' waits do not poll. Polling every 50 ms cost a waiting page ~0.04 CPU-s per second (each
-# check walks a DOM that holds two charts' thousands of nodes): with 20 sessions waiting most of the
-# time, about a third of the clients' CPU in the load test, taken from the server's two cores by
-# clients a classroom would not run. Instead a MutationObserver checks when the page changes: at
+# check walks a DOM that holds two charts' thousands of nodes), taken from the server's two cores by
+# work a classroom's browsers would not do: without it the renderers' CPU per move in the 20-session
+# load test fell from 0.75 to 0.58 s. A MutationObserver checks when the page changes instead: at
 # the first change, then at most every 50 ms while changes go on, and once a second regardless.
 OBSERVED = """([check, arg, ms]) => new Promise((resolve, reject) => {
   const holds = (CHECK);
