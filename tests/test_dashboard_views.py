@@ -114,6 +114,24 @@ def test_absolute_is_a_number_when_dims_match(ds, settings):
     assert isinstance(m["absolute"], float)
 
 
+@pytest.mark.parametrize("pair", [("enc_a", "enc_b"), ("enc_a", "enc_c")])
+def test_pair_constants_are_the_heads_and_norms_of_the_pair(ds, settings, pair):
+    """Computed once per pair, they are what the translation reports: the head on the raw source
+    and on the true target vectors, and both sides' norms."""
+    s = settings.with_pair(*pair)
+    fixed = VT.pair_constants(ds, *pair)
+    head, labels = ds.head(pair[1]), ds.space(pair[1]).test_labels
+    assert fixed["non_stitch"] == float(np.mean(head.predict(ds.space(pair[1]).test) == labels)) > 0.8
+    if pair[1] == "enc_b":  # 32-d -> 48-d
+        assert fixed["absolute"] == NA_DIMS
+    else:
+        assert fixed["absolute"] == float(np.mean(head.predict(ds.space(pair[0]).test) == labels))
+    m = VT.translate(ds, s).metrics
+    assert VT.translate(ds, s, pair=fixed).metrics == m
+    for key in ("absolute", "non_stitch", "norm_source", "norm_target"):
+        assert m[key] == fixed[key], key
+
+
 def test_intra_space_translation_is_near_perfect(ds, settings):
     m = VT.translate(ds, replace(settings, target="enc_a", delta=0.0, omega=1, ridge=0.0)).metrics
     assert m["recon"] > 0.99 and m["retrieval_top1"] > 0.9

@@ -104,6 +104,12 @@ def cached_cond_full(dataset: str, target: str, k: int, center: str, whiten_floo
 cached_cond_full.clear = _live_cond_full.clear
 
 
+@session_cached(st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner=False))
+def cached_pair_constants(dataset: str, source: str, target: str, head: str) -> dict[str, Any]:
+    """The numbers of a pair that no setting changes (:func:`VT.pair_constants`)."""
+    return VT.pair_constants(get_dataset(dataset), source, target, head)
+
+
 # cache_resource, not cache_data: a hit hands over the shared object instead of unpickling a copy
 # of its 2000 x d translation on every rerun of every session. Pages only read it (add_conditioning
 # completes it once).
@@ -113,7 +119,8 @@ def cached_scores(s: Settings) -> Translation:
     """The translation at ``s`` as soon as it is scored: its pruned condition numbers may still be
     missing (``conditioned`` False). Shared: :func:`cached_translation` completes this object."""
     cond = cached_cond_full(s.dataset, s.target, s.k, s.center, s.whiten_floor)
-    return VT.translate(get_dataset(s.dataset), s, cond_full=cond, conditioning=False)
+    pair = cached_pair_constants(s.dataset, s.source, s.target, s.head)
+    return VT.translate(get_dataset(s.dataset), s, cond_full=cond, conditioning=False, pair=pair)
 
 
 def cached_translation(s: Settings) -> Translation:
