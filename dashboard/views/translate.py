@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard import defaults as D
-from dashboard.views.common import NA_DIMS, first_anchors, fmt, load_head
+from dashboard.views.common import NA_DIMS, first_anchors, fmt, head_accuracy, load_head
 from dashboard.views.layouts import display_rows, layout_figures, layout_panel_data, place_by_similarity
 from dashboard.views.settings import MetricsFn, Settings
 
@@ -79,12 +79,8 @@ def pair_constants(ds, source: str, target: str, head: str = D.HEAD) -> dict[str
 
     sx, sy = ds.space(source), ds.space(target)
     h, labels = load_head(ds, target, head), sy.test_labels
-
-    def accuracy(x: np.ndarray) -> float | None:
-        return None if h is None or labels is None else metrics.stitching_accuracy(h, x, labels)
-
-    return {"absolute": accuracy(sx.test) if sx.test.shape[1] == sy.test.shape[1] else NA_DIMS,
-            "non_stitch": accuracy(sy.test),
+    return {"absolute": head_accuracy(h, sx.test, labels) if sx.test.shape[1] == sy.test.shape[1] else NA_DIMS,
+            "non_stitch": head_accuracy(h, sy.test, labels),
             "norm_source": metrics.norm_stats(sx.test), "norm_target": metrics.norm_stats(sy.test)}
 
 
