@@ -19,6 +19,11 @@ class Result:
     presses: int = 0
     switches: int = 0
     latencies: list[float] = field(default_factory=list)
+    pressed_at: list[float] = field(default_factory=list)  # per move: its key press, in seconds of moving
+    moving_since: float = 0.0  # perf_counter when the sessions began moving
+    # the server's part of the reruns that showed numbers while the sessions moved, by its own clock
+    # (bench/server_clock.py): (seconds from the rerun request to the numbers, request in seconds of moving)
+    server_answers: list[tuple[float, float]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     compared: int = 0  # (session, session) pairs at one setting whose numbers were compared
     upload: str | None = None  # the dataset session 0 uploaded
@@ -33,9 +38,12 @@ class Result:
     cpu_browser: float = 0.0  # ... and Chromium with the Playwright driver
     moves_held: int = 0  # moves of all sessions while the CPU was counted (the final moves excluded)
     nice: int = 0  # the niceness asked for the clients
+    idle: bool = False  # ... and whether they were asked to run under SCHED_IDLE
     # niceness -> threads seen with it when the sessions started moving: the server's, the clients'
     server_nices: dict[int, int] = field(default_factory=dict)
     client_nices: dict[int, int] = field(default_factory=dict)
+    server_policies: dict[str, int] = field(default_factory=dict)  # scheduling policy -> threads
+    client_policies: dict[str, int] = field(default_factory=dict)
 
     @property
     def cpu_per_move(self) -> float:
@@ -76,11 +84,29 @@ def pct(xs: list[float], q: float) -> float:
     return xs[max(0, min(len(xs) - 1, round(q / 100 * (len(xs) - 1))))] if xs else float("nan")
 
 
+def by_window(values: list[float], at: list[float], step: float = 20.0) -> str:
+    """The p95 of ``values`` per ``step`` seconds of moving (``at``: when each began): the sessions all
+    make their first move at once, so the first window holds that burst."""
+    out = []
+    for k in range(int(max(at, default=-1.0) // step) + 1):
+        xs = [v for v, t in zip(values, at) if k * step <= t < (k + 1) * step]
+        out.append(f"{pct(xs, 95):.1f}" if xs else "-")
+    return " ".join(out) + " s"
+
+
+def server_part(res: Result) -> str:
+    """Median / p95 of the server's part of a move, by its own clock."""
+    xs = [s for s, _ in res.server_answers]
+    return f"{statistics.median(xs) * 1000:.0f} / {pct(xs, 95) * 1000:.0f} ms" if xs else "n/a"
+
+
 def niceness(res: Result) -> str:
     def seen(d: dict[int, int]) -> str:
         return ", ".join(f"{n} ({k} threads)" for n, k in sorted(d.items())) or "none seen"
 
-    return f"clients asked {res.nice}; seen: server {seen(res.server_nices)}; clients {seen(res.client_nices)}"
+    return (f"clients asked {res.nice}{' and SCHED_IDLE' if res.idle else ''}; seen: "
+            f"server {seen(res.server_nices)} {res.server_policies}; "
+            f"clients {seen(res.client_nices)} {res.client_policies}")
 
 
 def box() -> str:
@@ -93,8 +119,9 @@ def summary(res: Result) -> str:
     lat = res.latencies or [float("nan")]
     return (f"SUMMARY {res.opened}/{res.sessions} sessions, {res.seconds:.0f} s, {res.moves_held} moves: "
             f"server {res.cpu_per_move:.3f} CPU-s/move ({res.cpu_server:.1f} s), move p95 {pct(lat, 95) * 1000:.0f} ms "
-            f"(median {statistics.median(lat) * 1000:.0f} ms), server RSS peak {res.peak_rss * mb:.0f} MB, "
-            f"errors {len(res.errors)}; clients nice {res.nice}; box {box()}; "
+            f"(median {statistics.median(lat) * 1000:.0f} ms; server's part {server_part(res)}), "
+            f"server RSS peak {res.peak_rss * mb:.0f} MB, "
+            f"errors {len(res.errors)}; clients nice {res.nice}{', SCHED_IDLE' if res.idle else ''}; box {box()}; "
             f"load avg {res.load_start[0]:.2f} -> {res.load[0]:.2f} on {os.cpu_count()} CPUs")
 
 
@@ -115,6 +142,9 @@ def table(res: Result) -> str:
         ("move -> numbers shown, median", f"{statistics.median(lat) * 1000:.0f} ms"),
         ("move -> numbers shown, p95", f"{pct(lat, 95) * 1000:.0f} ms"),
         ("move -> numbers shown, max", f"{max(lat) * 1000:.0f} ms"),
+        ("move p95 per 20 s of moving", by_window(res.latencies, res.pressed_at)),
+        ("server's part: request -> numbers, median / p95", f"{server_part(res)} ({len(res.server_answers)} reruns)"),
+        ("server's part p95 per 20 s of moving", by_window(*zip(*res.server_answers)) if res.server_answers else "n/a"),
         ("server RSS peak / final", f"{res.peak_rss * mb:.0f} / {res.final_rss * mb:.0f} MB"),
         ("RSS growth, last 30 s", f"{res.rss_growth_last() * mb:+.0f} MB"),
         ("RSS every 15 s from the start", " ".join(f"{b * mb:.0f}" for b in res.rss_every(15.0)) + " MB"),

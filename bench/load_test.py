@@ -42,9 +42,10 @@ for p in (str(ROOT), str(ROOT / "tests" / "browser")):
 
 from browser_helpers import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
 
+from bench import server_clock
 from bench.load_report import Result, summary, table
 from bench.load_session import Session
-from bench.procfs import RssSampler, _niced, thread_nices, tree, tree_cpu
+from bench.procfs import RssSampler, _niced, thread_nices, thread_policies, tree, tree_cpu
 from dashboard import defaults as D
 
 
@@ -65,7 +66,8 @@ async def _drive(res: Result, base: str, n: int, seconds: float, seed: int, uplo
             live = [s for s, r in zip(sessions, opened) if not isinstance(r, Exception)]
             res.opened = len(live)
             mark("start")
-            deadline = time.perf_counter() + seconds
+            res.moving_since = time.perf_counter()
+            deadline = res.moving_since + seconds
             ran = await asyncio.gather(*(s.run(deadline) for s in live), return_exceptions=True)
             res.moves_held = sum(s.moves for s in live)
             mark("end")
@@ -96,13 +98,16 @@ def upload_file(folder: Path, n: int = 300) -> str:
 
 
 
-def run_load(sessions: int = 10, seconds: float = 120.0, seed: int = 0, nice: int = 0) -> Result:
+def run_load(sessions: int = 10, seconds: float = 120.0, seed: int = 0, nice: int = 0,
+             idle: bool = False) -> Result:
     """Start the app, hold ``sessions`` browser sessions for ``seconds``, stop; the figures.
 
-    The clients run at niceness raised by ``nice`` (see :func:`_niced`); the server is started
-    before, from the caller's thread, at its niceness."""
-    res = Result(sessions=sessions, seconds=seconds, nice=nice, load_start=os.getloadavg())
-    proc, base, _ = start_app()
+    The clients run at niceness raised by ``nice``, under SCHED_IDLE with ``idle`` (see
+    :func:`_niced`); the server is started before, from the caller's thread, at its own."""
+    res = Result(sessions=sessions, seconds=seconds, nice=nice, idle=idle, load_start=os.getloadavg())
+    clock = tempfile.NamedTemporaryFile(prefix="irp-server-clock-", suffix=".txt", delete=False)  # noqa: SIM115
+    clock.close()
+    proc, base, _ = start_app(module="bench.server_clock", extra_env={server_clock.ENV: clock.name})
     sampler = RssSampler(proc.pid, res.rss)
     sampler.start()
     cpu = {}
@@ -113,13 +118,14 @@ def run_load(sessions: int = 10, seconds: float = 120.0, seed: int = 0, nice: in
         if phase == "start":
             res.run_start = time.perf_counter() - sampler.t0
             server = set(tree(proc.pid))
-            res.server_nices = thread_nices(server)
-            res.client_nices = thread_nices(set(tree(os.getpid())) - server - {os.getpid()})
+            clients = set(tree(os.getpid())) - server - {os.getpid()}
+            res.server_nices, res.client_nices = thread_nices(server), thread_nices(clients)
+            res.server_policies, res.client_policies = thread_policies(server), thread_policies(clients)
 
     try:
         with tempfile.TemporaryDirectory() as tmp:
             up = upload_file(Path(tmp))
-            _niced(nice, lambda: asyncio.run(_drive(res, base, sessions, seconds, seed, up, mark)))
+            _niced(nice, lambda: asyncio.run(_drive(res, base, sessions, seconds, seed, up, mark)), idle)
         if "end" in cpu:
             res.cpu_server, res.cpu_browser = (b - a for a, b in zip(cpu["start"], cpu["end"]))
         res.load = os.getloadavg()
@@ -129,6 +135,9 @@ def run_load(sessions: int = 10, seconds: float = 120.0, seed: int = 0, nice: in
         if proc.poll() is not None:
             res.errors.append(f"server exited with code {proc.returncode}")
         stop_app(proc)
+        res.server_answers = [(seconds, at - res.moving_since) for seconds, at in server_clock.read(clock.name)
+                              if res.moving_since and at >= res.moving_since]
+        os.unlink(clock.name)
     return res
 
 
@@ -141,8 +150,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--nice", type=int, default=10,
                     help="niceness added to the clients (Playwright driver, Chromium), not the server (default 10)")
+    ap.add_argument("--idle", action="store_true",
+                    help="the clients under SCHED_IDLE too: they run only on CPU time the server leaves")
     args = ap.parse_args()
-    res = run_load(args.sessions, args.seconds, args.seed, args.nice)
+    res = run_load(args.sessions, args.seconds, args.seed, args.nice, args.idle)
     print(table(res))
     print(summary(res))
     sys.exit(1 if res.errors else 0)

@@ -64,6 +64,26 @@ def thread_nices(pids) -> dict[int, int]:
     return out
 
 
+def thread_policies(pids) -> dict[str, int]:
+    """Scheduling policy -> how many threads of the processes ``pids`` have it."""
+    names = {0: "SCHED_OTHER", 3: "SCHED_BATCH", 5: "SCHED_IDLE"}
+    out: dict[str, int] = {}
+    for p in pids:
+        try:
+            tids = os.listdir(f"/proc/{p}/task")
+        except OSError:
+            continue
+        for t in tids:
+            try:
+                with open(f"/proc/{p}/task/{t}/stat") as f:
+                    policy = int(f.read().rsplit(")", 1)[1].split()[38])
+            except (OSError, IndexError, ValueError):
+                continue
+            name = names.get(policy, f"policy {policy}")
+            out[name] = out.get(name, 0) + 1
+    return out
+
+
 def tree_cpu(pid: int, skip: tuple[int, ...] = ()) -> float:
     """CPU seconds (user + system) used so far by ``pid``'s live tree, less the trees in ``skip``."""
     left = set(tree(pid)) - {q for s in skip for q in tree(s)}
@@ -107,18 +127,22 @@ def _drop_sys_nice() -> None:
         pass
 
 
-def _niced(nice: int, fn):
-    """``fn()`` in a thread of its own whose niceness is raised by ``nice`` first, so the processes
-    it starts (the Playwright driver, then Chromium) inherit it, and may not lower it (see
-    :func:`_drop_sys_nice`); the caller's thread keeps its niceness and capabilities (on Linux both
-    are per thread)."""
-    if not nice:
+def _niced(nice: int, fn, idle: bool = False):
+    """``fn()`` in a thread of its own whose niceness is raised by ``nice`` first (and, with
+    ``idle``, whose policy is SCHED_IDLE: it runs only on CPU time no other thread wants), so the
+    processes it starts (the Playwright driver, then Chromium) inherit it, and may not undo it (see
+    :func:`_drop_sys_nice`); the caller's thread keeps its niceness, policy and capabilities (on
+    Linux all three are per thread)."""
+    if not nice and not idle:
         return fn()
     box: dict = {}
 
     def target() -> None:
         try:
-            os.nice(nice)
+            if nice:
+                os.nice(nice)
+            if idle:
+                os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
             _drop_sys_nice()
             box["value"] = fn()
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread

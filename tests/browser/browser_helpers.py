@@ -28,12 +28,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(timeout: float = 90.0) -> tuple[subprocess.Popen, str, float]:
-    """Start ``streamlit run dashboard/app.py``; return (process, base URL, seconds to healthy)."""
+def start_app(timeout: float = 90.0, module: str = "streamlit",
+              extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str, float]:
+    """Start ``streamlit run dashboard/app.py``; return (process, base URL, seconds to healthy).
+
+    ``module``: what ``python -m`` runs with streamlit's arguments (the load test's
+    ``bench.server_clock``); ``extra_env``: added to the server's environment."""
     port = free_port()
-    env = dict(os.environ)
+    env = dict(os.environ, **(extra_env or {}))
     env.setdefault("PYTHONPATH", str(ROOT))
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+    cmd = [sys.executable, "-m", module, "run", str(ROOT / "dashboard" / "app.py"),
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]

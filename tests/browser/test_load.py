@@ -33,5 +33,8 @@ def test_ten_sessions_moving_sliders_for_two_minutes():
     # at the end, and a selector offering an upload not its own is an error (so is the owner's lacking it)
     assert res.upload is not None, figures
     assert res.isolation_checks >= SESSIONS - 1, figures
+    # the server's own clock (bench/server_clock.py) timed the reruns that showed the moves' numbers
+    assert len(res.server_answers) >= 0.8 * sum(res.moves), figures
+    assert all(0 <= seconds < 180 for seconds, _ in res.server_answers), figures
     assert res.peak_rss < 3 * GB, figures
     assert res.rss_growth_last(30.0) < 0.2 * res.peak_rss, figures  # bounded caches: a plateau
