@@ -46,9 +46,11 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def thread_nices(pids) -> dict[int, int]:
-    """Niceness -> how many threads of the processes ``pids`` have it (on Linux it is per thread)."""
-    out: dict[int, int] = {}
+def _thread_counts(pids, field: int, name=lambda v: v) -> dict:
+    """``name(value)`` -> how many threads of the processes ``pids`` have that value in field
+    ``field`` of their /proc stat (counted after the command name; on Linux both the niceness and
+    the scheduling policy are per thread)."""
+    out: dict = {}
     for p in pids:
         try:
             tids = os.listdir(f"/proc/{p}/task")
@@ -57,31 +59,25 @@ def thread_nices(pids) -> dict[int, int]:
         for t in tids:
             try:
                 with open(f"/proc/{p}/task/{t}/stat") as f:
-                    n = int(f.read().rsplit(")", 1)[1].split()[16])
+                    v = int(f.read().rsplit(")", 1)[1].split()[field])
             except (OSError, IndexError, ValueError):
                 continue
-            out[n] = out.get(n, 0) + 1
+            key = name(v)
+            out[key] = out.get(key, 0) + 1
     return out
+
+
+def thread_nices(pids) -> dict[int, int]:
+    """Niceness -> how many threads of the processes ``pids`` have it."""
+    return _thread_counts(pids, 16)
+
+
+POLICIES = {0: "SCHED_OTHER", 3: "SCHED_BATCH", 5: "SCHED_IDLE"}
 
 
 def thread_policies(pids) -> dict[str, int]:
     """Scheduling policy -> how many threads of the processes ``pids`` have it."""
-    names = {0: "SCHED_OTHER", 3: "SCHED_BATCH", 5: "SCHED_IDLE"}
-    out: dict[str, int] = {}
-    for p in pids:
-        try:
-            tids = os.listdir(f"/proc/{p}/task")
-        except OSError:
-            continue
-        for t in tids:
-            try:
-                with open(f"/proc/{p}/task/{t}/stat") as f:
-                    policy = int(f.read().rsplit(")", 1)[1].split()[38])
-            except (OSError, IndexError, ValueError):
-                continue
-            name = names.get(policy, f"policy {policy}")
-            out[name] = out.get(name, 0) + 1
-    return out
+    return _thread_counts(pids, 38, lambda v: POLICIES.get(v, f"policy {v}"))
 
 
 def tree_cpu(pid: int, skip: tuple[int, ...] = ()) -> float:
