@@ -1,9 +1,11 @@
 """Load test: concurrent browser sessions moving ω and δ and switching pages on one real server.
 
-Starts ``streamlit run dashboard/app.py`` on a free loopback port and opens N sessions (one
-Chromium, one browser context each, so one Streamlit session each). For ``--seconds`` every session
-keeps jumping ω or δ to a seeded random value inside a small box (so values are revisited and the
-shared cache is hit), sometimes switching between the Translate and Method pages. A move's latency
+Starts ``streamlit run dashboard/app.py`` on a free loopback port (through ``bench.server_clock``,
+which times the server's part of each move by its own clock) and opens N sessions (one Chromium, one
+browser context each, so one Streamlit session each); a session is open once its numbers are shown
+and its layout charts drawn. For ``--seconds`` every session keeps jumping ω or δ to a seeded
+random value inside a small box (so values are revisited and the shared cache is hit), sometimes
+switching between the Translate and Method pages. A move's latency
 runs from the last key press to the page showing the numbers for the new setting. Any exception or
 error element, console error, page error, crash or websocket close in any session is an error.
 Session 0 first uploads a small dataset (cut from a shipped one) on the Upload page and then moves
@@ -16,10 +18,11 @@ switches and session 0's upload cost CPU too but are not counted as moves).
 The clients (this script's driving thread, the Playwright driver and the Chromium it launches, all
 inheriting it) run at a niceness raised by ``--nice`` (default 10 here, 0 from :func:`run_load`) and
 may not lower it (Chromium run as root would), so the server, started before at its own niceness,
-keeps its cores; the niceness seen on the server's and the clients' threads is printed. The last
-line is a one-line summary, for quoting.
+keeps its cores; with ``--idle`` they run under SCHED_IDLE too, on CPU time the server leaves. The
+niceness and policy seen on the server's and the clients' threads are printed. The last line is a
+one-line summary, for quoting.
 
-    python bench/load_test.py [--sessions 10 --seconds 120 --seed 0 --nice 10]
+    python bench/load_test.py [--sessions 10 --seconds 120 --seed 0 --nice 10 --idle]
 
 The issue's scenario is ``--sessions 20 --seconds 120``: 20 sessions moving over the few settings
 a class would share (``OMEGAS`` × ``DELTAS``, at most 5 × 5 around the defaults; printed).
