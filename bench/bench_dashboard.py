@@ -19,6 +19,11 @@ port and, with one browser page (one Streamlit session at a time), measures:
    c. δ one step right at ω 8 from δ 0.50 (new values), then as many steps back (revisited);
    d. ridge one step right at ω 8, δ 0.50 from ridge 0.30 (new values).
 
+   A series is one session alone on the server, so the server works ahead
+   (``dashboard/state/lookahead.py``): after each move it fits the next step the same way while
+   the page settles. Only a series' first move has no move before it, so it is printed apart, as
+   the cost of a new setting nobody asked for ahead; ``--lookahead off`` measures every move so.
+
 The goals (first render ≤ 5 s after healthy, each page ≤ 5 s and Sensitivity ≤ 10 s, p95 of
 each series ≤ 1 s) are printed next to the figures, never asserted. The machine's load average is
 printed at start and end: figures taken on a busy machine say little. The server's CPU seconds per
@@ -32,7 +37,7 @@ page open and per move are printed too (its process tree, from ``/proc``).
    of the layouts.
 
     python bench/bench_dashboard.py [--moves 10] [--series abcd] [--pages all|none|"Scale,Method"]
-                                    [--pin] [--panel layouts|details]
+                                    [--pin] [--panel layouts|details] [--lookahead on|off]
 """
 
 from __future__ import annotations
@@ -280,9 +285,11 @@ def run_series(page, base: str, server_pid: int, letter: str, start: Setting, ru
             settle(page)
         cpu = tree_cpu(server_pid) - cpu0
         if times:
+            later = times[1:] or times  # the first move of a series has no move before it to follow
             print(f"  {letter}  {r.name}: n={len(times)} median {ms(statistics.median(times))}, "
                   f"p95 {ms(pct(times, 95))} (goal ≤ {GOAL_P95_S:.0f} s), max {ms(max(times))}; "
-                  f"server CPU {cpu / len(times):.3f} s/move; ended at {cur}")
+                  f"first move {ms(times[0])}, the later ones median {ms(statistics.median(later))}, "
+                  f"p95 {ms(pct(later, 95))}; server CPU {cpu / len(times):.3f} s/move; ended at {cur}")
         else:
             print(f"  {letter}  {r.name}: n=0 (no room for a move)")
     warn_errors(page, f"series {letter}")
@@ -348,6 +355,9 @@ def main(argv: list[str] | None = None) -> None:
                     "sessions, unpinned and with a pinned setting in the URL, and print the ratio")
     ap.add_argument("--panel", choices=("layouts", "details"), default="layouts",
                     help="with --pin: the Translate tab open during the moves")
+    ap.add_argument("--lookahead", choices=("on", "off"), default="on",
+                    help="the server's work ahead for a lone user (dashboard/state/lookahead.py); "
+                    "off: every new setting is computed when asked for (default on, as shipped)")
     args = ap.parse_args(argv)
     pages = (list(PAGES) if args.pages == "all" else [] if args.pages == "none"
              else [p.strip() for p in args.pages.split(",") if p.strip()])
@@ -364,9 +374,10 @@ def main(argv: list[str] | None = None) -> None:
         page = browser.new_page(viewport={"width": 1500, "height": 1000})
         page.set_default_timeout(180_000)
         page.add_init_script(COUNT_RUNS)
-        proc, base, healthy = start_app()  # the browser is already open, as a user's would be
+        # the browser is already open, as a user's would be
+        proc, base, healthy = start_app(extra_env={"IRP_LOOKAHEAD": "0"} if args.lookahead == "off" else None)
         try:
-            print(f"server healthy {healthy:.2f} s after launch")
+            print(f"server healthy {healthy:.2f} s after launch; lookahead {args.lookahead}")
             cpu0 = tree_cpu(proc.pid)
             shown, idle, pair = first_render(page, base)
             print(f"first render, URL load of / (Translate, {pair}): numbers shown {shown:.2f} s, "

@@ -35,7 +35,7 @@ def _one_blas_thread() -> None:
 
 _one_blas_thread()
 
-from dashboard.state import classroom, sidebar
+from dashboard.state import classroom, lookahead, sidebar
 
 CLASSROOM = classroom.active()  # ?classroom=1: a projector's layout, larger type, sidebar collapsed
 st.set_page_config(page_title="IRP Explorer", layout="wide",
@@ -60,9 +60,10 @@ PAGES = [
     st.Page(str(HERE / "app_pages" / "upload.py"), title="Upload", url_path="upload"),
 ]
 
-page = st.navigation(PAGES)
-try:
-    sidebar.draw()
-except Exception as exc:  # noqa: BLE001 - never a traceback in the UI
-    st.sidebar.error(f"Sidebar failed: {exc}")
-page.run()
+with lookahead.script_run():  # work ahead for a lone user waits while any script runs
+    page = st.navigation(PAGES)
+    try:
+        sidebar.draw()
+    except Exception as exc:  # noqa: BLE001 - never a traceback in the UI
+        st.sidebar.error(f"Sidebar failed: {exc}")
+    page.run()

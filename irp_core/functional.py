@@ -167,7 +167,9 @@ def prune(gram_key: tuple, abs_gram: np.ndarray, omega: int, delta: float, seed:
 
 # ------------------------------------------------------------------------------------------ 3. decoding
 def _block(gram: np.ndarray, subset: np.ndarray) -> np.ndarray:
-    return gram[np.ix_(subset, subset)]
+    """``gram[np.ix_(subset, subset)]``, as a C-ordered copy: rows then columns, 2.2 against 4.9 ms
+    at k 1370 of 1500 (it holds the GIL while the subsets' inverses run side by side)."""
+    return gram.take(subset, axis=0).take(subset, axis=1)
 
 
 def target_scatter(side: Side) -> np.ndarray:

@@ -127,12 +127,20 @@ class IRP(BaseEstimator):
         if not 0.0 < float(self.rtol) < 1.0:
             raise ValueError(f"rtol must lie in (0, 1), got {self.rtol!r}")
 
-    def fit(self, anchors_x, anchors_y) -> IRP:
+    def fit(self, anchors_x, anchors_y, *, quiet: bool = False) -> IRP:
         """Learn the translation from parallel anchors (row i of both = the same item).
 
         Composes the steps of :mod:`irp_core.functional`; their expensive parts are memoised on the
         anchors' content, so a refit that changes ω, δ or the ridge redoes only what changed.
+        ``quiet=True`` emits no IRPWarning: for a fit done ahead in a background thread, since
+        Python's warning filters are global, and a thread catching warnings at that moment would
+        record it as its own.
         """
+
+        def warn(message: str) -> None:
+            if not quiet:
+                warnings.warn(message, IRPWarning, stacklevel=3)
+
         self._check_params()
         self.__dict__.pop("_singular_values_full", None)  # computed lazily; stale after a refit
         ax = check_embeddings("anchors_x", anchors_x)  # as given: read-only arrays are hashed once
@@ -156,21 +164,15 @@ class IRP(BaseEstimator):
         if not usable.any():
             raise ValueError("every anchor has zero norm (after centring): nothing to project onto")
         if not usable.all():
-            warnings.warn(
-                f"{int((~usable).sum())} anchor(s) have zero norm after centring and are ignored",
-                IRPWarning,
-                stacklevel=2,
-            )
+            warn(f"{int((~usable).sum())} anchor(s) have zero norm after centring and are ignored")
             side_x, side_y = F.restrict(side_x, np.flatnonzero(usable)), F.restrict(side_y, np.flatnonzero(usable))
         self.anchor_rows_ = rows[usable]
         self.n_features_in_, self.n_features_out_ = ax.shape[1], ay.shape[1]
         n_kept_rows = int(usable.sum())
         if n_kept_rows < ay.shape[1]:
-            warnings.warn(
+            warn(
                 f"only {n_kept_rows} anchors for a {ay.shape[1]}-d target: translations are confined "
-                f"to a {n_kept_rows}-d subspace of it",
-                IRPWarning,
-                stacklevel=2,
+                f"to a {n_kept_rows}-d subspace of it"
             )
 
         gram_key, abs_gram = F.prune_gram(side_x, side_y, self.prune_on)
@@ -190,11 +192,7 @@ class IRP(BaseEstimator):
         self._matrix32 = self.matrix_.astype(np.float32)
 
         if min(self.n_anchors_kept_) == 1:
-            warnings.warn(
-                "a subspace kept a single anchor: its translations are one-dimensional; lower delta",
-                IRPWarning,
-                stacklevel=2,
-            )
+            warn("a subspace kept a single anchor: its translations are one-dimensional; lower delta")
 
         norms = side_y.centred_norms
         self.scale_ = {"anchor_mean_norm": norms.mean(), "anchor_median_norm": np.median(norms), "none": 1.0}[

@@ -11,7 +11,7 @@ import streamlit as st
 from dashboard import defaults as D
 from dashboard import details_ui, share_ui, spectrum_ui
 from dashboard import exports as X
-from dashboard.state import caches, pin, session
+from dashboard.state import caches, lookahead, pin, session
 from dashboard.views import compare as CMP
 from dashboard.views import layouts as VL
 from dashboard.views import translate as VT
@@ -170,3 +170,5 @@ with share_ui.export_panel(3) as c:
         share_ui.figures_button(lambda: VT.translate_figures(ds, t, box.get("ids", [])),
                                 f"IRP Explorer: {s.source} → {s.target}", stem + "_figures.html",
                                 "dl_figures")
+
+lookahead.after_move(ds, s)  # last: a lone user's next step is fitted while they look at this one

@@ -45,13 +45,14 @@ class Translation:
     conditioned: bool = True  # False: the pruned subsets' condition numbers are NaN until add_conditioning
 
 
-def fit_irp(ds, s: Settings):
-    """Fit IRP on the (first k) parallel anchors of ``s.source`` -> ``s.target``."""
+def fit_irp(ds, s: Settings, quiet: bool = False):
+    """Fit IRP on the (first k) parallel anchors of ``s.source`` -> ``s.target`` (``quiet``: see
+    :meth:`irp_core.IRP.fit`)."""
     from irp_core import IRP
 
     sx, sy = ds.space(s.source), ds.space(s.target)
     ax, ay = first_anchors(sx, s.k), first_anchors(sy, s.k)
-    return IRP(**s.irp_kwargs()).fit(ax, ay)
+    return IRP(**s.irp_kwargs()).fit(ax, ay, quiet=quiet)
 
 
 def full_condition_number(ds, target: str, k: int = D.K, center: str = D.CENTER,
