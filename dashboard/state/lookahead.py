@@ -68,7 +68,7 @@ def connected_sessions(seen: set[str]) -> int:
             if not runtime.is_active_session(session_id):
                 seen.discard(session_id)
         return len(seen)
-    except Exception:  # noqa: BLE001 - a private change in Streamlit: do nothing ahead
+    except Exception:  # noqa: BLE001 - should Streamlit's runtime change, do nothing ahead
         return 0
 
 
@@ -77,7 +77,7 @@ class Lookahead:
 
     ``lone()`` says whether one session alone is connected; a job runs only then. A job is a list
     of steps: before each, the worker checks again that no script runs, so a move that comes in
-    meanwhile waits at most for the step in progress.
+    meanwhile shares the cores with the step in progress at most.
     """
 
     def __init__(self, lone: Callable[[], bool], grace_s: float = GRACE_S, give_up_s: float = GIVE_UP_S):
