@@ -23,6 +23,7 @@ port and, with one browser page (one Streamlit session at a time), measures:
    (``dashboard/state/lookahead.py``): after each move it fits the next step the same way while
    the page settles. Only a series' first move has no move before it, so it is printed apart, as
    the cost of a new setting nobody asked for ahead; ``--lookahead off`` measures every move so.
+   (With ``--pin`` two sessions share the server, and nothing is done ahead.)
 
 The goals (first render ≤ 5 s after healthy, each page ≤ 5 s and Sensitivity ≤ 10 s, p95 of
 each series ≤ 1 s) are printed next to the figures, never asserted. The machine's load average is
