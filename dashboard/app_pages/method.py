@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import spectrum_ui
-from dashboard.state import caches, classroom, session
+from dashboard.state import caches, classroom, lookahead, session
 from dashboard.views.common import fmt
 
 st.title("Method: Inverse Relative Projection")
@@ -91,3 +91,6 @@ st.page_link("app_pages/all_pairs.py", label="All pairs: every encoder → decod
 st.page_link("app_pages/sensitivity.py", label="Sensitivity: ω × δ heatmaps, recon vs accuracy")
 st.page_link("app_pages/scale.py", label="Scale: norms and head accuracy vs input scale")
 st.page_link("app_pages/crosslingual.py", label="Cross-lingual: other languages → English")
+
+if ds is not None:
+    lookahead.after_move(ds, s)  # a teacher stepping ω alone at the projector: the next step is fitted ahead

@@ -2,10 +2,11 @@
 that was just moved.
 
 Someone stepping a slider (arrow keys, or clicks along its track) asks next for the setting one
-more step the same way; a step back is a setting already seen, and cached. So once a session's move
-of ω, δ or the ridge has been drawn, the server's idle cores fit that next setting in the
-background: the core's memoised pruning, decodings and map (``irp_core.functional``), then the
-subsets' spectra for the condition numbers. The move itself then costs only the scoring.
+more step the same way; a step back is a setting already seen, and cached. So once a page that
+shows the live setting (Translate, Method) has drawn a session's move of ω, δ or the ridge, the
+server's idle cores fit that next setting in the background: the core's memoised pruning,
+decodings and map (``irp_core.functional``), then the subsets' spectra for the condition numbers.
+The move itself then costs only the scoring.
 
 Only for a lone session: with two or more connected (a class), the cores are theirs, and nothing is
 done ahead. A job waits until no script runs (and a moment more, for the browser to draw), and a
@@ -190,8 +191,8 @@ def script_run():
 
 
 def after_move(ds, current: Settings) -> None:
-    """Call when the Translate page has drawn ``current``: if the session just moved one slider,
-    fit the next step of that move ahead (see the module docstring)."""
+    """Call when a page has drawn ``current`` (last, after its figures): if the session just moved
+    one slider, fit the next step of that move ahead (see the module docstring)."""
     import streamlit as st
 
     previous = st.session_state.get(PREVIOUS_KEY)
