@@ -241,7 +241,9 @@ def metric_tiles(t: Translation) -> list[list[tuple[str, str, str | None]]]:
          "what the decoding pays: its largest gain relative to the strongest direction's; the raw "
          "figures are the plain pseudo-inverse's (ridge 0). See the spectrum tab"),
         ("fit + evaluate", f"{t.seconds:.2f} s",
-         "when this setting was first scored; its condition numbers came after"),
+         "seconds this setting took to score when first asked for (its condition numbers came after); "
+         "less where the server had its fit already: another session's setting, or a step it fitted "
+         "ahead while you looked"),
     ]]
     if t.conditioned:
         return rows
