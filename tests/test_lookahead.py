@@ -125,6 +125,11 @@ def mnist():
     return load_dataset("mnist")
 
 
+def _core_cache_sizes() -> dict[str, int]:
+    return {name: len(cache) for name, cache in (("maps", F.MAPS), ("accumulated", F.ACCUMULATED),
+                                                 ("spectra", F.SPECTRA), ("subsets", F.SUBSETS))}
+
+
 def test_work_ahead_leaves_the_move_nothing_to_decompose_and_changes_no_number(mnist):
     """The real MNIST pair: after the steps ahead for ridge 0.35 (from a move 0.25 -> 0.30 at ω 3,
     δ 0.5), the move's own fit and condition numbers add no decomposition, map or spectrum to the
@@ -135,11 +140,9 @@ def test_work_ahead_leaves_the_move_nothing_to_decompose_and_changes_no_number(m
     assert ahead == replace(current, ridge=0.35)
     for step in LA.fit_steps(mnist, ahead):
         step()
-    sizes = {name: len(cache) for name, cache in (("maps", F.MAPS), ("accumulated", F.ACCUMULATED),
-                                                  ("spectra", F.SPECTRA), ("subsets", F.SUBSETS))}
+    sizes = _core_cache_sizes()
     warm = VT.add_conditioning(mnist, VT.translate(mnist, ahead, conditioning=False))
-    assert {name: len(cache) for name, cache in (("maps", F.MAPS), ("accumulated", F.ACCUMULATED),
-                                                 ("spectra", F.SPECTRA), ("subsets", F.SUBSETS))} == sizes
+    assert _core_cache_sizes() == sizes
     F.clear_caches()
     cold = VT.add_conditioning(mnist, VT.translate(mnist, ahead, conditioning=False))
     np.testing.assert_array_equal(warm.pred, cold.pred)

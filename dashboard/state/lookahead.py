@@ -166,11 +166,11 @@ class Lookahead:
 
 _SEEN: set[str] = set()  # session ids that ran a script (pruned of the disconnected ones)
 _SHOWN: OrderedDict[Settings, None] = OrderedDict()  # settings drawn lately: as many as the caches hold
-_SEEN_LOCK = threading.Lock()
+_LOCK = threading.Lock()  # guards _SEEN and _SHOWN
 
 
 def _lone() -> bool:
-    with _SEEN_LOCK:
+    with _LOCK:
         return connected_sessions(_SEEN) == 1
 
 
@@ -184,7 +184,7 @@ def script_run():
 
     ctx = get_script_run_ctx()
     if ctx is not None:
-        with _SEEN_LOCK:
+        with _LOCK:
             _SEEN.add(ctx.session_id)
     with WORKER.script_running():
         yield
@@ -195,15 +195,17 @@ def after_move(ds, current: Settings) -> None:
     one slider, fit the next step of that move ahead (see the module docstring)."""
     import streamlit as st
 
+    if not ENABLED:
+        return
     previous = st.session_state.get(PREVIOUS_KEY)
     st.session_state[PREVIOUS_KEY] = current
-    with _SEEN_LOCK:
+    with _LOCK:
         _SHOWN[current] = None
         _SHOWN.move_to_end(current)
         while len(_SHOWN) > D.CACHE_ENTRIES:
             _SHOWN.popitem(last=False)
         ahead = next_step(previous, current)
-        if ahead is None or ahead in _SHOWN or not ENABLED:  # shown: the page's caches hold it
+        if ahead is None or ahead in _SHOWN:  # shown: the page's caches hold it
             return
     if WORKER.lone():
         WORKER.submit(ahead, fit_steps(ds, ahead))
