@@ -6,8 +6,10 @@ sliders (the full-anchor condition number of every target, the Procrustes and li
 of every ordered pair) and the light metrics of the two presets (:data:`PRESETS`): every ordered
 pair (the All pairs matrices) and the ω x δ grid of the Sensitivity page. Each entry is keyed by
 every field of :class:`dashboard.views.settings.Settings` (or by every argument of the function it
-caches), so a hit returns exactly what the live computation at those settings returns; anything
-else is a miss (``None``) and the caller computes it live.
+caches), so a hit returns what the live computation at those settings returns, to float rounding
+(another CPU's BLAS sums in another order: ``tests/agreement.py`` holds the tolerances, far below
+the three decimals a page shows); anything else is a miss (``None``) and the caller computes it
+live.
 
 The file is checked against the manifest's sha256 when it is first read, and the embedding and
 head files it was computed from against the sha256 it recorded: a missing, altered or stale table is

@@ -124,7 +124,7 @@ def load_spaces(specs: list[str]) -> dict[str, np.ndarray]:
 
 
 def _cell(source, target, ax, tx, ay, ty, labels, head, cell) -> dict:
-    # one BLAS thread: the same bits whichever process or machine runs the cell (and workers are per core)
+    # one BLAS thread: independent of the process's thread count (and workers are one per core)
     with one_thread():
         try:
             score = score_pair(IRP(**cell), ax, ay, tx, ty, labels=labels, head=head, capture_warnings=True)

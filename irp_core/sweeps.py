@@ -3,8 +3,8 @@
 Each cell is an independent fit + evaluation. Locally the cells run in joblib's worker processes;
 given a Dask scheduler address (``scheduler=`` or ``$IRP_DASK_SCHEDULER``, see
 :mod:`irp_core.distributed`) the same cells run on that cluster through joblib's Dask backend.
-Either way the rows come back in the same order with the same values (bit for bit at ridge 0; at
-ridge > 0 ARPACK's random start vector for λ_max can move the last bit, in any process).
+Either way the rows come back in the same order with the same values, to float rounding: a cell runs
+on one BLAS thread wherever it runs, but another CPU's kernels may sum in another order.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def map_tasks(func: Callable, tasks: Sequence[tuple], n_jobs: int = 1, scheduler
 def _grid_cell(omega, delta, anchors_x, anchors_y, test_x, test_y, labels, head, params) -> dict:
     irp = IRP(omega=omega, delta=delta, **params)
     # the head's bounds (non-stitch, absolute) do not depend on (ω, δ): not repeated per cell
-    with one_thread():  # the same bits in any process: threaded BLAS may sum in another order
+    with one_thread():  # independent of the process's thread count; workers are one per core
         row = score_pair(irp, anchors_x, anchors_y, test_x, test_y, labels=labels, head=head, non_stitch=False,
                          absolute=False).metrics
     return {"omega": omega, "delta": delta, **row}

@@ -9,9 +9,12 @@ made on first use, keeps that scan to once per process.
 A server that holds BLAS to one thread for good (the dashboard: OpenBLAS's spinning threads stall
 every session on a busy machine) still has idle cores when one session moves a slider.
 :func:`split_products` lets :func:`matmul` use them: it splits a large product's columns into
-blocks that run side by side (numpy releases the GIL). Blocks start at multiples of 64 columns,
-where OpenBLAS computes every entry exactly as the whole product does: the results are the same
-bits (``tests/test_functional.py`` checks it), so precomputed tables still equal live figures.
+blocks that run side by side (numpy releases the GIL): 1.8-1.9x faster for the map's and the
+translation's products (1500-2000 x 1280 x 1280, one BLAS thread, 2 cores). Each block sums every
+entry over the same terms as the whole product, but its kernel may sum them in another order, so
+the result equals ``a @ b`` to rounding, not always to the bit (``tests/test_functional.py`` checks
+the rounding bound). Blocks start at multiples of 64 columns, a multiple of every kernel's tile
+width, so no block adds a ragged edge that the whole product lacks.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ def one_thread():
 
 
 # ------------------------------------------------------------------------------ split products
-ALIGN = 64  # block boundaries, in columns: OpenBLAS gives the whole product's bits at these cuts
+ALIGN = 64  # block boundaries, in columns: a multiple of every kernel's tile width
 MIN_WORK = 1 << 26  # multiply-adds below which a product is not split (~10 ms on one core)
 _parts = 1
 _pool: ThreadPoolExecutor | None = None

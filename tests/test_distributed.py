@@ -1,19 +1,18 @@
 """Sweeps on a real ``dask.distributed`` cluster (2 worker processes on loopback) give the local rows.
 
 The cluster is started here, as a user would start one (``LocalCluster``); joblib's Dask backend
-ships the cells to it. Rows must come back in the same order with the same values: bit for bit at
-ridge 0. At ridge > 0 the fit's λ_max comes from ARPACK (``functional.top_eigenvalue``), whose
-random start vector depends on what the process computed before, so the last bit of a metric can
-differ between any two processes, local or remote (measured: 1 in about 3 runs, 1e-16); those
-rows are compared to 1e-12 relative.
+ships the cells to it. Rows must come back in the same order, with the same keys, settings and
+counts, and with metrics that agree to the tolerances of ``tests/agreement.py``: not bit for bit.
+A worker is another process, and on a cluster another machine, whose kernels may sum in another
+order (measured here: 1.8e-12 on ``recon`` in one run of two, between two processes of one machine).
 """
 
-import math
 import time
 
 import distributed  # dask[distributed], in requirements-dev.txt
 import numpy as np
 import pytest
+from agreement import agree, read_csv_rows
 
 from irp_core.cache import load_dataset
 from irp_core.distributed import ENV_VAR, parallel_backend, scheduler_address
@@ -27,24 +26,13 @@ def cluster():
         yield lc.scheduler_address
 
 
-def same_rows(a: list[dict], b: list[dict], rtol: float = 0.0) -> bool:
-    """Same keys in the same order and equal values (NaN equal to NaN; floats to ``rtol``), row for row;
-    prints what differs."""
+def same_rows(a: list[dict], b: list[dict], n_items: int | None = None) -> bool:
+    """Same keys in the same order, values that agree (``tests/agreement.py``), row for row; prints
+    what differs."""
     if len(a) != len(b):
         print(f"{len(a)} rows against {len(b)}")
         return False
-    same = True
-    for i, (ra, rb) in enumerate(zip(a, b)):
-        if list(ra) != list(rb):
-            print(f"row {i}: keys {list(ra)} against {list(rb)}")
-            return False
-        for k in ra:
-            x, y = ra[k], rb[k]
-            floats = isinstance(x, float) and isinstance(y, float)
-            if not (x == y or (floats and (math.isnan(x) and math.isnan(y) or math.isclose(x, y, rel_tol=rtol)))):
-                print(f"row {i}, {k}: {x!r} against {y!r}")
-                same = False
-    return same
+    return all([agree(ra, rb, n_items=n_items) for ra, rb in zip(a, b)])
 
 
 @pytest.mark.slow  # the MNIST all-pairs sweep twice (20 fits each) and a 2-process cluster: about 40 s
@@ -62,9 +50,8 @@ def test_mnist_all_pairs_on_dask_equal_the_local_run(cluster):
     print(f"MNIST all pairs ({len(local)} pairs): joblib local {t1 - t0:.1f} s, Dask {t2 - t1:.1f} s")
     n = len(ds.encoders)
     assert len(local) == n * (n - 1) and len(done) == len(local)  # progress: one call per finished cell
-    assert same_rows(local, remote, rtol=1e-12)  # ridge 0.3: see the module's docstring
-    assert [(r["source"], r["target"], r["zero_shot"]) for r in local] == [
-        (r["source"], r["target"], r["zero_shot"]) for r in remote]
+    assert same_rows(local, remote, n_items=len(labels))
+    assert [(r["source"], r["target"]) for r in local] == [(r["source"], r["target"]) for r in remote]
     assert np.mean([r["zero_shot"] for r in remote]) > 0.9  # the real sweep, not empty rows
 
 
@@ -76,9 +63,9 @@ def test_grid_sweep_through_the_environment_variable(cluster, monkeypatch):
     local = sweep_grid(*args, omegas=[1, 3], deltas=[0.0, 0.4], n_jobs=1, ridge=0.0)
     monkeypatch.setenv(ENV_VAR, cluster)
     assert scheduler_address() == cluster
-    remote = sweep_grid(*args, omegas=[1, 3], deltas=[0.0, 0.4], ridge=0.0)  # bit for bit at ridge 0
+    remote = sweep_grid(*args, omegas=[1, 3], deltas=[0.0, 0.4], ridge=0.0)
     assert [(r["omega"], r["delta"]) for r in remote] == [(1, 0.0), (1, 0.4), (3, 0.0), (3, 0.4)]
-    assert same_rows(local, remote) and all(r["recon"] > 0.99 for r in remote)
+    assert same_rows(local, remote, n_items=200) and all(r["recon"] > 0.99 for r in remote)
 
 
 def test_no_address_runs_locally_and_a_dead_scheduler_is_a_clear_error(monkeypatch):
@@ -106,6 +93,7 @@ def test_the_sweep_command_on_dask_writes_the_local_rows(cluster, tmp_path, caps
     args = ["sweep", *files, "--labels", str(tmp_path / "labels.npy"), "--grid", "omega=1,4", "ridge=0"]
     assert main([*args, "--out", str(tmp_path / "local")]) == 0
     assert main([*args, "--out", str(tmp_path / "dask"), "--scheduler", cluster]) == 0
-    local, remote = ((tmp_path / d / "rows.csv").read_text() for d in ("local", "dask"))
-    assert local == remote and len(local.splitlines()) == 1 + 6 * 2
+    local, remote = (read_csv_rows(tmp_path / d / "rows.csv") for d in ("local", "dask"))
+    assert len(local) == 6 * 2 and same_rows(local, remote, n_items=300)
     assert "12/12" in capsys.readouterr().err
+
