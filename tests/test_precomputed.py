@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from agreement import agree, another_summation_order
 
-from cached_embeddings import tables as T
 from cached_embeddings.builder.npzio import save_npz
 from dashboard import defaults as D
 from dashboard import precomputed as P
+from dashboard import tables_build as T
 from dashboard.views import pairs as VP
 from dashboard.views.settings import Settings, default_pair
 from irp_core import functional as F

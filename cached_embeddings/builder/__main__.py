@@ -32,10 +32,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--smoke", action="store_true", help="tiny subsets into a temporary directory")
     ap.add_argument("--out", type=Path, help="output directory (default: the cache itself, or a temp dir with --smoke)")
     ap.add_argument("--force", action="store_true", help="rebuild even if outputs exist and are valid")
-    ap.add_argument("--no-tables", action="store_true",
-                    help="skip the dashboard's precomputed tables (python -m cached_embeddings.tables)")
-    ap.add_argument("--tables", action="store_true", help="build the tables with --smoke too")
-    ap.add_argument("--jobs", type=int, default=2, help="worker processes of the tables step (default 2)")
     args = ap.parse_args(argv)
 
     sizes = P.SMOKE if args.smoke else P.FULL
@@ -77,20 +73,12 @@ def main(argv: list[str] | None = None) -> int:
         M.write_manifest(out, sizes)
     path = M.write_manifest(out, sizes)
     print(f"manifest: {path}", flush=True)
-    if args.no_tables or (args.smoke and not args.tables):
-        print("tables: skipped (" + ("--no-tables" if args.no_tables else "--smoke; add --tables to build them")
-              + "); the dashboard computes those numbers live", flush=True)
-        return 0
-    from .. import tables as T  # the dashboard's precomputed tables, from the files just built
-
-    for name in names:
-        if T.tables_fresh(out, name):
-            print(f"[{name}] tables computed from these files already, kept (to recompute them after a "
-                  f"code change: python -m cached_embeddings.tables --datasets {name})", flush=True)
-            continue
-        T.build_dataset(name, out, jobs=args.jobs)
-    path = M.write_manifest(out, sizes)
-    print(f"manifest (with the tables): {path}", flush=True)
+    stale = M.stale_tables(out, names)
+    if stale:  # the dashboard builds its tables itself: this package never imports it
+        root = "" if out.resolve() == P.CACHE_ROOT.resolve() else f" --root {out}"
+        print(f"tables: missing or computed from other files for {', '.join(stale)}; the dashboard computes "
+              "those numbers live until they are rebuilt with\n"
+              f"    python -m dashboard.tables_build --datasets {' '.join(stale)}{root}", flush=True)
     return 0
 
 

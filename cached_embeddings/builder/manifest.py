@@ -91,14 +91,14 @@ def write_manifest(out: Path, sizes: Sizes) -> Path:
             encs[enc.name] = entry
         if not encs:
             continue
-        tables = d / "tables.json"  # the dashboard's precomputed tables (cached_embeddings/tables.py)
+        tables = d / "tables.json"  # the dashboard's precomputed tables (dashboard/tables_build.py)
         if tables.exists():
             current = {**files, **{e["file"]: e["sha256"] for e in encs.values()}}
             if _tables_match(tables, current):
                 files[f"{name}/tables.json"] = sha256_file(tables)
             else:
                 print(f"[{name}] tables.json was computed from other embeddings or heads: not listed "
-                      f"(rebuild it: python -m cached_embeddings.tables --datasets {name})", flush=True)
+                      f"(rebuild it: python -m dashboard.tables_build --datasets {name})", flush=True)
         if name in EMOJI_DATASETS:
             classes = S.EMOJI_GROUPS
         elif cfg.modality == "image":
@@ -122,6 +122,13 @@ def write_manifest(out: Path, sizes: Sizes) -> Path:
     path = out / "manifest.json"
     path.write_text(json.dumps({"version": 1, "datasets": datasets}, indent=2, ensure_ascii=False) + "\n")
     return path
+
+
+def stale_tables(out: Path, names: list[str]) -> list[str]:
+    """Of ``names``, the datasets whose ``tables.json`` the manifest at ``out`` does not list: missing,
+    or computed from other embedding or head files (:func:`write_manifest` leaves those out)."""
+    datasets = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["datasets"]
+    return [name for name in names if f"{name}/tables.json" not in datasets.get(name, {}).get("files", {})]
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,4 +1,4 @@
-"""Build the dashboard's precomputed tables: ``python -m cached_embeddings.tables [--datasets D ...] [--jobs 2]``.
+"""Build the dashboard's precomputed tables: ``python -m dashboard.tables_build [--datasets D ...] [--jobs 2]``.
 
 For each dataset of the cache, ``<dataset>/tables.json`` holds what the dashboard would otherwise
 compute when a page opens (see ``dashboard/precomputed.py``, which reads it, and the README's
@@ -223,7 +223,7 @@ def build_dataset(name: str, root: Path, jobs: int = 2, grid_pairs: str = "defau
     doc = {
         "format": P.FORMAT,
         "dataset": name,
-        "about": "written by `python -m cached_embeddings.tables`; read by dashboard/precomputed.py",
+        "about": "written by `python -m dashboard.tables_build`; read by dashboard/precomputed.py",
         "settings_fields": P.settings_fields(),
         "presets": P.PRESETS,
         "grid": {"omegas": list(P.GRID_OMEGAS), "deltas": {k: list(v) for k, v in P.GRID_DELTAS.items()}},
@@ -294,7 +294,7 @@ def register(root: Path, name: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m cached_embeddings.tables", description=__doc__,
+    ap = argparse.ArgumentParser(prog="python -m dashboard.tables_build", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--root", type=Path, default=None, help="cache directory (default: the shipped cache)")
     ap.add_argument("--datasets", nargs="+", help="default: every dataset of the manifest")
@@ -324,6 +324,6 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     # run the importable module, so that joblib's workers find _task (and their dataset memo) by name
-    from cached_embeddings import tables as _tables
+    from dashboard import tables_build as _tables
 
     sys.exit(_tables.main())
