@@ -1,5 +1,5 @@
 """The defaults' measured quality on the shipped cache, pinned: a regression in the method, its
-defaults or the cache fails here. Figures from ``python -m cached_embeddings.ablation`` (the
+defaults or the cache fails here. Figures from ``python -m experiments.ablation`` (the
 "default" rows of ``docs/ablation/tables.md``); see ``docs/ABLATION.md``."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cached_embeddings.measure import crosslingual_rows, measure_pairs
 from dashboard import defaults as D
+from experiments.measure import crosslingual_rows, measure_pairs
 from irp_core.cache import load_dataset
 
 # dataset: (measured mean zero-shot accuracy over ordered pairs, floor for the worst pair, target)
@@ -48,7 +48,7 @@ def test_default_crosslingual_similarity():
 
 
 # emoji (image <-> text, 9 groups): mean zero-shot per direction at the defaults, from
-# ``python -m cached_embeddings.cross_modal`` (docs/CROSS_MODAL.md), and a floor for the worst
+# ``python -m experiments.cross_modal`` (docs/CROSS_MODAL.md), and a floor for the worst
 # cross-modal pair (image -> text or text -> image)
 EMOJI_PINNED = {"all": 0.744, "image → text": 0.698, "text → image": 0.744,
                 "image → image": 0.744, "text → text": 0.789}
@@ -57,7 +57,7 @@ EMOJI_XL_PINNED = 0.596  # cos(es/fr/ja -> en) on centred vectors, all pairs, em
 
 
 def test_default_cross_modal_accuracy_on_emoji():
-    from cached_embeddings.cross_modal import pair_rows
+    from experiments.cross_modal import pair_rows
 
     rows = pair_rows(load_dataset("emoji"), {}, D.HEAD)
     assert len(rows) == 42 and {r["direction"] for r in rows} == set(EMOJI_PINNED) - {"all"}
@@ -82,7 +82,7 @@ def test_default_crosslingual_similarity_on_emoji_names():
 
 def test_ablation_command_writes_its_tables(tmp_path):
     """The ablation's own code path, on a slice: its default row is the pinned figure."""
-    from cached_embeddings import ablation
+    from experiments import ablation
 
     assert ablation.main(["--dataset", "fortunes", "--factor", "head", "--jobs", "1", "--out", str(tmp_path)]) == 0
     rows = {(r["factor"], r["label"]): r for r in ablation.summarise(ablation.load_rows(tmp_path / "pairs.csv"))}

@@ -152,7 +152,7 @@ def test_dashboard_sweeps_and_cli_agree_on_a_pair(tmp_path):
 
 
 def test_measure_and_ablation_rows_use_the_canonical_names():
-    from cached_embeddings import ablation, measure
+    from experiments import ablation, measure
     from irp_core.cache import load_dataset
 
     ds = load_dataset("mnist")

@@ -1,6 +1,6 @@
 """Measure IRP on the shipped cache: the numbers of the data card's table.
 
-    python -m cached_embeddings.measure [--dataset D ...] [--omega W] [--delta D] [--head linear]
+    python -m experiments.measure [--dataset D ...] [--omega W] [--delta D] [--head linear]
 
 For every ordered pair (source encoder X, target encoder Y) of a dataset, IRP is fitted on the
 parallel anchor pools and translates X's test split into Y; Y's classifier head (trained on Y's own,
