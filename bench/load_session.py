@@ -5,26 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import random
-import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-ROOT = Path(__file__).resolve().parents[1]
-for p in (str(ROOT), str(ROOT / "tests" / "browser")):  # browser_helpers, and the package when run as a script
-    if p not in sys.path:
-        sys.path.append(p)
-
-from browser_helpers import SCRIPT_IDLE
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
+from bench.browser import HEADLINE, SCRIPT_IDLE, SETTING, key, nav_link, setting_text
 from dashboard import defaults as D
+from dashboard.uploads import LAYOUTS
 from dashboard.uploads import PREFIX as UPLOAD_PREFIX
+from dashboard.views.translate import N_TILES
 
 if TYPE_CHECKING:
     from bench.load_report import Result
 
-OMEGA, DELTA = "ω: anchor subspaces", "δ: pruning threshold"
+OMEGA, DELTA = "omega", "delta"  # the sliders' keys
 
 
 def _around(center: float, lo: float, hi: float, step: float) -> list[float]:
@@ -37,16 +33,15 @@ def _around(center: float, lo: float, hi: float, step: float) -> list[float]:
 # then has no reason to grow.
 OMEGAS = [int(v) for v in _around(D.OMEGA, D.OMEGA_MIN, D.OMEGA_MAX, 1)]
 DELTAS = _around(D.DELTA, D.DELTA_MIN, D.DELTA_MAX, D.DELTA_STEP)
-PAGES = {"Translate": "Numbers above: ω = {o}, δ = {d:.2f},",  # nav link -> text of a finished run
-         "Method": "(ω = {o}, δ = {d:.2f})"}
-N_METRICS = 13  # on the Translate page (dashboard.views.translate.metric_tiles)
-# One call per check: the setting texts, the Translate metrics and any error shown.
+# page (dashboard.pages) -> the key of what names the setting its numbers are for, once a run shows them
+PAGES = {"translate": SETTING, "method": HEADLINE}
+N_METRICS = N_TILES  # tiles on the Translate page (dashboard.views.translate.TILE_ROWS)
+# One call per check: the setting texts, the Translate numbers and any error shown.
 SNAPSHOT = """() => {
   const q = s => Array.from(document.querySelectorAll(s));
-  const texts = q('[data-testid="stCaptionContainer"], [data-testid="stMetricLabel"]')
-    .map(e => e.textContent);
+  const texts = q('.st-key-SETTING, .st-key-HEADLINE').map(e => e.textContent);
   const metrics = {};
-  for (const m of q('[data-testid="stMetric"]')) {
+  for (const m of q('.st-key-HEADLINE [data-testid="stMetric"]')) {
     const l = m.querySelector('[data-testid="stMetricLabel"]'), v = m.querySelector('[data-testid="stMetricValue"]');
     if (l && v) metrics[l.textContent.trim()] = v.textContent.trim();
   }
@@ -61,9 +56,9 @@ SNAPSHOT = """() => {
   const sidebar = document.querySelector('[data-testid="stSidebar"]');
   const shows = t => location.href.includes(encodeURIComponent(t)) || !!(sidebar && sidebar.textContent.includes(t));
   return {texts, metrics, errors, running, shows_upload: shows(UPLOAD_PREFIX)};
-}"""
-SHOWN = """t => Array.from(document.querySelectorAll(
-  '[data-testid="stCaptionContainer"], [data-testid="stMetricLabel"]')).some(e => e.textContent.includes(t))"""
+}""".replace("SETTING", SETTING).replace("HEADLINE", HEADLINE)
+# [key, text]: the element keyed ``key`` shows ``text``
+SHOWN = """([k, t]) => Array.from(document.querySelectorAll('.st-key-' + k)).some(e => e.textContent.includes(t))"""
 # The moves' waits do not poll. Polling every 50 ms cost a waiting page ~0.04 CPU-s per second (each
 # check walks a DOM that holds two charts' thousands of nodes), taken from the server's two cores by
 # work a classroom's browsers would not do: without it the renderers' CPU per move in the 20-session
@@ -90,12 +85,13 @@ OBSERVED = """([check, arg, ms]) => new Promise((resolve, reject) => {
   const timer = setTimeout(() => finish(false), ms);
   test();
 })"""
-METRICS_SHOWN = "n => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length >= n"
+METRICS_SHOWN = f"""n => document.querySelectorAll('{key(HEADLINE)} [data-testid="stMetricValue"]').length >= n"""
 N_LAYOUTS = 2  # plotly charts the Translate page opens with (dashboard.views.layouts.layout_figures)
-CHARTS_DRAWN = """n => Array.from(document.querySelectorAll('.js-plotly-plot'))
+CHARTS_DRAWN = """n => Array.from(document.querySelectorAll(
+  '.st-key-select_source .js-plotly-plot, .st-key-select_target .js-plotly-plot'))
   .filter(g => g._fullLayout && g.querySelector('.main-svg')).length >= n"""
-BUTTON_ENABLED = """t => Array.from(document.querySelectorAll('button'))
-  .some(b => b.textContent.includes(t) && !b.disabled)"""
+BUTTON_ENABLED = """k => Array.from(document.querySelectorAll('.st-key-' + k + ' button')).some(b => !b.disabled)"""
+BUILD = "upload_build"  # the Upload page's build button
 IDLE = SCRIPT_IDLE
 PAGE_STATE = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
@@ -118,7 +114,7 @@ class Session:
     def __init__(self, i: int, res: Result, seen: dict, seed: int, upload_file: str | None = None):
         self.i, self.res, self.seen, self.upload_file = i, res, seen, upload_file
         self.rng = random.Random(seed * 1000 + i)
-        self.omega, self.delta, self.page_name, self.dataset = D.OMEGA, D.DELTA, "Translate", D.DATASET
+        self.omega, self.delta, self.page_name, self.dataset = D.OMEGA, D.DELTA, "translate", D.DATASET
         self.moves, self.closing, self.sockets, self.doing = 0, False, 0, "opening"
         self.page = None
 
@@ -158,7 +154,7 @@ class Session:
         self.record(await self.check())
 
     def expected(self) -> str:
-        return PAGES[self.page_name].format(o=self.omega, d=self.delta)
+        return setting_text(self.omega, self.delta)
 
     async def until(self, check: str, arg=None, timeout: float = 180.0) -> None:
         """Until the JS function ``check`` holds for ``arg`` (see :data:`OBSERVED`)."""
@@ -166,7 +162,7 @@ class Session:
 
     async def wait_shown(self, timeout: float = 180.0) -> None:
         """Until the page shows the numbers of the current setting."""
-        await self.until(SHOWN, self.expected(), timeout)
+        await self.until(SHOWN, [PAGES[self.page_name], self.expected()], timeout)
 
     async def check(self) -> dict:
         snap = await self.page.evaluate(SNAPSHOT.replace("UPLOAD_PREFIX", repr(UPLOAD_PREFIX)))
@@ -179,7 +175,7 @@ class Session:
     async def offered(self) -> list[str]:
         """The options of the sidebar's dataset selector (opened, read, closed)."""
         page = self.page
-        selector = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("dataset", exact=True))
+        selector = page.locator(key("dataset")).get_by_role("combobox")
         options = page.locator('[role="listbox"] [role="option"]')
         await selector.click()
         try:
@@ -207,8 +203,8 @@ class Session:
     async def upload(self) -> None:
         """Build a dataset from ``upload_file`` on the Upload page; it becomes this session's dataset."""
         page, self.doing = self.page, "uploading: opening the Upload page"
-        await page.locator('[data-testid="stSidebarNavLink"]').filter(has_text="Upload").click()
-        uploader = page.get_by_test_id("stFileUploader")
+        await nav_link(page, "upload").click()
+        uploader = page.locator(key("upload_files"))
         await uploader.wait_for()
         # The file first, on the freshly drawn page: given after a rerun of this page (choosing the
         # layout first), it went unlisted in 3 of about 11 runs under load (cause not found).
@@ -216,7 +212,7 @@ class Session:
         await uploader.locator('input[type="file"]').set_input_files(self.upload_file)
         self.doing = "uploading: waiting for the build button"
         try:
-            await page.wait_for_function(BUTTON_ENABLED, arg="Build dataset", polling=100, timeout=60_000)
+            await page.wait_for_function(BUTTON_ENABLED, arg=BUILD, polling=100, timeout=60_000)
         except PlaywrightTimeout:
             # Do what a person would (give the file again if it is not listed, else press R to
             # rerun) and report it; see the "upload recoveries" row.
@@ -227,29 +223,29 @@ class Session:
                 await page.keyboard.press("r")
             else:
                 await uploader.locator('input[type="file"]').set_input_files(self.upload_file)
-            await page.wait_for_function(BUTTON_ENABLED, arg="Build dataset", polling=100)
+            await page.wait_for_function(BUTTON_ENABLED, arg=BUILD, polling=100)
         await page.wait_for_function(IDLE, polling=100)
         self.doing = "uploading: choosing the PCA layout"
-        layout = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("2-D layout of each space"))
-        await layout.click()
-        await page.get_by_role("option", name="PCA (fast)").click()  # no numba start-up under load
+        await page.locator(key("upload_layout")).get_by_role("combobox").click()
+        pca = page.locator('[role="listbox"] [role="option"]').nth(list(LAYOUTS).index("pca"))
+        await pca.click()  # no numba start-up under load
         await page.wait_for_function(IDLE, polling=100)
-        await page.wait_for_function(BUTTON_ENABLED, arg="Build dataset", polling=100)
+        await page.wait_for_function(BUTTON_ENABLED, arg=BUILD, polling=100)
         self.doing = "uploading: building the dataset"
-        await page.get_by_role("button", name="Build dataset").click()
-        done = page.get_by_test_id("stAlertContentSuccess")
+        await page.locator(f"{key(BUILD)} button").click()
+        done = page.locator(key("upload_flash"))
         await done.wait_for()
-        self.res.upload = self.dataset = (await done.inner_text()).split()[1]  # "Built <name> and ..."
+        self.res.upload = self.dataset = (await done.locator("strong").first.inner_text()).strip()  # its name
         await page.wait_for_function(IDLE, polling=100)
         await self.check()
         await self.check_isolation()
-        self.page_name = "Translate"
-        await page.locator('[data-testid="stSidebarNavLink"]').filter(has_text="Translate").click()
+        self.page_name = "translate"
+        await nav_link(page, "translate").click()
         await self.wait_shown()
 
     def record(self, snap: dict) -> None:
         """Compare the Translate numbers with those another session showed at the same setting."""
-        if self.page_name != "Translate" or snap["running"]:  # a rerun may have begun: skip
+        if self.page_name != "translate" or snap["running"]:  # a rerun may have begun: skip
             return
         if len(snap["metrics"]) != N_METRICS or self.expected() not in "".join(snap["texts"]):
             self.error(f"finished run without its numbers at ω={self.omega}, δ={self.delta:.2f}: {snap}")
@@ -275,18 +271,17 @@ class Session:
         else:
             label, values, cur = DELTA, DELTAS, DELTAS.index(self.delta)
         new = rng.choice([k for k in range(len(values)) if k != cur])
-        thumb = page.locator('[data-testid="stSlider"]').filter(has_text=label).first.locator(
-            'input[type="range"]')
+        thumb = page.locator(f'{key(label)} input[type="range"]')
         await thumb.focus()
-        key = "ArrowRight" if new > cur else "ArrowLeft"
+        arrow = "ArrowRight" if new > cur else "ArrowLeft"
         for _ in range(abs(new - cur) - 1):
-            await page.keyboard.press(key)
+            await page.keyboard.press(arrow)
         if label == OMEGA:
             self.omega = values[new]
         else:
             self.delta = values[new]
         t = time.perf_counter()
-        await page.keyboard.press(key)
+        await page.keyboard.press(arrow)
         await self.wait_shown()
         self.res.latencies.append(time.perf_counter() - t)
         self.res.pressed_at.append(t - self.res.moving_since)
@@ -294,9 +289,9 @@ class Session:
         self.moves += 1
 
     async def switch(self) -> None:
-        self.page_name = "Method" if self.page_name == "Translate" else "Translate"
+        self.page_name = "method" if self.page_name == "translate" else "translate"
         self.doing = f"switching to {self.page_name}"
-        await self.page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=self.page_name).click()
+        await nav_link(self.page, self.page_name).click()
         await self.wait_shown()
         self.res.switches += 1
 

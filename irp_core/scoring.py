@@ -18,6 +18,7 @@ no torch.
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -25,26 +26,83 @@ from typing import Any
 
 import numpy as np
 
-from . import metrics as M
+from . import metrics
 
-METRICS: dict[str, str] = {
-    "recon": "mean cos(translated, true target vector) of the same item",
-    "recon_centred": "the same after subtracting the true target vectors' mean from both",
-    "retrieval_top1": "share of translated items whose nearest true target vector (cosine) is their own",
-    "zero_shot": "accuracy of the target's head on the translated vectors",
-    "absolute": "accuracy of the target's head on the raw source vectors (None where dims differ)",
-    "non_stitch": "accuracy of the target's head on the true target vectors",
-    "kept_mean": "anchors kept per pruned subset, mean (IRP)",
-    "kept_min": "anchors kept per pruned subset, fewest (IRP)",
-    "kept_max": "anchors kept per pruned subset, most (IRP)",
-    "cond_mean": "condition number of the pruned target anchor subsets, mean (IRP)",
-    "cond_max": "condition number of the pruned target anchor subsets, largest (IRP)",
-    "cond_damped_mean": "what the ridge-damped decoding of the pruned subsets amplifies, mean (IRP)",
-    "cond_damped_max": "what the ridge-damped decoding of the pruned subsets amplifies, largest (IRP)",
-    "cond_full": "condition number of all (unpruned) target anchors (IRP)",
-    "n_anchors": "anchors given to the fit",
-}
-"""The canonical metric names and what each one measures."""
+
+@dataclass(frozen=True)
+class Metric:
+    """One quantity a translation is scored on: declared here once, and every tile, table, CSV
+    column, pin delta and count of metrics elsewhere is built from it."""
+
+    key: str  # the name in PairScore.metrics, in CSV columns and in the precomputed tables
+    label: str  # short label: a tile's, a table column's
+    help: str  # what it measures, in one line
+    digits: int = 3  # decimals shown (values of 1e4 and more: 3 significant digits)
+    better: str = "higher"  # "higher", "lower" or "neither": how a difference is coloured
+    na: str = "n/a"  # shown for None: measured, but not applicable to this pair
+    column: str = ""  # a table's column header, where shorter than the label (default: the label)
+
+    def __post_init__(self) -> None:
+        if not self.column:
+            object.__setattr__(self, "column", self.label)
+
+    def format(self, value: Any) -> str:
+        """``value`` as shown: rounded to :attr:`digits`, None as :attr:`na`."""
+        return self.na if value is None else format_number(value, self.digits)
+
+    def shown(self, metrics: dict[str, Any]) -> str:
+        """This metric of a ``metrics`` dict as shown: "n/a" where it was not measured."""
+        return self.format(metrics[self.key]) if self.key in metrics else "n/a"
+
+
+METRICS: dict[str, Metric] = {m.key: m for m in (
+    Metric("recon", "reconstruction similarity", "mean cos(translated, true target vector) of the same item",
+           column="recon. similarity"),
+    Metric("recon_centred", "recon. similarity (centred)",
+           "the same after subtracting the true target vectors' mean from both: not inflated by a shared mean"),
+    Metric("retrieval_top1", "retrieval top-1",
+           "share of translated items whose nearest true target vector (cosine) is their own"),
+    Metric("zero_shot", "zero-shot accuracy", "accuracy of the target's head on the translated vectors",
+           column="zero-shot"),
+    Metric("absolute", "absolute", "accuracy of the target's head on the raw source vectors",
+           na="n/a: dims differ"),
+    Metric("non_stitch", "non-stitch", "accuracy of the target's head on the true target vectors"),
+    Metric("kept_mean", "anchors kept (mean)", "anchors kept per pruned subset, mean (IRP)", 1, "neither"),
+    Metric("kept_min", "anchors kept (fewest)", "anchors kept per pruned subset, fewest (IRP)", 0, "neither"),
+    Metric("kept_max", "anchors kept (most)", "anchors kept per pruned subset, most (IRP)", 0, "neither"),
+    Metric("cond_mean", "cond. number, pruned (mean)",
+           "condition number of the pruned target anchor subsets, mean (IRP)", 1, "lower"),
+    Metric("cond_max", "cond. number, pruned (max)",
+           "condition number of the pruned target anchor subsets, largest (IRP)", 1, "lower"),
+    Metric("cond_damped_mean", "cond. number, damped (mean)",
+           "what the ridge-damped decoding of the pruned subsets amplifies, mean (IRP)", 2, "lower"),
+    Metric("cond_damped_max", "cond. number, damped (max)",
+           "what the decoding pays: its largest gain relative to the strongest direction's; the raw "
+           "figures are the plain pseudo-inverse's (ridge 0) (IRP)", 2, "lower"),
+    Metric("cond_full", "cond. number, all anchors",
+           "condition number of all (unpruned) target anchors: what pruning is there to improve (IRP)", 1, "lower"),
+    Metric("n_anchors", "anchors given", "anchors given to the fit", 0, "neither"),
+)}
+"""The canonical metrics, in their canonical order, by key."""
+
+
+def format_number(v: Any, digits: int = 3) -> str:
+    """A number as the tools show it: ``digits`` decimals (3 significant digits from 1e4 on), ints as
+    they are, NaN and None as n/a, infinities as ∞, strings unchanged."""
+    if v is None:
+        return "n/a"
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    v = float(v)
+    if math.isnan(v):
+        return "n/a"
+    if math.isinf(v):
+        return "∞" if v > 0 else "-∞"
+    if abs(v) >= 1e4:
+        return f"{v:.3g}"
+    return f"{v:.{digits}f}"
 
 
 @dataclass
@@ -52,7 +110,7 @@ class PairScore:
     """What :func:`score_pair` found: the translation, per-item cosines, the metrics, the fit."""
 
     pred: np.ndarray  # (n_test, d_y) translated test vectors
-    per_sample: np.ndarray  # (n_test,) cos(translated, true target) per item
+    recon_per_sample: np.ndarray  # (n_test,) cos(translated, true target) per item: recon's terms
     metrics: dict[str, Any]  # canonical names (METRICS), only those measured
     translator: Any  # the fitted estimator (IRP: get_params(), n_anchors_kept_, ...)
     pred_labels: np.ndarray | None = None  # the head's classes for the translation (confusion=True)
@@ -119,36 +177,39 @@ def score_pair(
             hint = " (try a lower δ)" if hasattr(translator, "delta") else ""
             raise ValueError(f"{type(translator).__name__} produced non-finite vectors at these settings{hint}")
 
-        recon, per_sample, recon_centred = M.reconstruction_similarities(pred, test_y)
+        recon, recon_per_sample, recon_centred = metrics.reconstruction_similarities(pred, test_y)
         out: dict[str, Any] = {"recon": recon, "recon_centred": recon_centred}
         sims = None
         if retrieval and keep_similarities:
-            sims = M.cosine_similarities(pred, test_y)
-            out["retrieval_top1"] = M.retrieval_from_similarities(sims)
+            sims = metrics.cosine_similarities(pred, test_y)
+            out["retrieval_top1"] = metrics.retrieval_from_similarities(sims)
         elif retrieval:
-            out["retrieval_top1"] = M.retrieval_top1(pred, test_y)
+            out["retrieval_top1"] = metrics.retrieval_top1(pred, test_y)
         pred_labels = matrix = None
         if head is not None and labels is not None:
-            out["zero_shot"] = M.stitching_accuracy(head, pred, labels)
+            out["zero_shot"] = metrics.stitching_accuracy(head, pred, labels)
             if absolute:
                 same_dims = np.shape(test_x)[1] == np.shape(test_y)[1]
-                out["absolute"] = M.stitching_accuracy(head, test_x, labels) if same_dims else None
+                out["absolute"] = metrics.stitching_accuracy(head, test_x, labels) if same_dims else None
             if non_stitch:
-                out["non_stitch"] = M.stitching_accuracy(head, test_y, labels)
+                out["non_stitch"] = metrics.stitching_accuracy(head, test_y, labels)
             if confusion:
                 pred_labels = np.asarray(head.predict(pred))
-                matrix = np.asarray(M.confusion_matrix(np.asarray(labels), pred_labels, n_classes))
-        out.update(_fitted_stats(translator, conditioning, cond_full))  # last: the background work is done
+                matrix = np.asarray(metrics.confusion_matrix(np.asarray(labels), pred_labels, n_classes))
+        out.update(fitted_metrics(translator, conditioning, cond_full))  # last: the background work is done
     out["n_anchors"] = int(np.shape(anchors_x)[0])
     return PairScore(
-        pred=pred, per_sample=per_sample, metrics=out, translator=translator, pred_labels=pred_labels,
+        pred=pred, recon_per_sample=recon_per_sample, metrics=out, translator=translator, pred_labels=pred_labels,
         confusion=matrix, fit_seconds=fit_seconds, warnings=sorted({str(w.message) for w in caught}),
         similarities=sims,
     )
 
 
-def _fitted_stats(translator, conditioning: bool, cond_full: bool) -> dict[str, Any]:
-    """Anchors kept and condition numbers of a fitted IRP (nothing for the baselines)."""
+def fitted_metrics(translator, conditioning: bool = True, cond_full: bool = False) -> dict[str, Any]:
+    """The metrics a fitted IRP knows without test items: anchors kept and, with ``conditioning``,
+    its subsets' condition numbers (``cond_full``: all target anchors' too). Nothing for the
+    baselines. A caller that scored with ``conditioning=False`` calls it later on the same fitted
+    estimator: the numbers are the fit's own, never a refit's."""
     out: dict[str, Any] = {}
     kept = getattr(translator, "n_anchors_kept_", None)
     if kept:

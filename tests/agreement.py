@@ -57,9 +57,9 @@ def tolerance(key: str, value: float, n_items: int | None) -> float:
 
 def differences(a, b, *, n_items: int | None = None, key: str = "") -> Iterator[str]:
     """What differs between ``a`` and ``b`` beyond :func:`tolerance`: one line each. Dicts are
-    compared key by key (same keys, same order), NaN equals NaN, ints exactly."""
+    compared key by key (the same keys, in any order), NaN equals NaN, ints exactly."""
     if isinstance(a, dict) or isinstance(b, dict):
-        if not (isinstance(a, dict) and isinstance(b, dict)) or list(a) != list(b):
+        if not (isinstance(a, dict) and isinstance(b, dict)) or set(a) != set(b):
             yield f"{key or 'keys'}: {a!r} against {b!r}"
             return
         for k in a:

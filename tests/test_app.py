@@ -9,16 +9,10 @@ from apptest_pages import APP, assert_clean, open_page
 from streamlit.testing.v1 import AppTest
 
 from dashboard import defaults as D
+from dashboard.pages import PAGES as ALL_PAGES
 from irp_core.cache import list_datasets, load_dataset
 
-PAGES = {
-    "translate": "app_pages/translate.py",
-    "all_pairs": "app_pages/all_pairs.py",
-    "sensitivity": "app_pages/sensitivity.py",
-    "scale": "app_pages/scale.py",
-    "crosslingual": "app_pages/crosslingual.py",
-    "method": "app_pages/method.py",
-}
+PAGES = [p.name for p in ALL_PAGES if p.numbers]  # every page that shows the sidebar setting's numbers
 TIMEOUT = 240  # the Sensitivity sweep's first run fits 35 cells
 HAS_XL = D.XL_DATASET in list_datasets()
 
@@ -226,6 +220,8 @@ def test_a_new_settings_condition_numbers_fill_their_tiles():
     ds = load_dataset(D.DATASET)
     source, target = default_pair(ds.encoders)
     t = VT.translate(ds, Settings(dataset=D.DATASET, source=source, target=target, omega=3, delta=0.45))
-    want = {label: value for row in VT.metric_tiles(t) for label, value, _ in row}
-    for label in VT.CONDITIONING_TILES:
-        assert shown[label] == want[label], label
+    want = {tile.label: tile.value for row in VT.metric_tiles(t) for tile in row
+            if tile.key in VT.CONDITIONING_TILES}
+    assert len(want) == len(VT.CONDITIONING_TILES)
+    for label, value in want.items():
+        assert shown[label] == value, label

@@ -23,7 +23,7 @@ from dashboard import exports as X
 from dashboard.views import pairs as VP
 from dashboard.views import sensitivity as VG
 from dashboard.views import translate as VT
-from dashboard.views.common import NA_DIMS, fmt
+from dashboard.views.common import fmt
 from dashboard.views.settings import Settings, default_pair
 from irp_core.cache import load_dataset
 
@@ -114,10 +114,10 @@ def test_metrics_csv_parses_back_with_every_number(mnist, translation):
 
 
 def test_metrics_csv_keeps_text_values_and_empty_nan():
-    rows = _csv(X.rows_csv(X.metrics_rows({"omega": 2}, {"absolute": NA_DIMS, "x": float("nan"),
+    rows = _csv(X.rows_csv(X.metrics_rows({"omega": 2}, {"text": "n/a: dims differ", "x": float("nan"),
                                                          "y": None, "z": 0.1 + 0.2})))
     got = {r["name"]: r["value"] for r in rows}
-    assert got == {"setting.omega": "2", "absolute": NA_DIMS, "x": "", "y": "", "z": repr(0.1 + 0.2)}
+    assert got == {"setting.omega": "2", "text": "n/a: dims differ", "x": "", "y": "", "z": repr(0.1 + 0.2)}
 
 
 def test_pairs_and_grid_csv_match_the_matrices(mnist):

@@ -38,8 +38,8 @@ def test_an_exact_rotation_scores_one(rotated):
         m = score.metrics
         assert m["recon"] == pytest.approx(1.0, abs=1e-6), type(translator).__name__
         assert m["retrieval_top1"] == 1.0 and m["n_anchors"] == 300
-        assert score.pred.shape == ty.shape and score.per_sample.shape == (len(ty),)
-        np.testing.assert_allclose(score.per_sample, 1.0, atol=1e-6)
+        assert score.pred.shape == ty.shape and score.recon_per_sample.shape == (len(ty),)
+        np.testing.assert_allclose(score.recon_per_sample, 1.0, atol=1e-6)
         assert score.translator is translator  # fitted in place and handed back
     # centred, the norms count too: IRP rescales every output to the anchors' mean norm
     assert score.metrics["recon_centred"] == pytest.approx(1.0, abs=1e-6)  # the affine map is exact
@@ -130,7 +130,6 @@ def test_dashboard_sweeps_and_cli_agree_on_a_pair(tmp_path):
     """The Translate page, ``sweep_pairs`` and ``python -m irp_core evaluate`` call one scorer: the
     same pair at the default settings gives the same numbers under the same names."""
     from dashboard.views import translate as VT
-    from dashboard.views.common import NA_DIMS
     from dashboard.views.settings import Settings
     from irp_core.cache import load_dataset
     from irp_core.sweeps import sweep_pairs
@@ -146,9 +145,10 @@ def test_dashboard_sweeps_and_cli_agree_on_a_pair(tmp_path):
     assert set(cli) <= set(METRICS) and {"recon", "recon_centred", "zero_shot", "cond_full"} <= set(cli)
     for key in ("recon", "recon_centred", "retrieval_top1", "zero_shot", "non_stitch", "kept_mean", "cond_mean"):
         assert page[key] == row[key] == pytest.approx(cli[key], rel=1e-6), key
-    assert page["absolute"] == NA_DIMS and row["absolute"] is None  # 128-d -> 256-d: each caller's convention
+    assert page["absolute"] is None and row["absolute"] is None  # 128-d -> 256-d: one convention
+    assert METRICS["absolute"].format(page["absolute"]) == "n/a: dims differ"
     assert page["cond_full"] == pytest.approx(cli["cond_full"], rel=1e-6)
-    assert {k for k in page if k != "ridge" and not k.startswith("norm_")} <= set(METRICS)
+    assert {k for k in page if not k.startswith("norm_")} <= set(METRICS)
 
 
 def test_measure_and_ablation_rows_use_the_canonical_names():
@@ -165,3 +165,21 @@ def test_measure_and_ablation_rows_use_the_canonical_names():
     row = ablation.run_pair("mnist", ablation.cells()[0], src, tgt)
     assert row["zero_shot"] == direct["zero_shot"] and row["recon"] == direct["recon"]
     assert np.isnan(row["absolute"])  # dims differ: NaN in the ablation's CSV
+
+
+def test_the_metric_registry_declares_each_metric_once():
+    """Labels, help, format and direction live in METRICS; the pages derive their tiles from it."""
+    from dashboard.views import compare, translate
+
+    labels = [m.label for m in METRICS.values()]
+    assert len(set(labels)) == len(labels) and all(m.help and m.key == k for k, m in METRICS.items())
+    assert {m.better for m in METRICS.values()} == {"higher", "lower", "neither"}
+    assert METRICS["absolute"].format(None) == "n/a: dims differ" and METRICS["recon"].shown({}) == "n/a"
+    assert METRICS["recon"].format(0.88271) == "0.883" and METRICS["cond_full"].format(56778.6) == "5.68e+04"
+    assert METRICS["kept_min"].format(1500) == "1500" and METRICS["cond_damped_max"].format(1.18673) == "1.19"
+    # a pin's difference is coloured by the registry's direction: a higher condition number is worse
+    assert compare.delta("cond_mean", {"cond_mean": 2.0}, {"cond_mean": 1.0})["delta_color"] == "inverse"
+    assert compare.delta("recon", {"recon": 0.9}, {"recon": 0.8})["delta_color"] == "normal"
+    assert compare.delta("kept_mean", {"kept_mean": 9.0}, {"kept_mean": 8.0})["delta_color"] == "off"
+    tiles = [key for row in translate.TILE_ROWS for key in row]
+    assert len(tiles) == translate.N_TILES and set(tiles) - set(METRICS) == {translate.KEPT_RANGE, translate.SECONDS}

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import spectrum_ui
+from dashboard.pages import PAGES
 from dashboard.state import caches, classroom, lookahead, session
 from dashboard.views.common import fmt
+from dashboard.widgets import classroom as classroom_widgets
+from dashboard.widgets import spectrum
 
 st.title("Method: Inverse Relative Projection")
 s = session.current()
 ds = None if s is None else session.require_dataset(s.dataset)
 if ds is not None and st.session_state.get(classroom.STATE):
-    classroom.step_through(s, ds)
+    classroom_widgets.step_through(s, ds)
     st.divider()
 elif ds is not None:
     st.markdown("For a projector: [classroom mode](?classroom=1), a step-through of the method on "
@@ -69,13 +71,13 @@ if s is not None:
     st.subheader("Live: the current sidebar setting")
     try:
         m = caches.setting_metrics(s)
-        c = st.columns(4)
+        c = st.container(key="headline").columns(4)  # the setting's numbers
         c[0].metric(f"anchors kept per subspace (ω = {s.omega}, δ = {s.delta:.2f})",
                     fmt(m["kept_mean"], 1))
         c[1].metric("condition number: all anchors → pruned",
                     f"{fmt(m['cond_full'], 1)} → {fmt(m['cond_mean'], 1)}")
         c[2].metric("reconstruction similarity", fmt(m["recon"]))
-        c[3].metric("zero-shot accuracy", fmt(m["zero_shot"]))
+        c[3].metric("zero-shot accuracy", fmt(m.get("zero_shot")))
         st.caption(f"{s.source} → {s.target} on {s.dataset}. Move ω and δ in the sidebar and "
                    "watch the numbers.")
     except Exception as exc:  # noqa: BLE001
@@ -83,14 +85,12 @@ if s is not None:
 
 if ds is not None and not st.session_state.get(classroom.STATE):
     st.subheader("Why the knobs work: the spectrum of the current pair")
-    spectrum_ui.draw(s, key="method_spectrum")
+    spectrum.draw(s, key="method_spectrum")
 
 st.subheader("Explore")
-st.page_link("app_pages/translate.py", label="Translate: one pair, live on ω and δ")
-st.page_link("app_pages/all_pairs.py", label="All pairs: every encoder → decoder")
-st.page_link("app_pages/sensitivity.py", label="Sensitivity: ω × δ heatmaps, recon vs accuracy")
-st.page_link("app_pages/scale.py", label="Scale: norms and head accuracy vs input scale")
-st.page_link("app_pages/crosslingual.py", label="Cross-lingual: other languages → English")
+for linked in PAGES:
+    if linked.blurb:
+        st.page_link(linked.script, label=f"{linked.title}: {linked.blurb}")
 
 if ds is not None:
     lookahead.after_move(ds, s)  # a teacher stepping ω alone at the projector: the next step is fitted ahead

@@ -5,12 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import exports as X
-from dashboard import share_ui
 from dashboard.state import caches, pin, session
 from dashboard.views import compare as CMP
 from dashboard.views import scale as VA
 from dashboard.views.common import fmt
 from dashboard.views.edges import edge_notes, target_dim
+from dashboard.widgets import share
 
 st.title("Scale")
 s = session.require_settings()
@@ -23,20 +23,20 @@ except Exception as exc:  # noqa: BLE001
     st.error(f"could not measure scales: {exc}")
     st.stop()
 m = t.metrics
-share_ui.notes(edge_notes(s, m, target_dim(ds, s.target), t.extras.get("warnings", [])))
+share.notes(edge_notes(s, m, target_dim(ds, s.target), t.extras.get("warnings", [])))
 tgt_mean = m["norm_target"]["mean"]
 tr_mean = m["norm_translated"]["mean"]
 ratio = tr_mean / tgt_mean if tgt_mean else float("nan")
-now = {"target": tgt_mean, "translated": tr_mean, "ratio": ratio, "zero_shot": m["zero_shot"]}
+now = {"target": tgt_mean, "translated": tr_mean, "ratio": ratio, "zero_shot": m.get("zero_shot")}
 ma = pin.metrics(pin.current(s), full=True)  # A, when pinned: each number shows its difference
 at_a = None if ma is None else {"target": ma["norm_target"]["mean"], "translated": ma["norm_translated"]["mean"],
                                 "ratio": ma["norm_translated"]["mean"] / (ma["norm_target"]["mean"] or float("nan")),
-                                "zero_shot": ma["zero_shot"]}
-c = st.columns(4)
+                                "zero_shot": ma.get("zero_shot")}
+c = st.container(key="headline").columns(4)  # the page's numbers
 c[0].metric(f"target mean norm ({s.target})", fmt(tgt_mean), **CMP.delta("target", now, at_a, "off"))
 c[1].metric("translated mean norm", fmt(tr_mean), **CMP.delta("translated", now, at_a, "off"))
 c[2].metric("translated / target scale", fmt(ratio), **CMP.delta("ratio", now, at_a, "off"))
-c[3].metric("zero-shot accuracy", fmt(m["zero_shot"]), **CMP.delta("zero_shot", now, at_a))
+c[3].metric("zero-shot accuracy", fmt(m.get("zero_shot")), **CMP.delta("zero_shot", now, at_a))
 st.plotly_chart(VA.norm_fits_figure(fits), key="norm_fits", width="stretch")
 st.dataframe(VA.norm_rows(fits), hide_index=True, width="stretch")
 st.subheader(f"Head accuracy vs input rescaling α ({s.target})")
@@ -47,11 +47,11 @@ st.caption("Inputs are multiplied by α before the target's heads (heads never n
            "the data's own mean scale. Dotted curves: the IRP translation rescaled by α.")
 
 stem = X.file_stem(s.as_dict())
-with share_ui.export_panel(2) as c:
+with share.export_panel(2) as c:
     with c[0]:
-        share_ui.translation_download(ds, t, stem)
+        share.translation_download(ds, t, stem)
     with c[1]:
-        share_ui.figures_button(lambda: {"norm distributions": VA.norm_fits_figure(fits),
+        share.figures_button(lambda: {"norm distributions": VA.norm_fits_figure(fits),
                                          "head accuracy vs input scale": VA.alpha_figure(curves, marks)},
                                 f"IRP Explorer: scales, {s.source} → {s.target}", stem + "_figures.html",
                                 "dl_figures")

@@ -9,27 +9,27 @@ import streamlit as st
 
 from dashboard import defaults as D
 from dashboard import exports as X
-from dashboard import share_ui
 from dashboard.state import caches, pin, session, sweeps
 from dashboard.views import compare as CMP
 from dashboard.views import sensitivity as VG
 from dashboard.views.common import fmt
 from dashboard.views.edges import edge_notes, target_dim
 from dashboard.views.pairs import all_pairs
+from dashboard.widgets import share
 
 
 def show_here(here: dict) -> None:
-    share_ui.notes(edge_notes(s, here, target_dim(ds, s.target)))
+    share.notes(edge_notes(s, here, target_dim(ds, s.target)))
     a = pin.metrics(pin.current(s))  # A, when pinned: each number shows its difference to it
-    c = st.columns(4)
+    c = st.container(key="headline").columns(4)  # this setting's numbers
     c[0].metric(f"recon. similarity at ω={s.omega}, δ={s.delta:.2f}", fmt(here["recon"]),
-                **CMP.tile_delta("reconstruction similarity", here, a))
-    c[1].metric("zero-shot accuracy", fmt(here["zero_shot"]), **CMP.tile_delta("zero-shot accuracy", here, a))
+                **CMP.delta("recon", here, a))
+    c[1].metric("zero-shot accuracy", fmt(here.get("zero_shot")), **CMP.delta("zero_shot", here, a))
     label = "cond. number (mean): raw → damped"  # settings are compared on what decoding pays
     c[2].metric(label, f"{fmt(here['cond_mean'], 1)} → {fmt(here.get('cond_damped_mean'), 2)}",
                 help="damped: the largest gain of the ridge-damped decoding relative to the strongest "
-                     "direction's (Translate's spectrum tab draws it)", **CMP.tile_delta(label, here, a))
-    c[3].metric("anchors kept (mean)", fmt(here["kept_mean"], 1), **CMP.tile_delta("anchors kept (mean)", here, a))
+                     "direction's (Translate's spectrum tab draws it)", **CMP.delta("cond_damped_mean", here, a))
+    c[3].metric("anchors kept (mean)", fmt(here["kept_mean"], 1), **CMP.delta("kept_mean", here, a))
 
 
 st.title("Sensitivity")
@@ -39,7 +39,7 @@ deltas = D.sweep_deltas(s.center)  # where this centring's pruning moves
 st.caption(f"{ds.title}: **{s.source}** → **{s.target}**; grid "
            f"ω ∈ {list(D.SWEEP_OMEGAS)}, δ ∈ {list(deltas)} (the range where centring {s.center} "
            "prunes); each cell is cached.")
-centred = share_ui.similarity_toggle()
+centred = share.similarity_toggle()
 top = st.container()  # this setting's numbers: drawn first when the tables hold them
 grid_cells = [replace(s, omega=int(w), delta=float(d)) for w in D.SWEEP_OMEGAS for d in deltas]
 draws = itertools.count()
@@ -77,7 +77,7 @@ pairs_job = sweeps.Progressive([s.with_pair(a, b) for b in ds.encoders for a in 
                                lambda fn: all_pairs(ds, s, metrics_fn=fn), draw_pairs,
                                "Translating every pair…")
 st.caption("The paper reports r > 0.7 on its encoders: a translation that reconstructs the "
-           "target well also stitches well. " + share_ui.PAPER_SIMILARITY)
+           "target well also stitches well. " + share.PAPER_SIMILARITY)
 if here is None:
     with top:
         try:
@@ -90,16 +90,16 @@ grid = grid_job.finish()
 pairs = pairs_job.finish()
 
 stem = X.file_stem(s.as_dict())
-with share_ui.export_panel(3) as c:
+with share.export_panel(3) as c:
     with c[0]:
-        share_ui.download("ω × δ grid (.csv)", lambda: X.rows_csv(X.grid_rows(grid, s.as_dict())),
+        share.download("ω × δ grid (.csv)", lambda: X.rows_csv(X.grid_rows(grid, s.as_dict())),
                           stem + "_grid.csv", X.CSV_MIME, "dl_grid",
                           help="this pair at every grid cell (the sidebar's ω and δ do not apply)")
     with c[1]:
-        share_ui.download("every pair (.csv)", lambda: X.rows_csv(X.pairs_rows(pairs, s.as_dict())),
+        share.download("every pair (.csv)", lambda: X.rows_csv(X.pairs_rows(pairs, s.as_dict())),
                           stem + "_pairs.csv", X.CSV_MIME, "dl_pairs")
     with c[2]:
-        share_ui.figures_button(lambda: {"ω × δ grid": VG.sensitivity_figure(grid),
+        share.figures_button(lambda: {"ω × δ grid": VG.sensitivity_figure(grid),
                                          "recon. similarity vs accuracy": VG.recon_vs_acc_figure(pairs)[0]},
                                 f"IRP Explorer: sensitivity of {s.source} → {s.target}",
                                 stem + "_figures.html", "dl_figures")

@@ -9,7 +9,6 @@ import pyarrow as pa
 import streamlit as st
 
 from dashboard import defaults as D
-from dashboard import details_ui, share_ui, spectrum_ui
 from dashboard import exports as X
 from dashboard.state import caches, lookahead, pin, session
 from dashboard.views import compare as CMP
@@ -17,6 +16,7 @@ from dashboard.views import layouts as VL
 from dashboard.views import translate as VT
 from dashboard.views.edges import edge_notes, target_dim
 from dashboard.views.settings import Settings
+from dashboard.widgets import details, share, spectrum
 
 TABS = ["layouts and linked selection", "distributions, conditioning, confusion matrix",
         "spectrum: why the knobs work"]
@@ -45,21 +45,22 @@ def notes_of(t: VT.Translation) -> list[str]:
 notes_box = st.container()  # the notes the condition numbers add join these
 notes_shown = notes_of(t)
 with notes_box:
-    share_ui.notes(notes_shown)
+    share.notes(notes_shown)
 
 m_pin = pin.metrics(pinned := pin.current(s), full=True)  # A: each tile shows its difference to it
-pending = {}  # label -> the slot of a conditioning tile still to fill
+pending = {}  # metric key -> the slot of a conditioning tile still to fill
+headline = st.container(key="headline")  # the page's numbers: tests and the load test find them by this key
 for row in VT.metric_tiles(t):
     # each row one flex container, not st.columns: 13 column blocks fewer to send and reconcile on
     # every move (a column is a message of its own); tiles take their content's width and wrap
-    tiles = st.container(horizontal=True, gap="medium")
-    for label, value, help_ in row:
-        slot = tiles.empty() if value == VT.PENDING else tiles
-        slot.metric(label, value, help=help_, width="content", **CMP.tile_delta(label, t.metrics, m_pin))
+    tiles = headline.container(horizontal=True, gap="medium")
+    for tile in row:
+        slot = tiles.empty() if tile.value == VT.PENDING else tiles
+        slot.metric(tile.label, tile.value, help=tile.help, width="content", **CMP.delta(tile.key, t.metrics, m_pin))
         if slot is not tiles:
-            pending[label] = slot
+            pending[tile.key] = slot
 # Drawn after the numbers, so when it shows the new setting the numbers above are updated too.
-st.caption(VT.settings_caption(s))
+st.container(key="settings_caption").caption(VT.settings_caption(s))
 
 if pending:  # a new setting's condition numbers: after its scores, before its figures
     try:
@@ -67,12 +68,12 @@ if pending:  # a new setting's condition numbers: after its scores, before its f
     except Exception as exc:  # noqa: BLE001
         st.warning(f"condition numbers unavailable: {exc}")
     for row in VT.metric_tiles(t):
-        for label, value, help_ in row:
-            if label in pending:
-                pending[label].metric(label, value, help=help_, width="content",
-                                      **CMP.tile_delta(label, t.metrics, m_pin))
+        for tile in row:
+            if tile.key in pending:
+                pending[tile.key].metric(tile.label, tile.value, help=tile.help, width="content",
+                                         **CMP.delta(tile.key, t.metrics, m_pin))
     with notes_box:
-        share_ui.notes([n for n in notes_of(t) if n not in notes_shown])
+        share.notes([n for n in notes_of(t) if n not in notes_shown])
 
 # The baselines table is filled at the end of the script: their first fit takes a few seconds
 # and must not hold back the numbers and layouts above it.
@@ -109,10 +110,10 @@ def layout_panel(s: Settings, ds, t: VT.Translation) -> None:
                "embeddings (no refit). Drag a box or lasso in either panel: the same items are "
                "ringed in both and shown below.")
     if not linked:
-        st.info("Select points in either layout to see their items.")
+        st.container(key="selection_hint").info("Select points in either layout to see their items.")
         return
     info = VL.selected_items(ds, t, panel, linked)
-    left, right = st.columns([3, 2])
+    left, right = st.container(key="selection").columns([3, 2])
     with left:
         st.markdown(f"**Selected items**: {info['n_selected']} "
                     f"(showing {len(info['items'])})")
@@ -129,7 +130,7 @@ def layout_panel(s: Settings, ds, t: VT.Translation) -> None:
     left, right = st.columns(2)
     left.button("clear selection", key="clear_selection", on_click=_clear_selection)
     with right:
-        share_ui.download(f"selection ({len(linked)} items, .csv)", partial(X.selection_file, ds, t, linked),
+        share.download(f"selection ({len(linked)} items, .csv)", partial(X.selection_file, ds, t, linked),
                           X.file_stem(s.as_dict()) + "_selection.csv", X.CSV_MIME, "dl_selection")
 
 
@@ -141,10 +142,10 @@ if tab_layouts.open:
         layout_panel(s, ds, t)
 if tab_details.open:
     with tab_details:
-        details_ui.draw(s, pinned if m_pin is not None else None)
+        details.draw(s, pinned if m_pin is not None else None)
 if tab_spectrum.open:
     with tab_spectrum:
-        spectrum_ui.draw(s)
+        spectrum.draw(s)
 
 with baseline_slot:
     try:
@@ -159,15 +160,15 @@ with baseline_slot:
                "gives up, or not, by never seeing both spaces together.")
 
 stem = X.file_stem(s.as_dict())
-with share_ui.export_panel(3) as c:
+with share.export_panel(3) as c:
     with c[0]:
-        share_ui.translation_download(ds, t, stem)
+        share.translation_download(ds, t, stem)
     with c[1]:
-        share_ui.download("metrics and baselines (.csv)", partial(X.metrics_file, t, base),
+        share.download("metrics and baselines (.csv)", partial(X.metrics_file, t, base),
                           stem + "_metrics.csv", X.CSV_MIME, "dl_metrics")
     with c[2]:
         box = st.session_state.setdefault(SELECTION_BOX, {})
-        share_ui.figures_button(lambda: VT.translate_figures(ds, t, box.get("ids", [])),
+        share.figures_button(lambda: VT.translate_figures(ds, t, box.get("ids", [])),
                                 f"IRP Explorer: {s.source} → {s.target}", stem + "_figures.html",
                                 "dl_figures")
 

@@ -4,17 +4,17 @@ figures frozen for drawing many times."""
 from __future__ import annotations
 
 import base64
-import math
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
+from irp_core.scoring import format_number
+
 PALETTE = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
     "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
 )
-NA_DIMS = "n/a: dims differ"
 
 
 def frozen(fig: go.Figure) -> go.Figure:
@@ -35,30 +35,7 @@ def untyped(v: Any) -> np.ndarray:
     return np.asarray(v)
 
 
-def fmt(v: Any, digits: int = 3) -> str:
-    """Format a metric for display: floats rounded, ``None`` as n/a, strings as they are."""
-    if v is None:
-        return "n/a"
-    if isinstance(v, str):
-        return v
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    v = float(v)
-    if math.isnan(v):
-        return "n/a"
-    if math.isinf(v):
-        return "∞" if v > 0 else "-∞"
-    if abs(v) >= 1e4:
-        return f"{v:.3g}"
-    return f"{v:.{digits}f}"
-
-
-
-def unit_rows(a: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length (float32; zero rows stay zero)."""
-    a = np.asarray(a, dtype=np.float32)
-    n = np.linalg.norm(a, axis=1, keepdims=True)
-    return a / np.maximum(n, 1e-12)
+fmt = format_number  # one formatter for every number shown (irp_core.scoring)
 
 
 def first_anchors(sp, k: int) -> np.ndarray:

@@ -15,6 +15,7 @@ from plotly.subplots import make_subplots
 from dashboard import defaults as D
 from dashboard.views.settings import Settings
 from dashboard.views.translate import Translation
+from irp_core.scoring import METRICS
 
 SEP, KV = ",", ":"  # pin=dataset:mnist,source:…,omega:8,delta:0.7,center:none,ridge:0
 _DEFAULT = Settings()
@@ -86,22 +87,8 @@ def differences(a: Settings, s: Settings) -> str:
 
 
 # -- metric deltas ---------------------------------------------------------------------------
-# metric tile label (as the pages write it) -> (metrics key, colour: normal | inverse | off)
-TILES: dict[str, tuple[str, str]] = {
-    "reconstruction similarity": ("recon", "normal"),
-    "recon. similarity (centred)": ("recon_centred", "normal"),
-    "retrieval top-1": ("retrieval_top1", "normal"),
-    "zero-shot accuracy": ("zero_shot", "normal"),
-    "absolute": ("absolute", "normal"),
-    "non-stitch": ("non_stitch", "normal"),
-    "anchors kept (mean)": ("kept_mean", "off"),  # more anchors is neither better nor worse
-    "cond. number, all anchors": ("cond_full", "inverse"),  # lower: less noise amplification
-    "cond. number, pruned (mean)": ("cond_mean", "inverse"),
-    "cond. number, pruned (max)": ("cond_max", "inverse"),
-    "cond. number, damped (max)": ("cond_damped_max", "inverse"),  # what the decoding pays
-    "cond. number (mean)": ("cond_mean", "inverse"),
-    "cond. number (mean): raw → damped": ("cond_damped_mean", "inverse"),
-}
+# how a difference is coloured, from the metric registry's "better" (irp_core.scoring.Metric)
+_COLOURS = {"higher": "normal", "lower": "inverse", "neither": "off"}
 
 
 def _number(v: Any) -> float | None:
@@ -111,28 +98,24 @@ def _number(v: Any) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def delta(key: str, now: dict, pinned: dict | None, colour: str = "normal") -> dict[str, Any]:
+def delta(key: str, now: dict, pinned: dict | None, colour: str | None = None) -> dict[str, Any]:
     """``st.metric`` keyword arguments for the difference now − A of ``key`` ({} when unpinned or
-    either is n/a)."""
+    either is n/a). A metric of the registry is coloured by which direction is better and shown to
+    its digits; any other number (a page's own, e.g. a norm) takes ``colour`` (default normal)."""
     if pinned is None:
         return {}
     a, b = _number(now.get(key)), _number(pinned.get(key))
     if a is None or b is None:
         return {}
+    metric = METRICS.get(key)
     d = a - b
     if abs(d) < 1e-12 or (abs(b) > 0 and abs(d) / abs(b) < 1e-6):
         return {"delta": "±0 vs A", "delta_color": "off", "delta_arrow": "off"}
-    big = max(abs(a), abs(b)) >= 1e4
-    text = f"{d:+.3g}" if big else (f"{d:+.1f}" if key.startswith("kept") else f"{d:+.3f}")
+    digits = 3 if metric is None else max(1, min(metric.digits, 3))
+    text = f"{d:+.3g}" if max(abs(a), abs(b)) >= 1e4 else f"{d:+.{digits}f}"
+    if colour is None:
+        colour = "normal" if metric is None else _COLOURS[metric.better]
     return {"delta": f"{text} vs A", "delta_color": colour}
-
-
-def tile_delta(label: str, now: dict, pinned: dict | None) -> dict[str, Any]:
-    """The delta of the tile ``label`` (a key of :data:`TILES`); {} when unpinned or not a metric."""
-    if pinned is None or label not in TILES:
-        return {}
-    key, colour = TILES[label]
-    return delta(key, now, pinned, colour)
 
 
 # -- figures -----------------------------------------------------------------------------------

@@ -9,10 +9,12 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard import defaults as D
-from dashboard.views.common import NA_DIMS, fmt, unit_rows
+from dashboard.views.common import fmt
 from dashboard.views.layouts import display_rows
 from dashboard.views.settings import Settings
 from dashboard.views.translate import translate
+from irp_core.relative import normalize_rows
+from irp_core.scoring import METRICS
 
 
 def split_encoder(ds, enc: str) -> tuple[str, str]:
@@ -52,7 +54,7 @@ def crosslingual(ds, s: Settings, model: str, lang: str, target: str,
         raise ValueError(f"no {lang!r} space for model {model!r}")
     t = translate(ds, replace(s, dataset=ds.name, source=src, target=target))
     sx, sy = ds.space(src), ds.space(target)
-    absolute: float | str = NA_DIMS
+    absolute: float | str = METRICS["absolute"].na
     if sx.test.shape[1] == sy.test.shape[1]:
         absolute = float(metrics.reconstruction_similarity(sx.test, sy.test)[0])
     ref_enc = f"{model}_{D.XL_ENGLISH}"
@@ -62,7 +64,7 @@ def crosslingual(ds, s: Settings, model: str, lang: str, target: str,
     # examples: nearest English neighbour (in the target space) of each translated sentence
     n = min(n_examples, sx.test.shape[0])
     rows = display_rows(sx.test.shape[0], n, seed=1)
-    sims = unit_rows(t.pred[rows]) @ unit_rows(sy.test).T
+    sims = normalize_rows(t.pred[rows]) @ normalize_rows(np.asarray(sy.test, np.float32)).T
     nn = np.argmax(sims, axis=1)
     ids_src = np.asarray(sx.test_ids)[rows]
     ids_nn = np.asarray(sy.test_ids)[nn]
@@ -80,7 +82,7 @@ def crosslingual(ds, s: Settings, model: str, lang: str, target: str,
             "cos": round(float(t.recon_per_sample[rows[i]]), 3),
         })
     return {"translation": t, "source": src, "target": target, "recon": t.metrics["recon"],
-            "retrieval_top1": t.metrics["retrieval_top1"], "absolute": absolute,
+            "retrieval_top1": t.metrics.get("retrieval_top1"), "absolute": absolute,
             "reference": reference, "examples": examples}
 
 

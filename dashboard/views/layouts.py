@@ -10,7 +10,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard import defaults as D
-from dashboard.views.common import PALETTE, frozen, unit_rows
+from dashboard.views.common import PALETTE, frozen
+from irp_core.relative import normalize_rows
 
 if TYPE_CHECKING:
     from dashboard.views.translate import Translation
@@ -31,7 +32,8 @@ def place_in_layout(pred: np.ndarray, target_test: np.ndarray, target_layout: np
     Each translated vector goes to the mean layout position of its ``k`` nearest true target test
     embeddings by cosine. Returns (positions (n, 2), index of the nearest true target row (n,)).
     """
-    return place_by_similarity(unit_rows(pred) @ unit_rows(target_test).T, target_layout, k)
+    sims = normalize_rows(np.asarray(pred, np.float32)) @ normalize_rows(np.asarray(target_test, np.float32)).T
+    return place_by_similarity(sims, target_layout, k)
 
 
 def place_by_similarity(sims: np.ndarray, target_layout: np.ndarray,

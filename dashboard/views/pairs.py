@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from dashboard.views.common import head_accuracy, load_head
 from dashboard.views.settings import MetricsFn, Settings
 from dashboard.views.translate import cell_metrics_fn
+from irp_core.scoring import METRICS
 
 
 def all_pairs(ds, s: Settings, progress: Callable[[float, str], None] | None = None,
@@ -47,15 +48,19 @@ def all_pairs(ds, s: Settings, progress: Callable[[float, str], None] | None = N
                 continue
             recon[i, j] = tm["recon"]
             recon_centred[i, j] = tm.get("recon_centred", np.nan)
-            acc[i, j] = np.nan if tm["zero_shot"] is None else tm["zero_shot"]
-            ab = tm["absolute"]
-            absolute[i, j] = ab if isinstance(ab, float) else np.nan
+            acc[i, j] = _value(tm.get("zero_shot"))
+            absolute[i, j] = _value(tm.get("absolute"))  # None: the dims differ
             kept_min[i, j] = tm.get("kept_min", np.nan)
             kept_max[i, j] = tm.get("kept_max", np.nan)
             cond_max[i, j] = tm.get("cond_max", np.nan)
     return {"encoders": encs, "recon": recon, "recon_centred": recon_centred, "zero_shot": acc, "absolute": absolute,
             "non_stitch": non_stitch, "kept_min": kept_min, "kept_max": kept_max,
             "cond_max": cond_max, "errors": errors}
+
+
+def _value(v) -> float:
+    """A metric as a matrix cell: NaN where it was not measured or does not apply (None)."""
+    return np.nan if v is None else float(v)
 
 
 def _mean_std(v: np.ndarray) -> str:
@@ -70,6 +75,15 @@ def _centred(res: dict) -> np.ndarray:
     return np.asarray(res.get("recon_centred", np.full_like(res["recon"], np.nan)), dtype=float)
 
 
+def _columns(res: dict, cells: np.ndarray, non_stitch: np.ndarray) -> dict[str, str]:
+    """Mean ± std over ``cells`` of the pair metrics, under the registry's column names."""
+    return {METRICS["zero_shot"].column: _mean_std(res["zero_shot"][cells]),
+            METRICS["absolute"].column: _mean_std(res["absolute"][cells]),
+            METRICS["non_stitch"].column: _mean_std(non_stitch),
+            METRICS["recon"].column: _mean_std(res["recon"][cells]),
+            METRICS["recon_centred"].column: _mean_std(_centred(res)[cells])}
+
+
 def paper_table(ds, res: dict, s: Settings) -> list[dict[str, str]]:
     """The paper-style row: zero-shot, absolute and non-stitch mean ± std over ordered pairs."""
     n = len(res["encoders"])
@@ -77,11 +91,7 @@ def paper_table(ds, res: dict, s: Settings) -> list[dict[str, str]]:
     return [{
         "dataset": ds.title,
         "ω": str(s.omega), "δ": f"{s.delta:.2f}",
-        "zero-shot": _mean_std(res["zero_shot"][off]),
-        "absolute": _mean_std(res["absolute"][off]),
-        "non-stitch": _mean_std(res["non_stitch"]),
-        "recon. similarity": _mean_std(res["recon"][off]),
-        "recon. similarity (centred)": _mean_std(_centred(res)[off]),
+        **_columns(res, off, res["non_stitch"]),
         "pairs available": str(int(np.isfinite(res["zero_shot"][off]).sum())),
     }]
 
@@ -112,10 +122,7 @@ def direction_table(ds, res: dict) -> list[dict[str, str]]:
         cells = off & (kinds[:, None] == a) & (kinds[None, :] == b)
         rows.append({
             "direction": f"{a} → {b}", "pairs": str(int(cells.sum())),
-            "zero-shot": _mean_std(res["zero_shot"][cells]), "absolute": _mean_std(res["absolute"][cells]),
-            "non-stitch": _mean_std(res["non_stitch"][kinds == b]),
-            "recon. similarity": _mean_std(res["recon"][cells]),
-            "recon. similarity (centred)": _mean_std(_centred(res)[cells]),
+            **_columns(res, cells, res["non_stitch"][kinds == b]),
         })
     return rows
 

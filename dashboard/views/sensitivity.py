@@ -44,7 +44,7 @@ def sensitivity_grid(ds, s: Settings, omegas: Sequence[int] = D.SWEEP_OMEGAS,
                 continue
             out["recon"][i, j] = tm["recon"]
             out["recon_centred"][i, j] = tm.get("recon_centred", np.nan)
-            zs = tm["zero_shot"]
+            zs = tm.get("zero_shot")
             out["zero_shot"][i, j] = np.nan if zs is None else zs
             out["cond_mean"][i, j] = tm["cond_mean"]
             out["cond_damped"][i, j] = tm.get("cond_damped_mean", damped_from_raw(tm["cond_mean"], s.ridge))

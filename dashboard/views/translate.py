@@ -13,16 +13,17 @@ import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard import defaults as D
-from dashboard.views.common import NA_DIMS, first_anchors, fmt, head_accuracy, load_head
+from dashboard.views.common import first_anchors, head_accuracy, load_head
 from dashboard.views.layouts import display_rows, layout_figures, layout_panel_data, place_by_similarity
 from dashboard.views.settings import MetricsFn, Settings
+from irp_core.scoring import METRICS
 
 
 def _f32(a: np.ndarray) -> np.ndarray:
@@ -42,7 +43,8 @@ class Translation:
     confusion: np.ndarray | None = None
     seconds: float = 0.0
     extras: dict[str, Any] = field(default_factory=dict)
-    conditioned: bool = True  # False: the pruned subsets' condition numbers are NaN until add_conditioning
+    conditioned: bool = True  # False: the pruned subsets' condition numbers are missing until add_conditioning
+    translator: Any = None  # the fitted IRP, kept until add_conditioning has read its condition numbers
 
 
 def fit_irp(ds, s: Settings, quiet: bool = False):
@@ -73,30 +75,33 @@ def full_condition_number(ds, target: str, k: int = D.K, center: str = D.CENTER,
 
 def pair_constants(ds, source: str, target: str, head: str = D.HEAD) -> dict[str, Any]:
     """What no setting of a pair changes: the target head's accuracy on the raw source vectors
-    (``absolute``; :data:`NA_DIMS` where the dims differ) and on the true target vectors
-    (``non_stitch``; None without a head or labels), and both sides' norm statistics. Pages cache
-    them per pair, off the slider path (30 ms of every new MNIST setting)."""
+    (``absolute``; None where the dims differ, as :func:`irp_core.scoring.score_pair` has it) and
+    on the true target vectors (``non_stitch``), and both sides' norm statistics; a metric is left
+    out without a head or labels. Pages cache them per pair, off the slider path (30 ms of every
+    new MNIST setting)."""
     from irp_core import metrics
 
     sx, sy = ds.space(source), ds.space(target)
     h, labels = load_head(ds, target, head), sy.test_labels
-    return {"absolute": head_accuracy(h, sx.test, labels) if sx.test.shape[1] == sy.test.shape[1] else NA_DIMS,
-            "non_stitch": head_accuracy(h, sy.test, labels),
-            "norm_source": metrics.norm_stats(sx.test), "norm_target": metrics.norm_stats(sy.test)}
+    out: dict[str, Any] = {"norm_source": metrics.norm_stats(sx.test), "norm_target": metrics.norm_stats(sy.test)}
+    if h is not None and labels is not None:
+        out["absolute"] = head_accuracy(h, sx.test, labels) if sx.test.shape[1] == sy.test.shape[1] else None
+        out["non_stitch"] = head_accuracy(h, sy.test, labels)
+    return out
 
 
 def translate(ds, s: Settings, light: bool = False, cond_full: float | None = None,
               conditioning: bool = True, pair: dict[str, Any] | None = None) -> Translation:
     """Fit IRP for ``s`` and measure it on the test split (no baselines: see :func:`baselines`).
 
-    Scored by :func:`irp_core.scoring.score_pair`; ``metrics`` keys are its canonical names, plus
-    ``ridge`` and (not light) the ``norm_*`` statistics. ``light=True`` (sweeps) skips retrieval,
-    the non-stitch bound, the confusion matrix, norms and the full-anchor condition number (NaN
-    unless ``cond_full`` is given). ``cond_full`` lets a caller pass a cached
-    :func:`full_condition_number`. ``conditioning=False`` leaves out the pruned subsets' condition
-    numbers (an eigenvalue decomposition per new subset: up to a third of a new setting's CPU time),
-    so the scores come first; :func:`add_conditioning` adds them. ``pair`` lets a caller pass
-    cached :func:`pair_constants` (unused when light).
+    Scored by :func:`irp_core.scoring.score_pair`, whose ``metrics`` pass through unchanged, with
+    ``cond_full`` and (not light) the pair's constants added: ``absolute``, ``non_stitch`` and the
+    ``norm_*`` statistics. ``light=True`` (sweeps) skips retrieval, the non-stitch bound, the
+    confusion matrix and norms, and the full-anchor condition number unless ``cond_full`` is given
+    (a cached :func:`full_condition_number`). ``conditioning=False`` leaves out the pruned subsets'
+    condition numbers (an eigenvalue decomposition per new subset: up to a third of a new setting's
+    CPU time), so the scores come first; :func:`add_conditioning` adds them from the same fitted
+    estimator. ``pair`` lets a caller pass cached :func:`pair_constants` (unused when light).
     """
     from irp_core import IRP, metrics
     from irp_core.scoring import score_pair
@@ -110,76 +115,62 @@ def translate(ds, s: Settings, light: bool = False, cond_full: float | None = No
                        non_stitch=False, absolute=light,  # not light: from the pair's constants
                        confusion=not light, n_classes=len(ds.classes), pred_dtype=np.float32,
                        conditioning=conditioning, capture_warnings=True)
-    irp, sm, pred = score.translator, score.metrics, score.pred
-    kept = [int(v) for v in getattr(irp, "n_anchors_kept_", [])]
-    cond_sub, cond_damped = [], []
-    if conditioning:
-        with warnings.catch_warnings():  # score_pair read them first and captured their warnings
-            warnings.simplefilter("ignore")
-            cond_sub, cond_damped = _condition_numbers(irp)  # memoised spectra: no recompute
-    if cond_full is None:
-        cond_full = float("nan") if light else full_condition_number(ds, s.target, s.k, s.center, s.whiten_floor)
-    m = {
-        "recon": sm["recon"],
-        "recon_centred": sm["recon_centred"],
-        "retrieval_top1": sm.get("retrieval_top1", float("nan")),
-        "kept_mean": sm.get("kept_mean", float("nan")),
-        "kept_min": sm.get("kept_min", 0),
-        "kept_max": sm.get("kept_max", 0),
-        "n_anchors": sm["n_anchors"],
-        "cond_full": cond_full,
-        "cond_mean": sm.get("cond_mean", float("nan")),
-        "cond_max": sm.get("cond_max", float("nan")),
-        "ridge": float(getattr(irp, "ridge", 0.0)),  # damping of the decoding: tames a high cond_max
-        "zero_shot": sm.get("zero_shot"),
-        "absolute": sm.get("absolute") if sx.test.shape[1] == sy.test.shape[1] else NA_DIMS,
-        "non_stitch": None,
-    }
+    irp, m, pred = score.translator, dict(score.metrics), score.pred
+    if cond_full is None and not light:
+        cond_full = full_condition_number(ds, s.target, s.k, s.center, s.whiten_floor)
+    if cond_full is not None:
+        m["cond_full"] = cond_full
     extras = {"warnings": score.warnings, "irp_params": irp.get_params()}  # every option, defaults included
     # the amplification the decoding pays; settings are compared on it (Sensitivity, pinning),
     # since the raw figures ignore the ridge
-    extras["cond_damped"] = cond_damped
-    m.update(cond_damped_mean=sm.get("cond_damped_mean", math.nan), cond_damped_max=sm.get("cond_damped_max", math.nan))
+    extras["cond_damped"] = _condition_numbers(irp)[1] if conditioning else []
     if fixed is not None:
-        m.update(absolute=fixed["absolute"], non_stitch=fixed["non_stitch"], norm_source=fixed["norm_source"],
-                 norm_target=fixed["norm_target"], norm_translated=metrics.norm_stats(pred))
+        m.update(fixed, norm_translated=metrics.norm_stats(pred))
         # the layouts' placements from the similarities retrieval already computed (no second product)
         rows = display_rows(sy.test.shape[0])
         extras["placement"] = (rows, *place_by_similarity(score.similarities[rows], sy.layout))
     return Translation(
-        settings=s, pred=pred, recon_per_sample=_f32(score.per_sample), metrics=m, kept=kept,
-        cond_sub=cond_sub, cond_full=cond_full, pred_labels=score.pred_labels, confusion=score.confusion,
-        seconds=time.perf_counter() - t0,
-        extras=extras, conditioned=conditioning,
+        settings=s, pred=pred, recon_per_sample=_f32(score.recon_per_sample), metrics=m,
+        kept=[int(v) for v in getattr(irp, "n_anchors_kept_", [])],
+        cond_sub=_condition_numbers(irp)[0] if conditioning else [],
+        cond_full=math.nan if cond_full is None else cond_full, pred_labels=score.pred_labels,
+        confusion=score.confusion, seconds=time.perf_counter() - t0, extras=extras, conditioned=conditioning,
+        translator=None if conditioning else irp,
     )
 
 
 def _condition_numbers(irp) -> tuple[list[float], list[float]]:
-    """Per subset: the raw condition numbers, and the damped ones (what the decoding pays)."""
-    return ([float(v) for v in getattr(irp, "condition_numbers_", [])],
-            [float(v) for v in getattr(irp, "damped_condition_numbers_", [])])
+    """Per subset: the raw condition numbers, and the damped ones (what the decoding pays). Read
+    from the fit's memoised spectra; their warnings were captured when the scorer read them."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ([float(v) for v in getattr(irp, "condition_numbers_", [])],
+                [float(v) for v in getattr(irp, "damped_condition_numbers_", [])])
 
 
 def add_conditioning(ds, t: Translation) -> Translation:
     """``t`` with its pruned subsets' condition numbers, as :func:`translate` gives them: filled in
-    place, once, and returned.
+    place, once, and returned. They come from ``t``'s own fitted estimator (its spectra are
+    memoised in the core), never from a refit, and the estimator is dropped afterwards.
 
-    The refit costs little (pruning and the map are memoised in the core; with anchor completion,
-    whose map is not, it is a second fit). Fields are replaced, never mutated, and ``conditioned``
-    is set last, so a session reading a shared ``t`` meanwhile sees the old fields or the new ones;
-    two sessions filling it at once compute the same values.
+    Fields are replaced, never mutated, and ``conditioned`` is set last, so a session reading a
+    shared ``t`` meanwhile sees the old fields or the new ones; two sessions filling it at once
+    compute the same values. (``ds`` is unused: kept so every caller passes what it has.)
     """
-    if t.conditioned:
+    from irp_core.scoring import fitted_metrics
+
+    irp = t.translator
+    if t.conditioned or irp is None:
         return t
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        cond_sub, cond_damped = _condition_numbers(fit_irp(ds, t.settings))
-    t.cond_sub = cond_sub
-    t.metrics = {**t.metrics, "cond_mean": float(np.mean(cond_sub)), "cond_max": float(np.max(cond_sub)),
-                 "cond_damped_mean": float(np.mean(cond_damped)), "cond_damped_max": float(np.max(cond_damped))}
+        added = fitted_metrics(irp)
+    t.cond_sub, cond_damped = _condition_numbers(irp)
+    t.metrics = {**t.metrics, **added}
     t.extras = {**t.extras, "cond_damped": cond_damped,
                 "warnings": sorted(set(t.extras.get("warnings", [])) | {str(w.message) for w in caught})}
     t.conditioned = True
+    t.translator = None
     return t
 
 
@@ -211,44 +202,54 @@ def cell_metrics_fn(ds, fn: MetricsFn | None) -> MetricsFn:
     return fn if fn is not None else (lambda s: translate(ds, s, light=True).metrics)
 
 
+class Tile(NamedTuple):
+    """One tile of the Translate page: ``key`` is a metric's (:data:`irp_core.scoring.METRICS`) or,
+    for the two tiles that are not one metric, :data:`KEPT_RANGE` or :data:`SECONDS`."""
+
+    key: str
+    label: str
+    value: str
+    help: str | None
+
+
+KEPT_RANGE, SECONDS = "kept_range", "fit_seconds"
+# The page's two rows of tiles, by key: the scores, then the anchors.
+TILE_ROWS: tuple[tuple[str, ...], ...] = (
+    ("recon", "recon_centred", "retrieval_top1", "zero_shot", "absolute", "non_stitch"),
+    ("kept_mean", KEPT_RANGE, "cond_full", "cond_mean", "cond_max", "cond_damped_max", SECONDS),
+)
+N_TILES = sum(len(row) for row in TILE_ROWS)
 # The tiles add_conditioning fills: until then they show PENDING.
-CONDITIONING_TILES = ("cond. number, pruned (mean)", "cond. number, pruned (max)", "cond. number, damped (max)")
+CONDITIONING_TILES = ("cond_mean", "cond_max", "cond_damped_max")
 PENDING = "…"
+_OWN_TILES = {
+    KEPT_RANGE: "anchors kept (min–max)",
+    SECONDS: "fit + evaluate",
+}
+_SECONDS_HELP = ("seconds this setting took to score when first asked for (its condition numbers came after); "
+                 "less where the server had its fit already: another session's setting, or a step it fitted "
+                 "ahead while you looked")
 
 
-def metric_tiles(t: Translation) -> list[list[tuple[str, str, str | None]]]:
-    """The page's two rows of tiles as ``(label, value, help)``: the scores, then the anchors.
-    A tile of :data:`CONDITIONING_TILES` shows :data:`PENDING` while ``t`` is not conditioned."""
+def _tile(key: str, t: Translation) -> Tile:
     m = t.metrics
-    rows = [[
-        ("reconstruction similarity", fmt(m["recon"]),
-         "mean cos(translated, true target embedding) of the same test item"),
-        ("recon. similarity (centred)", fmt(m["recon_centred"]),
-         "the same after subtracting the true vectors' mean: not inflated by a shared mean"),
-        ("retrieval top-1", fmt(m["retrieval_top1"]),
-         "share of translated items whose nearest true target embedding is their own"),
-        ("zero-shot accuracy", fmt(m["zero_shot"]), "target head on translated vectors"),
-        ("absolute", fmt(m["absolute"]), "target head on raw source vectors"),
-        ("non-stitch", fmt(m["non_stitch"]), "target head on true target vectors"),
-    ], [
-        ("anchors kept (mean)", fmt(m["kept_mean"], 1),
-         f"per subspace, of {m['n_anchors']} anchors; min {m['kept_min']}, max {m['kept_max']}"),
-        ("anchors kept (min–max)", f"{m['kept_min']}–{m['kept_max']}", None),
-        ("cond. number, all anchors", fmt(m["cond_full"], 1), "target anchor matrix before pruning"),
-        ("cond. number, pruned (mean)", fmt(m["cond_mean"], 1), None),
-        ("cond. number, pruned (max)", fmt(m["cond_max"], 1), None),
-        ("cond. number, damped (max)", fmt(m.get("cond_damped_max", math.nan), 2),
-         "what the decoding pays: its largest gain relative to the strongest direction's; the raw "
-         "figures are the plain pseudo-inverse's (ridge 0). See the spectrum tab"),
-        ("fit + evaluate", f"{t.seconds:.2f} s",
-         "seconds this setting took to score when first asked for (its condition numbers came after); "
-         "less where the server had its fit already: another session's setting, or a step it fitted "
-         "ahead while you looked"),
-    ]]
-    if t.conditioned:
-        return rows
-    return [[(label, PENDING, "computed after the scores") if label in CONDITIONING_TILES else (label, value, help_)
-             for label, value, help_ in row] for row in rows]
+    if key == KEPT_RANGE:
+        return Tile(key, _OWN_TILES[key], f"{m.get('kept_min', 0)}–{m.get('kept_max', 0)}", None)
+    if key == SECONDS:
+        return Tile(key, _OWN_TILES[key], f"{t.seconds:.2f} s", _SECONDS_HELP)
+    metric = METRICS[key]
+    if key in CONDITIONING_TILES and not t.conditioned:
+        return Tile(key, metric.label, PENDING, "computed after the scores")
+    help_ = metric.help
+    if key == "kept_mean":
+        help_ = f"per subspace, of {m.get('n_anchors')} anchors; min {m.get('kept_min')}, max {m.get('kept_max')}"
+    return Tile(key, metric.label, metric.shown(m), help_)
+
+
+def metric_tiles(t: Translation) -> list[list[Tile]]:
+    """The page's rows of tiles (:data:`TILE_ROWS`), labelled and formatted by the metric registry.
+    A tile of :data:`CONDITIONING_TILES` shows :data:`PENDING` while ``t`` is not conditioned."""
+    return [[_tile(key, t) for key in row] for row in TILE_ROWS]
 
 
 def settings_caption(s: Settings) -> str:
@@ -258,21 +259,18 @@ def settings_caption(s: Settings) -> str:
             f"completion {'on' if s.completion else 'off'}, {s.head} head.")
 
 
-CENTRED = "recon. similarity (centred)"
-
-
 def summary_rows(t: Translation, base: dict[str, dict] | None = None) -> list[dict[str, str]]:
     """The stitching comparison as table rows: method, accuracy, reconstruction similarity raw and
     centred (raw cosine is inflated by a mean the spaces share; a baseline read from tables written
     before the centred figure existed shows it as n/a)."""
     m = t.metrics
+    acc, recon, centred = "accuracy", METRICS["recon"].column, METRICS["recon_centred"].column
     rows = [
-        {"method": "IRP zero-shot (this setting)", "accuracy": fmt(m["zero_shot"]),
-         "recon. similarity": fmt(m["recon"]), CENTRED: fmt(m["recon_centred"])},
-        {"method": "absolute (raw source vectors)", "accuracy": fmt(m["absolute"]),
-         "recon. similarity": "-", CENTRED: "-"},
-        {"method": "non-stitch (true target vectors)", "accuracy": fmt(m["non_stitch"]),
-         "recon. similarity": "1.000", CENTRED: "1.000"},
+        {"method": "IRP zero-shot (this setting)", acc: METRICS["zero_shot"].shown(m),
+         recon: METRICS["recon"].shown(m), centred: METRICS["recon_centred"].shown(m)},
+        {"method": "absolute (raw source vectors)", acc: METRICS["absolute"].shown(m), recon: "-", centred: "-"},
+        {"method": "non-stitch (true target vectors)", acc: METRICS["non_stitch"].shown(m),
+         recon: "1.000", centred: "1.000"},
     ]
     for name, label in (("procrustes", "Procrustes (both anchor sets)"),
                         ("linear", "linear map (both anchor sets)")):
@@ -280,13 +278,11 @@ def summary_rows(t: Translation, base: dict[str, dict] | None = None) -> list[di
         if b is None:
             continue
         if "error" in b:
-            rows.append({"method": label, "accuracy": "n/a: " + b["error"], "recon. similarity": "-",
-                         CENTRED: "-"})
+            rows.append({"method": label, acc: "n/a: " + b["error"], recon: "-", centred: "-"})
         else:
-            rows.append({"method": label, "accuracy": fmt(b["zero_shot"]),
-                         "recon. similarity": fmt(b["recon"]), CENTRED: fmt(b.get("recon_centred"))})
+            rows.append({"method": label, acc: METRICS["zero_shot"].shown(b), recon: METRICS["recon"].shown(b),
+                         centred: METRICS["recon_centred"].shown(b)})
     return rows
-
 
 
 def recon_hist_figure(per_sample: np.ndarray) -> go.Figure:
