@@ -32,6 +32,7 @@ from dashboard import defaults as D
 from dashboard.uploads import PREFIX as UPLOAD_PREFIX  # uploads are never in the tables
 from dashboard.views import translate as VT
 from dashboard.views.settings import Settings, default_pair
+from irp_core.scoring import METRICS
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,11 @@ BASELINE_HEADS: tuple[str, ...] = tuple(D.HEAD_OPTIONS)
 
 def settings_fields() -> list[str]:
     return [f.name for f in fields(Settings)]
+
+
+def metric_keys() -> list[str]:
+    """The metrics a table entry may hold: a table written before a metric was added is stale."""
+    return list(METRICS)
 
 
 def rel_path(dataset: str) -> str:
@@ -158,6 +164,8 @@ def _check(name: str, doc: Any, ds) -> str | None:
         return f"it holds dataset {doc.get('dataset')!r}"
     if sorted(doc.get("settings_fields", [])) != sorted(settings_fields()):
         return "it was written for other Settings fields (rebuild it)"
+    if doc.get("metric_keys") != metric_keys():
+        return "it was written for other metrics than irp_core.scoring.METRICS (rebuild it)"
     stale = [rel for rel, sha in doc.get("inputs", {}).items() if ds.file_sha256(rel) != sha]
     if stale or not doc.get("inputs"):
         return f"it was computed from other files than the cache's ({', '.join(stale[:3])}; rebuild it)"

@@ -96,7 +96,8 @@ class Journal:
     def __init__(self, path: Path, inputs: dict[str, str], resume: bool):
         self.path = path
         self.done: dict[str, dict] = {}
-        header = {"format": P.FORMAT, "inputs": inputs}
+        header = {"format": P.FORMAT, "inputs": inputs, "settings_fields": P.settings_fields(),
+                  "metric_keys": P.metric_keys()}
         if resume and path.exists():
             lines = path.read_text(encoding="utf-8").splitlines()
             if lines and json.loads(lines[0]) == header:
@@ -225,6 +226,7 @@ def build_dataset(name: str, root: Path, jobs: int = 2, grid_pairs: str = "defau
         "dataset": name,
         "about": "written by `python -m dashboard.tables_build`; read by dashboard/precomputed.py",
         "settings_fields": P.settings_fields(),
+        "metric_keys": P.metric_keys(),
         "presets": P.PRESETS,
         "grid": {"omegas": list(P.GRID_OMEGAS), "deltas": {k: list(v) for k, v in P.GRID_DELTAS.items()}},
         "grid_pairs": plan["grid_pairs"],

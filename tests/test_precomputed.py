@@ -216,6 +216,11 @@ def test_a_stale_or_foreign_table_is_not_used(tiny, tmp_path):
     T.write_tables(path, doc)
     T.register(root, "mnist")
     assert P.load_tables("mnist", root=root) is None and "Settings fields" in P.load_error("mnist")
+    doc = json.loads((tiny / "mnist/tables.json").read_text())
+    doc["metric_keys"] = doc["metric_keys"][:-1]  # the metric registry has gained a metric since
+    T.write_tables(path, doc)
+    T.register(root, "mnist")
+    assert P.load_tables("mnist", root=root) is None and "other metrics" in P.load_error("mnist")
 
 
 # -- the pages: no fit at the presets ---------------------------------------------------------
