@@ -1,9 +1,10 @@
 """IRP Explorer: ``streamlit run dashboard/app.py``.
 
-The entry point only wires the shared sidebar (bound to the URL) and the pages together. The page
-scripts live in ``app_pages/`` rather than ``pages/``: a ``pages/`` folder next to the entry point
-is also picked up by Streamlit's older multipage discovery, which made AppTest reruns execute a
-page without the entry point (and so without the sidebar).
+The entry point only wires the shared sidebar (bound to the URL) and the pages together; the pages
+are listed once, in :mod:`dashboard.pages`. The page scripts live in ``app_pages/`` rather than
+``pages/``: a ``pages/`` folder next to the entry point is also picked up by Streamlit's older
+multipage discovery, which made AppTest reruns execute a page without the entry point (and so
+without the sidebar).
 """
 
 from __future__ import annotations
@@ -35,7 +36,10 @@ def _one_blas_thread() -> None:
 
 _one_blas_thread()
 
-from dashboard.state import classroom, lookahead, sidebar
+from dashboard.pages import PAGES
+from dashboard.state import classroom, lookahead
+from dashboard.widgets import sidebar
+from dashboard.widgets.classroom import style as classroom_style
 
 CLASSROOM = classroom.active()  # ?classroom=1: a projector's layout, larger type, sidebar collapsed
 st.set_page_config(page_title="IRP Explorer", layout="wide",
@@ -45,23 +49,14 @@ st.set_page_config(page_title="IRP Explorer", layout="wide",
 # a live page should change at once; twenty students' browsers on one machine feel it most.
 st.html("<style>*, *::before, *::after { transition: none !important; }</style>")
 if CLASSROOM:
-    classroom.style()
+    classroom_style()
 
 HERE = Path(__file__).resolve().parent
-PAGES = [
-    st.Page(str(HERE / "app_pages" / "translate.py"), title="Translate",
-            default=True),
-    st.Page(str(HERE / "app_pages" / "all_pairs.py"), title="All pairs", url_path="all_pairs"),
-    st.Page(str(HERE / "app_pages" / "sensitivity.py"), title="Sensitivity", url_path="sensitivity"),
-    st.Page(str(HERE / "app_pages" / "scale.py"), title="Scale", url_path="scale"),
-    st.Page(str(HERE / "app_pages" / "crosslingual.py"), title="Cross-lingual",
-            url_path="crosslingual"),
-    st.Page(str(HERE / "app_pages" / "method.py"), title="Method", url_path="method"),
-    st.Page(str(HERE / "app_pages" / "upload.py"), title="Upload", url_path="upload"),
-]
+NAVIGATION = [st.Page(str(HERE / p.script), title=p.title, url_path=p.url_path or None, default=p.default)
+              for p in PAGES]
 
 with lookahead.script_run():  # work ahead for a lone user waits while any script runs
-    page = st.navigation(PAGES)
+    page = st.navigation(NAVIGATION)
     try:
         sidebar.draw()
     except Exception as exc:  # noqa: BLE001 - never a traceback in the UI

@@ -6,15 +6,17 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from dashboard.pages import BY_NAME
+
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 
 
 def open_page(page: str, timeout: float, **params) -> AppTest:
-    """Run ``app_pages/<page>.py`` as a URL with ``params`` would open it."""
+    """Run the page named ``page`` (:data:`dashboard.pages.BY_NAME`) as a URL with ``params`` would open it."""
     at = AppTest.from_file(APP, default_timeout=timeout)
     for k, v in params.items():
         at.query_params[k] = v
-    at.switch_page(f"app_pages/{page}.py")
+    at.switch_page(BY_NAME[page].script)
     return at.run()
 
 

@@ -7,11 +7,11 @@ import itertools
 import streamlit as st
 
 from dashboard import exports as X
-from dashboard import share_ui
 from dashboard.state import caches, pin, session, sweeps
 from dashboard.views import compare as CMP
 from dashboard.views import pairs as VP
 from dashboard.views.edges import anchors_used, edge_notes, target_dim
+from dashboard.widgets import share
 
 st.title("All pairs")
 s = session.require_settings()
@@ -21,7 +21,7 @@ st.caption(f"{ds.title}: {n} encoders, {n * n} ordered pairs at "
            f"ω = {s.omega}, δ = {s.delta:.2f} (diagonal: intra-space, X = Y).")
 cells = [s.with_pair(src, tgt) for tgt in ds.encoders for src in ds.encoders]  # VP.all_pairs' cells
 labels = VP.encoder_labels(ds, ds.encoders)  # marked with their modality where the dataset pairs two
-centred = share_ui.similarity_toggle()
+centred = share.similarity_toggle()
 recon_key, recon_title = (("recon_centred", "recon. similarity (centred)") if centred
                           else ("recon", "reconstruction similarity"))
 
@@ -31,14 +31,14 @@ def draw(res: dict, final: bool) -> None:
     if final:
         for msg in res["errors"]:
             st.warning(msg)
-        share_ui.notes(edge_notes(s, {**VP.pairs_extremes(res), "n_anchors": anchors_used(ds, s.source, s.k)},
+        share.notes(edge_notes(s, {**VP.pairs_extremes(res), "n_anchors": anchors_used(ds, s.source, s.k)},
                                   [target_dim(ds, e) for e in ds.encoders]))
     else:
         st.caption("Pairs fill in as they are computed (n/a: not yet).")
     tag = "" if final else f"_partial_{next(draws)}"  # a key may appear once per run
     table = VP.paper_table(ds, res, s)
     now = CMP.pairs_means(res)
-    c = st.columns(4)
+    c = (st.container(key="headline") if final else st).columns(4)  # the page's numbers, once final
     c[0].metric("zero-shot (mean ± std over pairs)", table[0]["zero-shot"], **CMP.delta("zero_shot", now, at_a))
     c[1].metric(recon_title, table[0]["recon. similarity (centred)" if centred else "recon. similarity"],
                 **CMP.delta(recon_key, now, at_a))
@@ -72,12 +72,12 @@ st.caption("Rows: encoder (source). Columns: decoder (target space and its class
            "Absolute needs equal dimensions; pairs whose dims differ count as n/a.")
 
 stem = X.file_stem({"dataset": s.dataset, "omega": s.omega, "delta": s.delta}) + "_all_pairs"
-with share_ui.export_panel(2) as c:
+with share.export_panel(2) as c:
     with c[0]:
-        share_ui.download("every pair (.csv)", lambda: X.rows_csv(X.pairs_rows(res, s.as_dict())),
+        share.download("every pair (.csv)", lambda: X.rows_csv(X.pairs_rows(res, s.as_dict())),
                           stem + ".csv", X.CSV_MIME, "dl_pairs")
     with c[1]:
-        share_ui.figures_button(
+        share.figures_button(
             lambda: {"reconstruction similarity": VP.pair_matrix_figure(res["recon"], labels,
                                                                         "reconstruction similarity"),
                      "zero-shot accuracy": VP.pair_matrix_figure(res["zero_shot"], labels, "zero-shot accuracy")},

@@ -6,12 +6,12 @@ import streamlit as st
 
 from dashboard import defaults as D
 from dashboard import exports as X
-from dashboard import share_ui
 from dashboard.state import caches, pin, session
 from dashboard.views import compare as CMP
 from dashboard.views import crosslingual as VX
 from dashboard.views.common import fmt
 from dashboard.views.edges import edge_notes, target_dim
+from dashboard.widgets import share
 
 st.title("Cross-lingual")
 s = session.require_settings()
@@ -54,10 +54,10 @@ try:
 except Exception as exc:  # noqa: BLE001
     st.error(f"IRP could not translate {model}_{lang} → {target}: {exc}")
     st.stop()
-share_ui.notes(edge_notes(s, res["metrics"], target_dim(ds, target), res["warnings"]))
+share.notes(edge_notes(s, res["metrics"], target_dim(ds, target), res["warnings"]))
 a = pin.current(s)  # A, when pinned: its method settings on this corpus, for the deltas
 res_a = None if a is None else pin.guarded(caches.cached_crosslingual, corpus, a, model, lang, target)
-c = st.columns(4)
+c = st.container(key="headline").columns(4)  # the page's numbers
 c[0].metric(f"IRP: cos to true English ({res['source']} → {target})", fmt(res["recon"]),
             **CMP.delta("recon", res, res_a))
 c[1].metric("absolute (raw vectors)", fmt(res["absolute"]))
@@ -83,13 +83,13 @@ if rows:
 
 stem = X.file_stem({"dataset": corpus, "source": res["source"], "target": target,
                     "omega": s.omega, "delta": s.delta})
-with share_ui.export_panel(3) as c:
+with share.export_panel(3) as c:
     with c[0]:
-        share_ui.download("examples (.csv)", lambda: X.rows_csv(res["examples"]), stem + "_examples.csv",
+        share.download("examples (.csv)", lambda: X.rows_csv(res["examples"]), stem + "_examples.csv",
                           X.CSV_MIME, "dl_examples")
     with c[1]:
-        share_ui.download("languages (.csv)", lambda: X.rows_csv(rows), stem + "_languages.csv",
+        share.download("languages (.csv)", lambda: X.rows_csv(rows), stem + "_languages.csv",
                           X.CSV_MIME, "dl_languages")
     with c[2]:
-        share_ui.figures_button(lambda: {"source language → English": VX.xl_languages_figure(rows)},
+        share.figures_button(lambda: {"source language → English": VX.xl_languages_figure(rows)},
                                 f"IRP Explorer: {model} → {target}", stem + "_figures.html", "dl_figures")

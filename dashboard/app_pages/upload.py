@@ -45,7 +45,7 @@ if st.button("Build dataset", type="primary", disabled=not files, key="upload_bu
 
 flash = st.session_state.pop(FLASH_KEY, None)
 if flash:
-    st.success(flash)
+    st.container(key="upload_flash").success(flash)
 
 uploads = session.session_uploads()
 if uploads:

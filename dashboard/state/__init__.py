@@ -1,12 +1,13 @@
-"""The Streamlit side of the dashboard's state, one module per concern.
+"""The Streamlit side of the dashboard's state: session state, caches and background work.
 
-- ``session``: this browser session's datasets (the shipped ones, shared, and its uploads, not)
-  and the settings the sidebar produced in this run
-- ``caches``: the cached numbers every page reads (precomputed tables first, else computed once),
-  and :func:`~dashboard.state.caches.session_cached`, which keeps an upload's results per session
+- ``session``: this session's datasets (shipped ones shared, uploads its own) and this run's settings
+- ``caches``: the cached numbers and figures the pages read (tables first, else computed once, per session for uploads)
 - ``sweeps``: :class:`~dashboard.state.sweeps.Progressive`, a sweep drawn as its cells become known
-- ``sidebar``: the shared sidebar, every control bound to the URL
-- ``classroom``: classroom mode (``?classroom=1``) and the Method page's step-through
+- ``lookahead``: the next step of a moved slider, fitted ahead for a lone user
+- ``presets``: what each method preset holds, and how it and the method's controls agree
+- ``pin``: the pinned setting A (``?pin=``), its numbers and figures
+- ``classroom``: whether classroom mode (``?classroom=1``) is on
 
-The pure computations live in :mod:`dashboard.views`; this package only caches and draws them.
+The pure computations live in :mod:`dashboard.views`; the widgets that draw them in
+:mod:`dashboard.widgets`.
 """

@@ -11,6 +11,7 @@ server). An upload's results never enter Streamlit's caches, which every session
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from typing import Any
 
 import streamlit as st
@@ -21,6 +22,7 @@ from dashboard import uploads as U
 from dashboard.state.session import UPLOAD_CACHE_KEY, get_dataset
 from dashboard.views import crosslingual as VX
 from dashboard.views import scale as VA
+from dashboard.views import spectrum as VS
 from dashboard.views import translate as VT
 from dashboard.views.common import frozen
 from dashboard.views.layouts import layout_figures, layout_panel_data
@@ -215,3 +217,34 @@ def cached_crosslingual(corpus: str, s: Settings, model: str, lang: str, target:
     out["metrics"] = {k: v for k, v in t.metrics.items() if not k.startswith("norm_")}
     out["warnings"] = t.extras.get("warnings", [])
     return out
+
+
+# -- the spectrum view (Translate's spectrum tab, the Method page) ------------------------------
+# The spectra are the core's memoised ones (hits after the page's fit); the δ curve, the one new
+# computation, is cached on what fixes it (not ω, δ or the ridge, so moving them reuses it).
+def curve_key(s: Settings) -> Settings:
+    """``s`` with what the δ curve does not depend on set to the defaults: one cache entry per frame."""
+    return replace(s, omega=D.OMEGA, delta=D.DELTA, ridge=D.RIDGE, head=D.HEAD, rescale=D.RESCALE,
+                   completion=D.COMPLETION)
+
+
+@session_cached(st.cache_data(hash_funcs=BY_REPR, max_entries=D.CACHE_ENTRIES, show_spinner="Pruning at every δ…"),
+                max_entries=8)
+def cached_curve(key: Settings, delta: float):
+    return VS.delta_curve(get_dataset(key.dataset), replace(key, delta=delta))
+
+
+@session_cached(st.cache_resource(hash_funcs=BY_REPR, max_entries=D.CACHE_ENTRIES, show_spinner=False), max_entries=8)
+def cached_pair_spectrum(s: Settings) -> VS.PairSpectrum:
+    """Kept per setting: a rerun (a move of any other control, a page switch) hashes no anchors."""
+    return VS.pair_spectrum(get_dataset(s.dataset), s)
+
+
+@session_cached(st.cache_resource(hash_funcs=BY_REPR, max_entries=D.CACHE_ENTRIES, show_spinner=False), max_entries=8)
+def cached_spectrum_figures(s: Settings) -> tuple:
+    """The spectrum, δ-curve and subsets figures, built once per setting (plotly's validation
+    was ~70 % of a Method page rerun) and shared by every session: never mutated."""
+    p = cached_pair_spectrum(s)
+    curve = cached_curve(curve_key(s), round(float(s.delta), 4))
+    return tuple(frozen(f) for f in (VS.spectrum_figure(p), VS.delta_curve_figure(curve, s),
+                                     VS.subsets_figure(p)))

@@ -1,8 +1,9 @@
-"""Pin and compare: "Pin this setting" keeps the current Settings as A, in the URL (``pin=``).
+"""Pin and compare: the pinned setting A, kept in the URL (``pin=``) and this session.
 
 A lives in the ``pin`` query parameter (so a shared link shows the comparison) and in this
 session's state (so a page switch, which drops unbound query parameters, keeps it). A's numbers
 come from the same cached functions as the current setting's, so once computed it costs a lookup.
+The sidebar's buttons that pin and unpin are :mod:`dashboard.widgets.pin_controls`.
 """
 
 from __future__ import annotations
@@ -19,13 +20,15 @@ STORE = "_irp_pin"  # A's encoded form, kept across page switches
 ERROR = "_irp_pin_error"  # why the URL's pin was refused, shown once
 
 
-def _pin(s: Settings) -> None:
+def pin_setting(s: Settings) -> None:
+    """Keep ``s`` as A (``on_click`` of the pin buttons)."""
     text = CMP.encode(s)
     st.session_state[STORE] = text
     st.query_params[KEY] = text
 
 
-def _unpin() -> None:
+def unpin() -> None:
+    """Drop A (``on_click`` of the unpin button)."""
     st.session_state.pop(STORE, None)
     if KEY in st.query_params:
         del st.query_params[KEY]
@@ -43,30 +46,9 @@ def pinned() -> Settings | None:
         a = CMP.decode(text)
     except ValueError as exc:
         st.session_state[ERROR] = f"The pinned setting in this link is not valid, so it was dropped: {exc}."
-        _unpin()
+        unpin()
         return None
     st.session_state[STORE] = text
-    return a
-
-
-def draw(sb, s: Settings) -> Settings | None:
-    """The sidebar's pin controls under the settings; returns A when it is on ``s``'s dataset."""
-    a = pinned()
-    err = st.session_state.pop(ERROR, None)
-    if err:
-        sb.warning(err)
-    if a is None:
-        sb.button("Pin this setting", key="pin_button", icon=":material/push_pin:", on_click=_pin, args=(s,),
-                  help="keep this setting as A: every number then shows its difference to A, and "
-                       "the figures show A beside or over the current ones; the link keeps it")
-        return None
-    sb.markdown(f"**Pinned A** (where it differs from now): {CMP.differences(a, s)}")
-    left, right = sb.columns(2)
-    left.button("re-pin", key="repin_button", on_click=_pin, args=(s,), help="pin the current setting as A")
-    right.button("unpin", key="unpin_button", on_click=_unpin)
-    if a.dataset != s.dataset:
-        sb.caption(f"A is on dataset {a.dataset}: no comparison on {s.dataset}.")
-        return None
     return a
 
 

@@ -1,11 +1,13 @@
-"""Method presets: one control that sets the method's controls, bound to the URL (``?preset=paper``).
+"""Method presets: what each preset holds, and how the preset and the method's controls agree.
 
-The ``on_change`` callbacks only note what changed (:func:`apply`, :func:`sync`); :func:`resolve`
-acts before the widgets are drawn. Choosing a preset writes its values into the controls, so they
-show it and the URL follows; changing any method control selects the preset the controls now
-match, else ``custom``. When a run sees both change, the controls win: the browser sent a preset
-value it had not yet seen the server replace (rapid key presses on a slider start a run before the
-previous one has reached the browser), and applying it would throw the user's move away.
+A preset is one control that sets the method's controls, bound to the URL (``?preset=paper``); the
+picker itself is :mod:`dashboard.widgets.preset_picker`. The ``on_change`` callbacks only note
+what changed (:func:`apply`, :func:`sync`); :func:`resolve` acts before the widgets are drawn.
+Choosing a preset writes its values into the controls, so they show it and the URL follows;
+changing any method control selects the preset the controls now match, else ``custom``. When a run
+sees both change, the controls win: the browser sent a preset value it had not yet seen the server
+replace (rapid key presses on a slider start a run before the previous one has reached the
+browser), and applying it would throw the user's move away.
 
 A URL that names a preset but not the controls (a hand-written ``?preset=paper``) has the
 preset's values written into the URL before the controls are first drawn (bound then, the controls
@@ -24,11 +26,6 @@ from dashboard.precomputed import PRESETS  # the presets the precomputed tables 
 KEY = "preset"
 CUSTOM = "custom"
 OPTIONS = ("defaults", "paper", CUSTOM)  # the URL's values; "defaults" is the widget's default
-CAPTIONS = {
-    "defaults": "this tool's defaults: whitened, ridge 0.3, ω 1, δ 0",
-    "paper": "the paper as written: no centring, ridge 0, ω 8, δ 0.7",
-    CUSTOM: "any other setting of the controls below",
-}
 # The method's controls (sidebar keys) and their defaults: a preset sets every one of them, so a
 # preset's Settings are exactly the precomputed tables' (dashboard.precomputed.preset).
 FIELDS: dict[str, Any] = {
@@ -96,14 +93,6 @@ def seed_from_url() -> None:
                 st.session_state[k] = v  # what the control shows (it seeds from the URL as it came)
                 if not _same(v, FIELDS[k]):  # and the address, for a link copied later
                     st.query_params[k] = str(v).lower() if isinstance(v, bool) else str(v)
-
-
-def draw(sb) -> str:
-    """The preset control (a radio bound to the URL); returns the preset it shows."""
-    return sb.radio("method preset", OPTIONS, key=KEY, bind="query-params", on_change=apply,
-                    captions=[CAPTIONS[o] for o in OPTIONS],
-                    help="a preset sets ω, δ, centring, ridge and the advanced method controls; "
-                         "changing any of them selects custom")
 
 
 def reconcile(shown: str, state: dict[str, Any]) -> None:

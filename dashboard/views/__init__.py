@@ -11,10 +11,13 @@ figures. The pages in ``dashboard/app_pages`` only wire widgets to them, and
 - ``translate``: one translation, its baselines, tiles, table and figures (Translate page)
 - ``layouts``: the 2-D layouts and their linked selection (Translate page)
 - ``edges``: warnings for settings at the edges of the controls (every page)
-- ``spectrum``: the target anchors' spectrum, the decoding's filter, the condition number against
-  δ and the ω subsets' overlap (Translate's spectrum tab, Method page)
+- ``spectrum``: the target anchors' spectrum, condition number against δ, subsets' overlap (spectrum views)
 - ``classroom``: the Method page's step-through (classroom mode)
-- ``pairs``, ``sensitivity``, ``scale``, ``crosslingual``: the pages of the same names
+- ``compare``: a pinned setting A: its encoding in the URL, the differences to it, its figures
+- ``pairs``: every ordered encoder pair (All pairs page)
+- ``sensitivity``: the ω × δ grid and reconstruction against accuracy (Sensitivity page)
+- ``scale``: norms and head accuracy against input scale (Scale page)
+- ``crosslingual``: other languages into English (Cross-lingual page)
 
 File builders for the downloads are in :mod:`dashboard.exports`.
 """

@@ -1,4 +1,4 @@
-"""The shared sidebar: every control a keyed widget bound to the URL.
+"""The shared sidebar: every control a keyed widget bound to the URL, in this one file.
 
 Every control has ``bind="query-params"``: the URL carries the view (defaults omitted) and a URL
 seeds the widgets. :func:`draw` returns the settings and keeps them for the page
@@ -10,9 +10,10 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import defaults as D
-from dashboard.state import caches, pin, presets
+from dashboard.state import caches, presets
 from dashboard.state import session as S
 from dashboard.views.settings import Settings, default_pair
+from dashboard.widgets import pin_controls, preset_picker
 
 BIND = "query-params"
 
@@ -67,7 +68,7 @@ def draw() -> Settings | None:
     presets.resolve()
     presets.fix_pending()
     presets.seed_from_url()
-    preset = presets.draw(sb)
+    preset = preset_picker.draw(sb)
     sync = presets.sync  # every method control: a change selects the preset it matches, or custom
     omega = sb.slider("ω: anchor subspaces", D.OMEGA_MIN, D.OMEGA_MAX, D.OMEGA, 1, key="omega", on_change=sync,
                       bind=BIND, help="number of seeded prunings whose decodings are averaged")
@@ -110,6 +111,6 @@ def draw() -> Settings | None:
         completion=bool(completion), head=head,
     )
     presets.reconcile(preset, {f: getattr(s, f) for f in presets.FIELDS})
-    pin.draw(sb, s)
+    pin_controls.draw(sb, s)
     st.session_state[S.SETTINGS_KEY] = s
     return s

@@ -41,7 +41,7 @@ def translation_download(ds, t, stem: str) -> None:
 def export_panel(n_columns: int) -> Iterator[list]:
     """Every page's "export and share" expander: the link box, then ``n_columns`` columns for the
     page's download buttons."""
-    with st.expander("export and share"):
+    with st.expander("export and share", key="export"):
         link_box()
         yield st.columns(n_columns)
 

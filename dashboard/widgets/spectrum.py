@@ -1,62 +1,30 @@
-"""The Streamlit side of the spectrum view: Translate's "spectrum" tab and the Method page.
+"""The spectrum view's widgets: Translate's "spectrum" tab and the Method page's section.
 
-Drawn only where it is open (a lazy tab), so it costs a slider move nothing elsewhere. The
-spectra are the core's memoised ones (hits after the page's fit); the δ curve, the one new
-computation, is cached on what fixes it (not ω, δ or the ridge, so moving them reuses it).
+Drawn only where it is open (a lazy tab), so it costs a slider move nothing elsewhere. Its numbers
+and figures come from :mod:`dashboard.state.caches` (the spectra are the core's memoised ones, and
+the δ curve, the one new computation, is cached on what fixes it).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import streamlit as st
 
-from dashboard import defaults as D
-from dashboard.state.caches import session_cached
-from dashboard.state.session import get_dataset
+from dashboard.state import caches
 from dashboard.views import spectrum as VS
-from dashboard.views.common import fmt, frozen
-from dashboard.views.settings import BY_REPR, Settings
-
-
-def curve_key(s: Settings) -> Settings:
-    """``s`` with what the δ curve does not depend on set to the defaults: one cache entry per frame."""
-    return replace(s, omega=D.OMEGA, delta=D.DELTA, ridge=D.RIDGE, head=D.HEAD, rescale=D.RESCALE,
-                   completion=D.COMPLETION)
-
-
-@session_cached(st.cache_data(hash_funcs=BY_REPR, max_entries=D.CACHE_ENTRIES, show_spinner="Pruning at every δ…"),
-                max_entries=8)
-def cached_curve(key: Settings, delta: float):
-    return VS.delta_curve(get_dataset(key.dataset), replace(key, delta=delta))
-
-
-@session_cached(st.cache_resource(hash_funcs=BY_REPR, max_entries=D.CACHE_ENTRIES, show_spinner=False), max_entries=8)
-def pair_spectrum(s: Settings) -> VS.PairSpectrum:
-    """Kept per setting: a rerun (a move of any other control, a page switch) hashes no anchors."""
-    return VS.pair_spectrum(get_dataset(s.dataset), s)
-
-
-@session_cached(st.cache_resource(hash_funcs=BY_REPR, max_entries=D.CACHE_ENTRIES, show_spinner=False), max_entries=8)
-def figures(s: Settings) -> tuple:
-    """The spectrum, δ-curve and subsets figures, built once per setting (plotly's validation
-    was ~70 % of a Method page rerun) and shared by every session: never mutated."""
-    p = pair_spectrum(s)
-    curve = cached_curve(curve_key(s), round(float(s.delta), 4))
-    return tuple(frozen(f) for f in (VS.spectrum_figure(p), VS.delta_curve_figure(curve, s),
-                                     VS.subsets_figure(p)))
+from dashboard.views.common import fmt
+from dashboard.views.settings import Settings
 
 
 def draw(s: Settings, key: str = "spectrum") -> None:
     """The three pictures with their captions, for the current setting; errors as a message."""
     try:
-        p = pair_spectrum(s)
-        spectrum_fig, curve_fig, subsets_fig = figures(s)
+        p = caches.cached_pair_spectrum(s)
+        spectrum_fig, curve_fig, subsets_fig = caches.cached_spectrum_figures(s)
     except Exception as exc:  # noqa: BLE001 - the core's message, never a traceback
         st.warning(f"no spectrum at these settings: {exc}")
         return
     raw, damped = max(p.raw()), max(p.damped())
-    c = st.columns(4)
+    c = st.container(key=f"{key}_numbers").columns(4)
     c[0].metric("condition number, raw (worst subset)", fmt(raw, 1),
                 help="s_max / s_min of the kept target anchors: what the plain pseudo-inverse pays")
     c[1].metric("condition number, damped", fmt(damped, 2),
