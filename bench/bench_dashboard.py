@@ -5,14 +5,14 @@ port and, with one browser page (one Streamlit session at a time), measures:
 
 1. **server healthy**: seconds from launch to ``/_stcore/health`` answering;
 2. **first render**: URL load of ``/`` (the default Translate page) -> its numbers shown (the
-   caption "Numbers above: ω = …" is drawn after the metrics), and -> the page idle (the app
-   root's script state ``notRunning``, the baselines table filled at the end included);
+   setting line, keyed ``settings_caption``, is drawn after the tiles), and -> the page idle (the
+   app root's script state ``notRunning``, the baselines table filled at the end included);
 3. **first open of each page** on that fresh server, in sidebar order: from the click on the
-   page's sidebar link to its title and main content shown (a count of metrics, plotly charts or
-   an uploader, per page: see ``PAGES``) with its script idle;
+   page's sidebar link to its address and main content shown (its headline's metrics, plotly
+   charts or an uploader, per page: see ``PAGES``) with its script idle;
 4. **slider series** on the Translate page of the default pair, each opened by URL (a new
-   session) and let settle; a move is timed from the key press to the caption showing the new
-   setting, and the page is let settle (script idle, browser idle) before the next:
+   session) and let settle; a move is timed from the key press to the setting line showing the
+   new setting, and the page is let settle (script idle, browser idle) before the next:
 
    a. ω one step right at δ 0.50 from ω 1 (new values; stops below series b's values when b runs);
    b. ω one step right at δ 0.50 from ω 8 (new values);
@@ -37,68 +37,69 @@ page open and per move are printed too (its process tree, from ``/proc``).
    ``--panel details`` opens the Translate details tab (where A's figures are drawn) instead
    of the layouts.
 
-    python bench/bench_dashboard.py [--moves 10] [--series abcd] [--pages all|none|"Scale,Method"]
-                                    [--pin] [--panel layouts|details] [--lookahead on|off]
+    python -m bench.bench_dashboard [--moves 10] [--series abcd] [--pages all|none|"Scale,Method"]
+                                   [--pin] [--panel layouts|details] [--lookahead on|off]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
-import sys
 import time
 from dataclasses import dataclass, replace
-from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parents[1]
-for _p in (str(ROOT), str(ROOT / "tests" / "browser")):
-    if _p not in sys.path:
-        sys.path.append(_p)
-
-from browser_helpers import (
+from bench.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    DETAILS_TAB,
+    HEADLINE,
     SCRIPT_IDLE,
+    SETTING,
     exception_texts,
+    nav_link,
+    setting_text,
+    slider_thumb,
     start_app,
     stop_app,
     wait_idle,
 )
-
 from bench.load_test import tree_cpu
 from dashboard import defaults as D
+from dashboard import pages as PG
 
-OMEGA, DELTA, RIDGE = "ω: anchor subspaces", "δ: pruning threshold", "ridge: decoding damping"
-NUMBERS = "Numbers above: ω = {o}, δ = {d:.2f},"  # the Translate caption drawn after the metrics
-RIDGE_TEXT = "ridge {r:.2f},"
+OMEGA, DELTA, RIDGE = "omega", "delta", "ridge"  # the sliders' keys
+RIDGE_TEXT = "ridge {r:.2f},"  # how the Translate page's setting line writes the ridge
 
-# Page (sidebar link text) -> (text of its title, [(selector, least count)] in the main area).
-PAGES: dict[str, tuple[str, list[tuple[str, int]]]] = {
-    "All pairs": ("All pairs", [('[data-testid="stMetric"]', 4), (".js-plotly-plot", 2)]),
-    "Sensitivity": ("Sensitivity", [('[data-testid="stMetric"]', 5), (".js-plotly-plot", 2)]),
-    "Scale": ("Scale", [('[data-testid="stMetric"]', 4), (".js-plotly-plot", 2)]),
-    "Cross-lingual": ("Cross-lingual", [('[data-testid="stMetric"]', 4), (".js-plotly-plot", 1)]),
-    "Method": ("Method", [('[data-testid="stMetric"]', 4)]),
-    "Upload": ("Upload", [('[data-testid="stFileUploader"]', 1)]),
+# Page (its title in the sidebar) -> (the page, [(selector, least count)] in the main area): every
+# page but the default one, in sidebar order; the pages that show numbers wait for their headline.
+NEEDS: dict[str, list[tuple[str, int]]] = {
+    "all_pairs": [(".js-plotly-plot", 2)],
+    "sensitivity": [('[data-testid="stMetric"]', 5), (".js-plotly-plot", 2)],
+    "scale": [(".js-plotly-plot", 2)],
+    "crosslingual": [(".js-plotly-plot", 1)],
+    "upload": [(".st-key-upload_files", 1)],
+}
+PAGES: dict[str, tuple[PG.Page, list[tuple[str, int]]]] = {
+    p.title: (p, ([(f'.st-key-{HEADLINE} [data-testid="stMetric"]', 4)] if p.numbers else []) + NEEDS.get(p.name, []))
+    for p in PG.PAGES if not p.default
 }
 GOAL_PAGE_S = {"Sensitivity": 10.0}  # others: 5 s
 GOAL_FIRST_S, GOAL_PAGE_DEFAULT_S, GOAL_P95_S = 5.0, 5.0, 1.0
 
-# The page's title and content shown, with no script running (stale elements of the page left
+# The page's address and content shown, with no script running (stale elements of the page left
 # are gone once a run ends, so the content counted is the new page's).
-PAGE_SHOWN = """([title, need]) => {
+PAGE_SHOWN = """([path, need]) => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (location.pathname.replace(/\\/$/, '').split('/').pop() !== path) return false;
   const main = document.querySelector('[data-testid="stMain"]');
-  if (!main || !Array.from(main.querySelectorAll('h1')).some(h => h.textContent.includes(title))) return false;
-  return need.every(([sel, n]) => main.querySelectorAll(sel).length >= n);
+  return !!main && need.every(([sel, n]) => main.querySelectorAll(sel).length >= n);
 }"""
-# textContent of the captions only: body.innerText would force a layout of the whole page on
-# every poll and slow down the very rendering being measured.
-CAPTION_SHOWN = """ts => Array.from(document.querySelectorAll('[data-testid="stCaptionContainer"]'))
+# [key, texts]: the element keyed ``key`` shows every text. Its textContent only: body.innerText
+# would force a layout of the whole page on every poll and slow down the very rendering measured.
+CAPTION_SHOWN = """([k, ts]) => Array.from(document.querySelectorAll('.st-key-' + k))
   .some(e => ts.every(t => e.textContent.includes(t)))"""
 BROWSER_IDLE = "() => new Promise(r => requestIdleCallback(() => r(), {timeout: 10000}))"
 # Counts the script runs the page sees (the app root's script state turning to "running"): a lower
@@ -115,14 +116,13 @@ new MutationObserver(ms => { for (const m of ms)
 # For an error: where the page stands.
 PAGE_STATE = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
-  const caps = Array.from(document.querySelectorAll('[data-testid="stCaptionContainer"]'))
-    .map(e => e.textContent.slice(0, 90)).filter(t => t.startsWith('Numbers above'));
+  const caps = Array.from(document.querySelectorAll('.st-key-SETTING')).map(e => e.textContent.slice(0, 90));
   const errs = Array.from(document.querySelectorAll('[data-testid="stException"], [data-testid="stAlertContentError"]'))
     .map(e => e.textContent.slice(0, 200));
   const state = app ? app.getAttribute('data-test-script-state') : 'no app';
   return `script state ${state} at ${location.pathname}${location.search}` +
          (caps.length ? `, caption: ${caps.join(' | ')}` : '') + (errs.length ? `, errors: ${errs.join(' | ')}` : '');
-}"""
+}""".replace("SETTING", SETTING)
 
 
 # --------------------------------------------------------------------------------------------
@@ -162,8 +162,8 @@ class Setting:
                        ridge=self.ridge, seed=seed)
 
     def texts(self) -> list[str]:
-        """What the Translate caption shows at this setting."""
-        return [NUMBERS.format(o=self.omega, d=self.delta), RIDGE_TEXT.format(r=self.ridge)]
+        """What the Translate page's setting line shows at this setting."""
+        return [setting_text(self.omega, self.delta), RIDGE_TEXT.format(r=self.ridge)]
 
     def moved(self, label: str, key: str) -> Setting:
         k = 1 if key == "ArrowRight" else -1
@@ -244,44 +244,46 @@ def warn_errors(page, where: str) -> None:
 
 
 def first_render(page, base: str) -> tuple[float, float, str]:
-    """URL load of ``/`` -> (numbers shown, page idle) in seconds, and the page's pair caption."""
+    """URL load of ``/`` -> (numbers shown, page idle) in seconds, and the default pair."""
+    from dashboard.views.settings import default_pair
+    from irp_core.cache import load_dataset
+
     t0 = time.perf_counter()
     page.goto(f"{base}/")
-    wait_for(page, CAPTION_SHOWN, ["Numbers above: ω ="], "first render: the numbers", polling=20)
+    wait_for(page, CAPTION_SHOWN, [SETTING, ["ω ="]], "first render: the numbers", polling=20)
     shown = time.perf_counter() - t0
     wait_for(page, SCRIPT_IDLE, None, "first render: script idle", polling=20)
     idle = time.perf_counter() - t0
-    pair = page.locator('[data-testid="stCaptionContainer"]').filter(has_text="→").first.inner_text().split(". ")[0]
-    return shown, idle, pair
+    pair = " → ".join(default_pair(list(load_dataset(D.DATASET).encoders)))
+    return shown, idle, f"{D.DATASET}: {pair}"
 
 
 def open_page(page, name: str) -> tuple[float, int]:
     """Click the sidebar link of ``name`` -> its title and content shown, script idle; (s, runs)."""
-    title, need = PAGES[name]
-    link = page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=re.compile(f"^{re.escape(name)}$"))
+    target, need = PAGES[name]
+    link = nav_link(page, target.name)
     page.evaluate("() => { window.__irpRuns = 0; }")
     t0 = time.perf_counter()
     link.click()
-    wait_for(page, PAGE_SHOWN, [title, need], f"page {name}", timeout=300)
+    wait_for(page, PAGE_SHOWN, [target.url_path, need], f"page {name}", timeout=300)
     dt = time.perf_counter() - t0
     return dt, page.evaluate("() => window.__irpRuns")
 
 
 def run_series(page, base: str, server_pid: int, letter: str, start: Setting, runs: list[Run]) -> None:
     page.goto(f"{base}/?" + urlencode(start.query()))
-    wait_for(page, CAPTION_SHOWN, start.texts(), f"series {letter}: the start at {start}")
+    wait_for(page, CAPTION_SHOWN, [SETTING, start.texts()], f"series {letter}: the start at {start}")
     settle(page)
     cur = start
     for r in runs:
         times, cpu0 = [], tree_cpu(server_pid)
-        thumb = page.locator('[data-testid="stSlider"]').filter(has_text=r.label).first.locator(
-            'input[type="range"]')
+        thumb = slider_thumb(page, r.label)
         for _ in range(r.count):
             cur = cur.moved(r.label, r.key)
             thumb.focus()
             t = time.perf_counter()
             page.keyboard.press(r.key)
-            wait_for(page, CAPTION_SHOWN, cur.texts(), f"series {letter}: {cur}", polling=10)
+            wait_for(page, CAPTION_SHOWN, [SETTING, cur.texts()], f"series {letter}: {cur}", polling=10)
             times.append(time.perf_counter() - t)
             settle(page)
         cpu = tree_cpu(server_pid) - cpu0
@@ -295,8 +297,6 @@ def run_series(page, base: str, server_pid: int, letter: str, start: Setting, ru
             print(f"  {letter}  {r.name}: n=0 (no room for a move)")
     warn_errors(page, f"series {letter}")
 
-
-DETAILS_TAB = "distributions, conditioning, confusion matrix"
 
 
 def run_pin_pair(browser, base: str, server_pid: int, letter: str, start: Setting, runs: list[Run],
@@ -314,7 +314,7 @@ def run_pin_pair(browser, base: str, server_pid: int, letter: str, start: Settin
         page = browser.new_page(viewport={"width": 1500, "height": 1000})
         page.set_default_timeout(180_000)
         page.goto(f"{base}/?" + urlencode(q))
-        wait_for(page, CAPTION_SHOWN, start.texts(), f"series {letter} {name}: the start at {start}")
+        wait_for(page, CAPTION_SHOWN, [SETTING, start.texts()], f"series {letter} {name}: the start at {start}")
         settle(page)
         tabs[name] = page
     for r in runs:
@@ -325,12 +325,11 @@ def run_pin_pair(browser, base: str, server_pid: int, letter: str, start: Settin
             for name in order:
                 page = tabs[name]
                 cur[name] = cur[name].moved(r.label, r.key)
-                thumb = page.locator('[data-testid="stSlider"]').filter(has_text=r.label).first.locator(
-                    'input[type="range"]')
+                thumb = slider_thumb(page, r.label)
                 thumb.focus()
                 t = time.perf_counter()
                 page.keyboard.press(r.key)
-                wait_for(page, CAPTION_SHOWN, cur[name].texts(), f"series {letter} {name}: {cur[name]}",
+                wait_for(page, CAPTION_SHOWN, [SETTING, cur[name].texts()], f"series {letter} {name}: {cur[name]}",
                          polling=10)
                 times[name].append(time.perf_counter() - t)
                 settle(page)
@@ -400,7 +399,7 @@ def main(argv: list[str] | None = None) -> None:
                 settle(page)
             if series:
                 print("slider series, Translate page opened by URL at the series' start (key press -> "
-                      "caption shows the new setting; page settled between moves):")
+                      "setting line shows the new setting; page settled between moves):")
             for letter, start, runs in series:
                 if args.pin:
                     run_pin_pair(browser, base, proc.pid, letter, start, runs, args.panel)

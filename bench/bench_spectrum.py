@@ -7,7 +7,7 @@ caption showing the new setting (the numbers), and to the script idle with the c
 open tab included). Medians and the spectrum tab's ratio to the layouts tab are printed; the
 machine's load average too, since a shared machine makes single figures noisy.
 
-    python bench/bench_spectrum.py [--moves 8] [--omega 8]
+    python -m bench.bench_spectrum [--moves 8] [--omega 8]
 """
 
 from __future__ import annotations
@@ -15,21 +15,23 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parents[1]
-for _p in (str(ROOT), str(ROOT / "tests" / "browser")):
-    if _p not in sys.path:
-        sys.path.append(_p)
-
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, SPECTRUM_TAB, exception_texts, start_app, stop_app, wait_drawn
-
 from bench.bench_dashboard import CAPTION_SHOWN, DELTA, SCRIPT_IDLE, Setting, fmt_load, settle, wait_for
+from bench.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SETTING,
+    exception_texts,
+    slider_thumb,
+    start_app,
+    stop_app,
+    wait_drawn,
+)
 from dashboard import defaults as D
 
+SPECTRUM_TAB = "spectrum: why the knobs work"  # the spectrum tab's value in the URL (?panel=)
 TABS = {"layouts (default)": None, "spectrum": SPECTRUM_TAB}
 
 
@@ -41,18 +43,18 @@ def run(page, tab: str | None, omega: int, moves: int) -> tuple[list[float], lis
         query = cur.query() | ({"panel": tab} if tab else {})
         t0 = time.perf_counter()
         page.goto(f"{base}/?" + urlencode(query))
-        wait_for(page, CAPTION_SHOWN, cur.texts(), f"{tab}: the start")
+        wait_for(page, CAPTION_SHOWN, [SETTING, cur.texts()], f"{tab}: the start")
         settle(page)
         wait_drawn(page)
         opened = time.perf_counter() - t0
         numbers, idle = [], []
-        thumb = page.locator('[data-testid="stSlider"]').filter(has_text=DELTA).first.locator('input[type="range"]')
+        thumb = slider_thumb(page, DELTA)
         for _ in range(moves):
             cur = cur.moved(DELTA, "ArrowRight")
             thumb.focus()
             t = time.perf_counter()
             page.keyboard.press("ArrowRight")
-            wait_for(page, CAPTION_SHOWN, cur.texts(), f"{tab}: {cur}", polling=10)
+            wait_for(page, CAPTION_SHOWN, [SETTING, cur.texts()], f"{tab}: {cur}", polling=10)
             numbers.append(time.perf_counter() - t)
             wait_for(page, SCRIPT_IDLE, None, f"{tab}: idle at {cur}", polling=10)
             wait_drawn(page)

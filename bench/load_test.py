@@ -22,7 +22,7 @@ keeps its cores; with ``--idle`` they run under SCHED_IDLE too, on CPU time the 
 niceness and policy seen on the server's and the clients' threads are printed. The last line is a
 one-line summary, for quoting.
 
-    python bench/load_test.py [--sessions 10 --seconds 120 --seed 0 --nice 10 --idle]
+    python -m bench.load_test [--sessions 10 --seconds 120 --seed 0 --nice 10 --idle]
 
 The issue's scenario is ``--sessions 20 --seconds 120``: 20 sessions moving over the few settings
 a class would share (``OMEGAS`` × ``DELTAS``, at most 5 × 5 around the defaults; printed).
@@ -38,14 +38,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-for p in (str(ROOT), str(ROOT / "tests" / "browser")):
-    if p not in sys.path:
-        sys.path.append(p)
-
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
-
 from bench import server_clock
+from bench.browser import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
 from bench.load_report import Result, summary, table
 from bench.load_session import Session
 from bench.procfs import RssSampler, _niced, thread_nices, thread_policies, tree, tree_cpu

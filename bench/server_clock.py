@@ -4,11 +4,12 @@
 
 The app is unchanged: this wraps two methods of Streamlit's ``AppSession`` in the server process.
 From a session's rerun request (the BackMsg, as the server reads it) to the first element of that
-rerun that shows the numbers (the text in :data:`MARKERS`, queued for the browser) is the server's
-part of a move: its queueing, the script, the fit when the setting is new. What the browser adds
-(taking the key, drawing) and the socket are outside it. One line per such rerun is appended to the
-file named by ``$IRP_SERVER_CLOCK``: the seconds taken and the request's ``time.perf_counter()``
-(CLOCK_MONOTONIC, so comparable with the load test's own clock).
+rerun inside the page's container keyed :data:`MARKER` (every page keeps its numbers there; the
+Translate page fills it as soon as the new setting is scored), queued for the browser, is the
+server's part of a move: its queueing, the script, the fit when the setting is new. What the
+browser adds (taking the key, drawing) and the socket are outside it. One line per such rerun is
+appended to the file named by ``$IRP_SERVER_CLOCK``: the seconds taken and the request's
+``time.perf_counter()`` (CLOCK_MONOTONIC, so comparable with the load test's own clock).
 """
 
 from __future__ import annotations
@@ -17,20 +18,32 @@ import os
 import threading
 import time
 
-# Texts of the elements a move waits for: the Translate page's caption, the Method page's metric
-# (bench/load_session.py: PAGES).
-MARKERS = ("Numbers above: ω = ", "anchors kept per subspace (ω = ")
+MARKER = "headline"  # the key of the container that holds a page's numbers (dashboard.pages.Page.numbers)
 ENV = "IRP_SERVER_CLOCK"
 
 
-def shows_numbers(msg) -> bool:
-    """Whether a ForwardMsg adds an element whose text holds one of :data:`MARKERS`."""
-    if msg.WhichOneof("type") != "delta" or msg.delta.WhichOneof("type") != "new_element":
-        return False
-    element = msg.delta.new_element
-    kind = element.WhichOneof("type")
-    text = element.markdown.body if kind == "markdown" else element.metric.label if kind == "metric" else ""
-    return any(m in text for m in MARKERS)
+class Watch:
+    """One session's view of its ForwardMsgs: where its page put the container keyed :data:`MARKER`
+    in this rerun, and whether a message adds the first element inside it."""
+
+    def __init__(self) -> None:
+        self.path: tuple[int, ...] | None = None
+
+    def rerun(self) -> None:
+        """A new rerun: the container is placed anew."""
+        self.path = None
+
+    def shows_numbers(self, msg) -> bool:
+        """Whether ``msg`` adds an element (not an empty placeholder) inside the keyed container."""
+        if msg.WhichOneof("type") != "delta":
+            return False
+        path, kind = tuple(msg.metadata.delta_path), msg.delta.WhichOneof("type")
+        if kind == "add_block":
+            if msg.delta.add_block.id.endswith(f"-{MARKER}"):  # a keyed block's id ends in its key
+                self.path = path
+            return False
+        return (kind == "new_element" and self.path is not None and path[:len(self.path)] == self.path
+                and msg.delta.new_element.WhichOneof("type") != "empty")
 
 
 def install(path: str) -> None:
@@ -40,6 +53,7 @@ def install(path: str) -> None:
     out = open(path, "a", buffering=1)  # noqa: SIM115 - open for the server's life
     lock = threading.Lock()
     asked: dict[int, float] = {}  # id of a session -> when its last unanswered rerun was asked for
+    watches: dict[int, Watch] = {}  # id of a session -> where its numbers go
     handle_backmsg, enqueue = AppSession.handle_backmsg, AppSession._enqueue_forward_msg
 
     def clocked_handle_backmsg(self, msg) -> None:
@@ -48,8 +62,11 @@ def install(path: str) -> None:
         return handle_backmsg(self, msg)
 
     def clocked_enqueue(self, msg) -> None:
+        watch = watches.setdefault(id(self), Watch())
+        if msg.WhichOneof("type") == "new_session":  # a rerun starts: its deltas are placed anew
+            watch.rerun()
         t0 = asked.get(id(self))
-        if t0 is not None and shows_numbers(msg):
+        if watch.shows_numbers(msg) and t0 is not None:
             asked.pop(id(self), None)
             with lock:
                 out.write(f"{time.perf_counter() - t0:.4f} {t0:.4f}\n")

@@ -1,12 +1,12 @@
 """Retake the screenshots of ``docs/screenshots/`` (the tests write theirs to a temporary folder).
 
 Starts ``streamlit run dashboard/app.py`` on a free loopback port and drives Chromium through the
-same steps as the browser tests (``tests/browser/browser_helpers.py``): every page by its URL, All
+same steps as the browser tests (``bench/browser.py``): every page by its URL, All
 pairs on the cross-modal emoji set, the Translate page with points selected, its details tab, its
 spectrum tab (defaults and the paper's setting) and classroom mode's ridge step; then the paper
 preset with the defaults pinned as A (the tiles' deltas, and A in the details tab).
 
-    python scripts/screenshots.py [--out DIR]
+    python -m scripts.screenshots [--out DIR]
 """
 
 from __future__ import annotations
@@ -16,19 +16,16 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-for _p in (str(ROOT), str(ROOT / "tests" / "browser")):
-    if _p not in sys.path:
-        sys.path.append(_p)
-
-from browser_helpers import (  # noqa: E402 - after the path set-up above
+from bench.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     DETAILS_TAB,
     DOCS_SCREENSHOTS,
     PAGES,
+    ROOT,
     TRANSLATE_HEIGHT,
     exception_texts,
+    key,
     open_classroom,
     open_details,
     open_page,
@@ -39,18 +36,18 @@ from browser_helpers import (  # noqa: E402 - after the path set-up above
     stop_app,
     wait_drawn,
     wait_idle,
-    wait_metric,
+    wait_numbers,
+    wait_tile,
 )
 
 
 def take(page, base: str, out: Path) -> list[Path]:
     shots = []
-    for path in PAGES:
+    for path, name in PAGES.items():
         open_page(page, base, path)
-        shots.append(check(page, screenshot(page, out / f"{path or 'translate'}.png")))
+        shots.append(check(page, screenshot(page, out / f"{name}.png")))
     page.goto(f"{base}/all_pairs?dataset=emoji")  # cross-modal: image and text encoders
-    wait_metric(page, PAGES["all_pairs"])
-    page.get_by_text("By direction").wait_for()
+    wait_numbers(page)  # drawn once every pair is known, with the table by direction
     wait_idle(page)
     wait_drawn(page)
     shots.append(check(page, screenshot(page, out / "all_pairs_emoji.png")))
@@ -83,8 +80,8 @@ def pinned_shots(page, base: str, out: Path) -> list[Path]:
     for name, extra in (("presets_pin", {}), ("pin_details", {"panel": DETAILS_TAB})):
         page.set_viewport_size({"width": 1500, "height": TRANSLATE_HEIGHT})
         page.goto(f"{base}/?" + urlencode({"preset": "paper", "pin": encode(a), **extra}))
-        wait_metric(page, PAGES[""])
-        page.get_by_text("Pinned A").wait_for()
+        wait_tile(page, "recon")
+        page.locator(key("repin_button")).wait_for()  # shown once A is pinned
         wait_idle(page)
         shots.append(check(page, screenshot(page, out / f"{name}.png")))
     return shots

@@ -1,4 +1,5 @@
-"""The load test's server clock (``bench/server_clock.py``) recognises the elements a move waits for."""
+"""The load test's server clock (``bench/server_clock.py``) recognises the element a move waits for:
+the first one inside the page's container keyed ``headline``, whatever its text."""
 
 from __future__ import annotations
 
@@ -6,41 +7,60 @@ from pathlib import Path
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from bench.server_clock import MARKERS, shows_numbers
-from dashboard.views.settings import Settings
-from dashboard.views.translate import settings_caption
+from bench.server_clock import MARKER, Watch
+from dashboard.pages import PAGES
 
 ROOT = Path(__file__).resolve().parents[1]
+ROOT_PATH = (0, 4)  # where a page put its keyed container in the main area
 
 
-def _markdown(body: str) -> ForwardMsg:
+def _block(path: tuple[int, ...], block_id: str = "") -> ForwardMsg:
     msg = ForwardMsg()
-    msg.delta.new_element.markdown.body = body
+    msg.metadata.delta_path[:] = path
+    msg.delta.add_block.id = block_id
     return msg
 
 
-def _metric(label: str) -> ForwardMsg:
+def _metric(path: tuple[int, ...], label: str = "anything") -> ForwardMsg:
     msg = ForwardMsg()
+    msg.metadata.delta_path[:] = path
     msg.delta.new_element.metric.label = label
-    msg.delta.new_element.metric.body = "12–40"
+    msg.delta.new_element.metric.body = "0.883"
     return msg
 
 
-def test_the_elements_the_load_test_waits_for_are_clocked():
-    from bench.load_session import PAGES
-
-    s = Settings(omega=3, delta=0.05)
-    caption = settings_caption(s)  # the Translate page's
-    assert PAGES["Translate"].format(o=3, d=0.05) in caption
-    assert shows_numbers(_markdown(caption))
-    label = f"anchors kept per subspace {PAGES['Method'].format(o=3, d=0.05)}"  # the Method page's
-    assert MARKERS[1] in label and MARKERS[1] in (ROOT / "dashboard" / "app_pages" / "method.py").read_text()
-    assert shows_numbers(_metric(label))
+def _empty(path: tuple[int, ...]) -> ForwardMsg:
+    msg = ForwardMsg()
+    msg.metadata.delta_path[:] = path
+    msg.delta.new_element.empty.SetInParent()
+    return msg
 
 
-def test_other_elements_and_messages_are_not():
-    assert not shows_numbers(_markdown("δ: pruning threshold"))
-    assert not shows_numbers(_metric("recon. similarity (centred)"))
+def test_the_first_element_in_the_keyed_container_is_clocked():
+    w = Watch()
+    assert not w.shows_numbers(_metric((0, 2)))  # before the container: another element
+    assert not w.shows_numbers(_block(ROOT_PATH, f"$$ID-0123abcd-{MARKER}"))
+    assert not w.shows_numbers(_block((*ROOT_PATH, 0)))  # a row of tiles inside it, not an element
+    assert not w.shows_numbers(_empty((*ROOT_PATH, 0, 0)))  # a placeholder still to fill
+    assert w.shows_numbers(_metric((*ROOT_PATH, 0, 1)))
+    assert not w.shows_numbers(_metric((0, 5)))  # after it
+
+
+def test_other_containers_elements_and_messages_are_not():
+    w = Watch()
+    w.shows_numbers(_block(ROOT_PATH, "$$ID-0123abcd-settings_caption"))
+    assert not w.shows_numbers(_metric((*ROOT_PATH, 0)))
+    w.shows_numbers(_block(ROOT_PATH, f"$$ID-0123abcd-{MARKER}"))
+    w.rerun()  # a new rerun: the container must be placed again first
+    assert not w.shows_numbers(_metric((*ROOT_PATH, 0)))
     finished = ForwardMsg()
     finished.script_finished = ForwardMsg.FINISHED_SUCCESSFULLY
-    assert not shows_numbers(finished)
+    assert not w.shows_numbers(finished)
+
+
+def test_the_pages_the_load_test_moves_on_keep_their_numbers_under_that_key():
+    from bench.load_session import PAGES as LOAD_PAGES
+
+    scripts = {p.name: p.script for p in PAGES if p.numbers}
+    for name in LOAD_PAGES:
+        assert f'key="{MARKER}"' in (ROOT / "dashboard" / scripts[name]).read_text(), name

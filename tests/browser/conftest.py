@@ -7,7 +7,8 @@ Playwright drives the system Chromium (``CHROMIUM_PATH``, default ``/usr/bin/chr
 from __future__ import annotations
 
 import pytest
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
+
+from bench.browser import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
 
 
 @pytest.fixture(scope="session")
@@ -45,5 +46,5 @@ def page(browser):
 @pytest.fixture(scope="session")
 def screenshots(tmp_path_factory):
     """Where the tests put their screenshots: a temporary folder, never ``docs/screenshots``
-    (``python scripts/screenshots.py`` retakes those)."""
+    (``python -m scripts.screenshots`` retakes those)."""
     return tmp_path_factory.mktemp("screenshots")

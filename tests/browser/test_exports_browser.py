@@ -4,32 +4,29 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from browser_helpers import download as browser_download
-from browser_helpers import exception_texts, nudge_slider, slider_value, wait_idle, wait_metric
 
+from bench.browser import download as browser_download
+from bench.browser import (
+    exception_texts,
+    key,
+    nudge_slider,
+    open_exports,
+    share_link,
+    slider_value,
+    wait_idle,
+    wait_setting,
+    wait_tile,
+)
 from dashboard import defaults as D
-
-OMEGA = "ω: anchor subspaces"
-DELTA = "δ: pruning threshold"
-RECON = "reconstruction similarity"
-
-
-def _open_exports(page) -> None:
-    page.locator('[data-testid="stExpander"]').filter(has_text="export and share").locator(
-        "summary").click()
-
-
-def _link(page) -> str:
-    return page.locator('[data-testid="stCode"]').first.inner_text().strip()
 
 
 def test_npz_download_loads_with_the_settings(page, app_url, tmp_path):
     page.goto(f"{app_url}/?omega=5&delta=0.6")
-    wait_metric(page, RECON)
-    page.get_by_text("Numbers above: ω = 5, δ = 0.60").wait_for()
+    wait_tile(page, "recon")
+    wait_setting(page, 5, 0.6)
     wait_idle(page)
-    _open_exports(page)
-    button = page.locator('[data-testid="stDownloadButton"]').filter(has_text="translated test embeddings")
+    open_exports(page)
+    button = page.locator(key("dl_npz"))
     download = browser_download(page, button)
     assert download.suggested_filename.endswith("_w5_d0.60.npz")
     path = tmp_path / download.suggested_filename
@@ -43,33 +40,33 @@ def test_npz_download_loads_with_the_settings(page, app_url, tmp_path):
 
 def test_copied_link_restores_the_moved_controls(page, app_url, browser):
     page.goto(f"{app_url}/?delta=0.6")
-    wait_metric(page, RECON)
-    nudge_slider(page, OMEGA)  # a change made in the page, not in the URL it was opened with
+    wait_tile(page, "recon")
+    nudge_slider(page, "omega")  # a change made in the page, not in the URL it was opened with
     moved = D.OMEGA + 1
     page.wait_for_url(f"**omega={moved}**")
-    page.get_by_text(f"Numbers above: ω = {moved}, δ = 0.60").wait_for()
+    wait_setting(page, moved, 0.6)
     wait_idle(page)
-    _open_exports(page)
-    link = _link(page)
+    open_exports(page)
+    link = share_link(page)
     assert link.startswith(app_url) and f"omega={moved}" in link and "delta=0.6" in link
     other = browser.new_context(viewport={"width": 1500, "height": 1000}).new_page()
     try:
         other.set_default_timeout(60_000)
         other.goto(link)
-        wait_metric(other, RECON)
-        assert slider_value(other, OMEGA) == str(moved)
-        assert float(slider_value(other, DELTA)) == pytest.approx(0.6)
-        other.get_by_text(f"Numbers above: ω = {moved}, δ = 0.60").wait_for()
+        wait_tile(other, "recon")
+        assert slider_value(other, "omega") == str(moved)
+        assert float(slider_value(other, "delta")) == pytest.approx(0.6)
+        wait_setting(other, moved, 0.6)
     finally:
         other.context.close()
 
 
 def test_figures_download_draws_offline(page, app_url, browser, tmp_path):
     page.goto(f"{app_url}/")
-    wait_metric(page, RECON)
+    wait_tile(page, "recon")
     wait_idle(page)
-    _open_exports(page)
-    button = page.locator('[data-testid="stDownloadButton"]').filter(has_text="figures (.html)")
+    open_exports(page)
+    button = page.locator(key("dl_figures"))
     download = browser_download(page, button)
     path = tmp_path / download.suggested_filename
     download.save_as(path)

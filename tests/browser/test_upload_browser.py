@@ -9,9 +9,10 @@ from __future__ import annotations
 import io
 
 import numpy as np
-from browser_helpers import exception_texts, wait_idle, wait_metric
 
+from bench.browser import exception_texts, key, nav_link, wait_idle, wait_tile
 from dashboard import defaults as D
+from dashboard.uploads import LAYOUTS
 from irp_core.cache import load_dataset
 
 SRC, TGT = "resnet10t_128", "resnet18_256"
@@ -37,27 +38,34 @@ def _files(nan: bool = False) -> list[dict]:
 
 def _upload(page, app_url, files) -> None:
     page.goto(f"{app_url}/upload")
-    page.get_by_text("Upload two or more spaces").wait_for()
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(files)
+    uploader = page.locator(key("upload_files"))
+    uploader.wait_for()
+    uploader.locator('input[type="file"]').set_input_files(files)
     for f in files:
-        page.get_by_text(f["name"]).first.wait_for()
-    page.locator('[data-testid="stSelectbox"]').filter(has_text="2-D layout").click()
-    page.get_by_role("option", name="PCA (fast)").click()
+        uploader.get_by_text(f["name"]).first.wait_for()  # the uploader lists each file by its name
+    page.locator(key("upload_layout")).get_by_role("combobox").click()
+    page.locator('[role="listbox"] [role="option"]').nth(list(LAYOUTS).index("pca")).click()
     wait_idle(page)
-    page.get_by_role("button", name="Build dataset").click()
+    page.locator(f"{key('upload_build')} button").click()
+
+
+def _dataset_shown(page) -> str:
+    """What the sidebar's dataset selector shows."""
+    return page.locator(key("dataset")).inner_text()
 
 
 def test_upload_then_translate_and_a_second_session_does_not_see_it(page, browser, app_url):
     _upload(page, app_url, _files())
-    page.get_by_text("and selected it in the sidebar").wait_for(timeout=120_000)
-    name = page.locator("strong", has_text="upload:").first.inner_text().strip()
+    flash = page.locator(key("upload_flash"))
+    flash.wait_for(timeout=120_000)
+    name = flash.locator("strong").first.inner_text().strip()
     assert name.startswith("upload:")
     # in-app navigation keeps the session (a fresh page load would start a new one)
-    page.locator('[data-testid="stSidebarNav"]').get_by_text("Translate").click()
-    recon = wait_metric(page, "reconstruction similarity", timeout=120)
+    nav_link(page, "translate").click()
+    recon = wait_tile(page, "recon", timeout=120)
     assert 0.3 < float(recon) <= 1.0
-    assert 0.5 < float(wait_metric(page, "zero-shot accuracy")) <= 1.0
-    assert page.get_by_text(f"Upload: {SRC}").count() >= 1  # the page's caption names the upload
+    assert 0.5 < float(wait_tile(page, "zero_shot")) <= 1.0
+    assert name in _dataset_shown(page)  # the page runs on the upload
     assert "dataset=upload" in page.url
     wait_idle(page)
     assert exception_texts(page) == []
@@ -67,9 +75,9 @@ def test_upload_then_translate_and_a_second_session_does_not_see_it(page, browse
         second = other.new_page()
         second.set_default_timeout(60_000)
         second.goto(f"{app_url}/?dataset={name}")  # the first session's URL
-        wait_metric(second, "reconstruction similarity", timeout=120)
-        assert second.get_by_text(load_dataset(D.DATASET).title).count() >= 1  # the default dataset
-        assert second.get_by_text("Upload:").count() == 0
+        wait_tile(second, "recon", timeout=120)
+        assert D.DATASET in _dataset_shown(second)  # the default dataset
+        assert name not in second.locator("body").inner_text()  # nowhere on the page
         assert exception_texts(second) == []
     finally:
         other.close()

@@ -1,6 +1,13 @@
-"""Small Playwright helpers shared by the browser tests, ``bench/bench_dashboard.py`` and
-``scripts/screenshots.py`` (which retakes ``docs/screenshots/``; the tests write theirs to a
-temporary folder)."""
+"""Playwright helpers for driving the dashboard in Chromium: the browser tests (``tests/browser``),
+the benchmarks here and ``scripts/screenshots.py`` (which retakes ``docs/screenshots/``; the tests
+write theirs to a temporary folder).
+
+Elements are found by the keys the app gives them, never by their captions or labels: Streamlit
+puts a CSS class ``st-key-<key>`` on a keyed widget and on ``st.container(key=...)`` (:func:`key`).
+Every page keeps its numbers in a container keyed ``headline`` (:data:`HEADLINE`); the Translate
+page's tiles are found by their metric keys (:data:`TILES`), and the pages by their entries in
+:data:`dashboard.pages.PAGES`.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +20,11 @@ import urllib.request
 import warnings
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from dashboard import pages
+from dashboard.views.classroom import STEPS
+from dashboard.views.translate import TILE_ROWS
+
+ROOT = Path(__file__).resolve().parents[1]
 DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"  # written by scripts/screenshots.py only
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -172,57 +183,107 @@ def press(button) -> None:
     inner.press("Enter")
 
 
-def metric_value(page, label: str) -> str:
-    """The displayed value of the first ``st.metric`` whose label starts with ``label``."""
-    loc = page.locator('[data-testid="stMetric"]').filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text=label)).first
-    return loc.locator('[data-testid="stMetricValue"]').inner_text().strip()
+# --------------------------------------------------------------------------------------------
+# Elements by their keys
+# --------------------------------------------------------------------------------------------
+HEADLINE = "headline"  # every page's numbers (dashboard.pages.Page.numbers)
+SETTING = "settings_caption"  # the Translate page's line naming the setting of its numbers
+TILES = [metric for row in TILE_ROWS for metric in row]  # the Translate page's tiles, in page order
+PANEL = "panel"  # the Translate page's tabs: layouts, details, spectrum
+DETAILS, SPECTRUM = 1, 2  # their positions
+DETAILS_TAB = "distributions, conditioning, confusion matrix"  # the details tab in the URL (?panel=)
 
 
-def all_metrics(page) -> dict[str, str]:
-    """Every metric on the page: label -> displayed value."""
+def key(name: str) -> str:
+    """The CSS selector of the widget or container the app keyed ``name``."""
+    return f".st-key-{name}"
+
+
+def numbers(page, container: str = HEADLINE) -> list[str]:
+    """The values of the metrics in the container keyed ``container``, in page order."""
+    return [v.strip() for v in page.locator(f'{key(container)} [data-testid="stMetricValue"]').all_inner_texts()]
+
+
+def tile_locator(page, metric: str):
+    """The Translate page's tile of ``metric`` (a key of :data:`dashboard.views.translate.TILE_ROWS`)."""
+    return page.locator(f'{key(HEADLINE)} [data-testid="stMetric"]').nth(TILES.index(metric))
+
+
+def tile(page, metric: str) -> str:
+    """The value the tile of ``metric`` shows."""
+    return tile_locator(page, metric).locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def wait_tile(page, metric: str, timeout: float = 60.0) -> str:
+    """Wait until the Translate page shows the tile of ``metric``; its value."""
+    tile_locator(page, metric).wait_for(state="visible", timeout=timeout * 1000)
+    return tile(page, metric)
+
+
+def tiles(page) -> dict[str, str]:
+    """Every tile of the Translate page: metric key -> the value shown."""
+    return dict(zip(TILES, numbers(page), strict=True))
+
+
+def tile_deltas(page) -> dict[str, str]:
+    """Metric key -> the delta text of each Translate tile that shows one (a pinned A)."""
     out = {}
-    for m in page.locator('[data-testid="stMetric"]').all():
-        label = m.locator('[data-testid="stMetricLabel"]').inner_text().strip()
-        out[label] = m.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    for metric, m in zip(TILES, page.locator(f'{key(HEADLINE)} [data-testid="stMetric"]').all(), strict=True):
+        d = m.locator('[data-testid="stMetricDelta"]')
+        if d.count():
+            out[metric] = d.inner_text().strip()
     return out
 
 
-def wait_metric(page, label: str, timeout: float = 60.0) -> str:
-    page.locator('[data-testid="stMetric"]').filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text=label)
-    ).first.wait_for(state="visible", timeout=timeout * 1000)
-    return metric_value(page, label)
+def setting_text(omega: int, delta: float) -> str:
+    """How the pages write ω and δ where they name the setting of their numbers."""
+    return f"ω = {omega}, δ = {delta:.2f}"
 
 
-def wait_metric_change(page, label: str, old: str, timeout: float = 30.0) -> str:
-    t0 = time.perf_counter()
-    while time.perf_counter() - t0 < timeout:
-        try:
-            v = metric_value(page, label)
-        except Exception:  # noqa: BLE001 - element re-rendering
-            v = old
-        if v != old:
-            return v
-        page.wait_for_timeout(20)
-    raise AssertionError(f"metric {label!r} stayed {old!r} for {timeout} s")
+def setting_shown(page, omega: int, delta: float):
+    """The Translate page's setting line, once it names ω and δ (its numbers are drawn first)."""
+    return page.locator(key(SETTING)).filter(has_text=setting_text(omega, delta))
 
 
-def slider_thumb(page, label: str):
-    """The slider's focusable range input (Streamlit 1.67 renders a react-aria slider)."""
-    return page.locator('[data-testid="stSlider"]').filter(has_text=label).first.locator(
-        'input[type="range"]')
+def wait_setting(page, omega: int, delta: float, timeout: float = 60.0) -> None:
+    """Wait until the Translate page shows its numbers for ω and δ."""
+    setting_shown(page, omega, delta).wait_for(timeout=timeout * 1000)
 
 
-def slider_value(page, label: str) -> str:
-    return slider_thumb(page, label).input_value()
+def slider_thumb(page, name: str):
+    """The focusable range input of the slider keyed ``name`` (1.67 renders a react-aria slider)."""
+    return page.locator(f'{key(name)} input[type="range"]')
 
 
-def nudge_slider(page, label: str, key: str = "ArrowRight") -> None:
-    """Move a slider one step with the keyboard (a committed change, like a mouse release)."""
-    thumb = slider_thumb(page, label)
+def slider_value(page, name: str) -> str:
+    return slider_thumb(page, name).input_value()
+
+
+def nudge_slider(page, name: str, press_key: str = "ArrowRight") -> None:
+    """Move the slider keyed ``name`` one step with the keyboard (a committed change, like a mouse release)."""
+    thumb = slider_thumb(page, name)
     thumb.focus()
-    page.keyboard.press(key)
+    page.keyboard.press(press_key)
+
+
+def nav_link(page, name: str):
+    """The sidebar's link to the page ``name`` (:data:`dashboard.pages.BY_NAME`), by its address."""
+    return page.locator(f'[data-testid="stSidebarNavLink"][href$="/{pages.BY_NAME[name].url_path}"]')
+
+
+def tab(page, index: int):
+    """The Translate page's tab at ``index`` (:data:`DETAILS`, :data:`SPECTRUM`)."""
+    return page.locator(f'{key(PANEL)} [role="tab"]').nth(index)
+
+
+def open_exports(page) -> None:
+    """Open the page's "export and share" panel."""
+    page.locator(f"{key('export')} summary").click()
+
+
+def share_link(page) -> str:
+    """The link in the open export panel."""
+    return page.locator(f'{key("export")} [data-testid="stCode"]').first.inner_text().strip()
 
 
 def exception_texts(page) -> list[str]:
@@ -237,30 +298,22 @@ def exception_texts(page) -> list[str]:
 # --------------------------------------------------------------------------------------------
 # The views the browser tests check and scripts/screenshots.py photographs
 # --------------------------------------------------------------------------------------------
-RECON = "reconstruction similarity"
-PAGES = {  # url path -> something every render of that page shows ("": the default page)
-    "": RECON,
-    "all_pairs": "zero-shot (mean ± std over pairs)",
-    "sensitivity": "Pearson r",
-    "scale": "translated mean norm",
-    "crosslingual": None,  # metrics, or the "not shipped" warning
-    "method": RECON,
-}
+PAGES = {p.url_path: p.name for p in pages.PAGES if p.numbers}  # url path -> page name ("": the default)
 PAGE_HEIGHT = 2400  # viewport heights of the screenshots: the app scrolls inside its own pane
 TRANSLATE_HEIGHT = 2000
-DETAILS_TAB = "distributions, conditioning, confusion matrix"
+
+
+def wait_numbers(page, timeout: float = 60.0) -> None:
+    """Wait until the page shows its numbers (or, where its data is not shipped, a warning)."""
+    page.locator(f'{key(HEADLINE)} [data-testid="stMetric"], [data-testid="stAlertContentWarning"]').first.wait_for(
+        timeout=timeout * 1000)
 
 
 def open_page(page, base: str, path: str, timeout: float = 240.0) -> None:
-    """Open a page by its URL path (a fresh session) and wait for its content and an idle script."""
+    """Open a page by its URL path (a fresh session) and wait for its numbers and an idle script."""
     page.set_viewport_size({"width": page.viewport_size["width"], "height": PAGE_HEIGHT})
     page.goto(f"{base}/{path}")
-    label = PAGES[path]
-    if label is None:
-        page.locator('[data-testid="stMetric"], [data-testid="stAlertContentWarning"]').first.wait_for(
-            timeout=timeout * 1000)
-    else:
-        wait_metric(page, label, timeout=timeout)
+    wait_numbers(page, timeout)
     wait_idle(page, timeout=timeout)
 
 
@@ -278,13 +331,13 @@ def drag_box(page, chart, fx0: float, fy0: float, fx1: float, fy1: float) -> Non
 def select_points(page, base: str):
     """On the default Translate page, box-select most of the source layout; return that chart."""
     page.goto(f"{base}/")
-    wait_metric(page, RECON)
-    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    wait_tile(page, "recon")
+    chart = page.locator(key("select_source"))
     chart.scroll_into_view_if_needed()
     wait_drawn(page)
-    page.get_by_text("Select points").wait_for()
+    page.locator(key("selection_hint")).wait_for()
     drag_box(page, chart, 0.05, 0.15, 0.7, 0.9)  # the source chart's legend sits on the right
-    page.get_by_text("Selected items").wait_for(timeout=60_000)
+    page.locator(key("selection")).wait_for(timeout=60_000)
     wait_idle(page)
     return chart
 
@@ -293,30 +346,27 @@ def open_details(page, base: str) -> None:
     """The default Translate page with its details tab open."""
     page.set_viewport_size({"width": page.viewport_size["width"], "height": TRANSLATE_HEIGHT})
     page.goto(f"{base}/")
-    wait_metric(page, RECON)
-    page.get_by_role("tab", name=DETAILS_TAB).click()
+    wait_tile(page, "recon")
+    tab(page, DETAILS).click()
     page.wait_for_url("**panel=**")
-    page.get_by_text("stitching confusion matrix").wait_for()
+    page.locator(f"{key('confusion')} .main-svg").first.wait_for()
     wait_idle(page)
-
-
-SPECTRUM_TAB = "spectrum: why the knobs work"
 
 
 def open_spectrum(page, base: str, query: str = "") -> None:
     """The Translate page with its spectrum tab open (clicked, as a user does)."""
     page.set_viewport_size({"width": page.viewport_size["width"], "height": TRANSLATE_HEIGHT})
     page.goto(f"{base}/{query}")
-    wait_metric(page, RECON)
-    page.get_by_role("tab", name=SPECTRUM_TAB).click()
+    wait_tile(page, "recon")
+    tab(page, SPECTRUM).click()
     page.wait_for_url("**panel=**")
-    wait_metric(page, "condition number, damped")
+    page.locator(f'{key("spectrum_numbers")} [data-testid="stMetric"]').first.wait_for()
     wait_idle(page)
 
 
 def open_classroom(page, base: str, step: str = "") -> None:
-    """The Method page in classroom mode (``?classroom=1``), at ``step`` if given."""
+    """The Method page in classroom mode (``?classroom=1``), at ``step`` if given (else the first)."""
     page.set_viewport_size({"width": page.viewport_size["width"], "height": PAGE_HEIGHT})
     page.goto(f"{base}/method?classroom=1" + (f"&step={step}" if step else ""))
-    page.get_by_text("of 8:").first.wait_for(timeout=240_000)
+    page.locator(key(f"step_{step or next(iter(STEPS))}")).wait_for(timeout=240_000)
     wait_idle(page)
