@@ -3,6 +3,7 @@ its worker runs, and that it changes no number the page shows."""
 
 from __future__ import annotations
 
+import time
 import warnings
 from dataclasses import replace
 
@@ -62,13 +63,27 @@ def _worker(lone: bool = True) -> LA.Lookahead:
     return LA.Lookahead(lambda: lone, grace_s=0.01, give_up_s=30.0)
 
 
+def wait_logged(w: LA.Lookahead, name: object, timeout: float) -> str | None:
+    """How the worker's job ``name`` ended, once it has (None after ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    with w._cond:  # the worker notifies it when it logs an outcome
+        while True:
+            for logged, outcome in reversed(w.log):
+                if logged == name:
+                    return outcome
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            w._cond.wait(left)
+
+
 def test_worker_waits_while_a_script_runs_then_runs_the_steps_in_order():
     w, ran = _worker(), []
     with w.script_running():
         w.submit("job", [lambda: ran.append(1), lambda: ran.append(2)])
-        assert w.wait_logged("job", 0.3) is None, "the job ended while a script was running"
+        assert wait_logged(w, "job", 0.3) is None, "the job ended while a script was running"
         assert ran == []
-    assert w.wait_logged("job", 10) == "done"
+    assert wait_logged(w, "job", 10) == "done"
     assert ran == [1, 2]
 
 
@@ -77,24 +92,24 @@ def test_a_newer_job_replaces_one_waiting():
     with w.script_running():
         w.submit("old", [lambda: ran.append("old")])
         w.submit("new", [lambda: ran.append("new")])
-    assert w.wait_logged("new", 10) == "done"
+    assert wait_logged(w, "new", 10) == "done"
     assert ran == ["new"]
-    assert w.wait_logged("old", 0) in (None, "superseded")  # taken and dropped, or never taken
+    assert wait_logged(w, "old", 0) in (None, "superseded")  # taken and dropped, or never taken
 
 
 def test_nothing_runs_unless_the_session_is_alone():
     w, ran = _worker(lone=False), []
     w.submit("job", [lambda: ran.append(1)])
-    assert w.wait_logged("job", 10) == "not alone"
+    assert wait_logged(w, "job", 10) == "not alone"
     assert ran == []
 
 
 def test_a_failing_step_ends_its_job_only():
     w, ran = _worker(), []
     w.submit("bad", [lambda: 1 / 0, lambda: ran.append("after the failure")])
-    assert w.wait_logged("bad", 10).startswith("failed: ZeroDivisionError")
+    assert wait_logged(w, "bad", 10).startswith("failed: ZeroDivisionError")
     w.submit("good", [lambda: ran.append("good")])
-    assert w.wait_logged("good", 10) == "done"
+    assert wait_logged(w, "good", 10) == "done"
     assert ran == ["good"]
 
 

@@ -150,19 +150,6 @@ class Lookahead:
                 self.log = [*self.log[-15:], (name, outcome)]
                 self._cond.notify_all()
 
-    def wait_logged(self, name: object, timeout: float) -> str | None:
-        """How the job ``name`` ended, once it has (None after ``timeout`` seconds)."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                for logged, outcome in reversed(self.log):
-                    if logged == name:
-                        return outcome
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return None
-                self._cond.wait(left)
-
 
 _SEEN: set[str] = set()  # session ids that ran a script (pruned of the disconnected ones)
 _SHOWN: OrderedDict[Settings, None] = OrderedDict()  # settings drawn lately: as many as the caches hold
