@@ -22,7 +22,7 @@ DELTA = _IRP["delta"]
 DELTA_MIN, DELTA_MAX, DELTA_STEP = 0.0, 0.95, 0.05
 
 K = _IRP["n_anchors"] or 0  # anchor count; 0 means "all shipped anchors" (IRP's n_anchors=None)
-SEED = _IRP["seed"]
+SEED = _IRP["random_state"]
 CENTER = _IRP["center"]
 WHITEN_FLOOR = _IRP["whiten_floor"]
 RIDGE = _IRP["ridge"]

@@ -136,14 +136,14 @@ def per_encoder_table(ds, rows_by_preset: dict[str, list[dict]]) -> list[str]:
 
 
 def k_rows(ds, params: dict, ks=K_VALUES, seeds=K_SEEDS, head: str = HEAD) -> list[dict]:
-    """Zero-shot per ordered pair at K seeded anchors (``IRP(n_anchors=K, seed=s)``)."""
+    """Zero-shot per ordered pair at K seeded anchors (``IRP(n_anchors=K, random_state=s)``)."""
     rows = []
     n_pool = ds.space(ds.encoders[0]).anchors.shape[0]
     for k in ks:
         for seed in (seeds if k < n_pool else (0,)):  # all anchors: the subsample is the pool itself
             for src, tgt in itertools.permutations(ds.encoders, 2):
                 sx, sy = ds.space(src), ds.space(tgt)
-                m = score_pair(IRP(**{**params, "n_anchors": k, "seed": seed}), sx.anchors, sy.anchors,
+                m = score_pair(IRP(**{**params, "n_anchors": k, "random_state": seed}), sx.anchors, sy.anchors,
                                sx.test, sy.test, labels=sy.test_labels, head=ds.head(tgt, head),
                                retrieval=False, conditioning=False, absolute=False, non_stitch=False).metrics
                 rows.append(dict(k=k, seed=seed, direction=direction(ds, src, tgt), zero_shot=m["zero_shot"],

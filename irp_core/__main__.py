@@ -13,40 +13,50 @@ import warnings
 from pathlib import Path
 
 from . import IRP
+from . import params as P
 from .io import load_matrix, save_matrix
 from .scoring import score_pair
 from .sweep_cli import add_parser as add_sweep_parser
 from .sweep_cli import read_labels
-from .translator import CENTER_OPTIONS, PRUNE_ON_OPTIONS, RESCALE_OPTIONS
+
+
+class _DeprecatedAlias(argparse.Action):
+    """Stores like the option it aliases, with a deprecation warning (shown on stderr at the end)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        warnings.warn(f"{option_string} is deprecated; use {self.option_strings[0]}", FutureWarning, stacklevel=2)
+        setattr(namespace, self.dest, values)
+
+
+ALIASES = {"random_state": ("--seed",)}  # deprecated spellings, still read
 
 
 def _irp_options(parser: argparse.ArgumentParser) -> None:
-    """The method's options; every default is ``IRP()``'s, so it is written once, in the estimator."""
+    """The method's options, from :mod:`irp_core.params` (one per parameter with ``cli=True``); every
+    default is ``IRP()``'s, so it is written once, in the estimator."""
     defaults = IRP().get_params()
     group = parser.add_argument_group("IRP options")
-    group.add_argument("--omega", type=int, default=defaults["omega"], help="anchor subspaces (default %(default)s)")
-    group.add_argument("--delta", type=float, default=defaults["delta"],
-                       help="pruning threshold (default %(default)s)")
-    group.add_argument("--seed", type=int, default=defaults["seed"], help="seeds the prunings (default %(default)s)")
-    group.add_argument("--center", choices=CENTER_OPTIONS, default=defaults["center"],
-                       help="whiten, anchor_mean or none (default %(default)s)")
-    group.add_argument("--whiten-floor", type=float, default=defaults["whiten_floor"],
-                       help="variance floor of the whitening, a fraction of the largest (default %(default)s)")
-    group.add_argument("--ridge", type=float, default=defaults["ridge"],
-                       help="damping of the decoding; 0 is the plain pseudo-inverse (default %(default)s)")
-    group.add_argument("--prune-on", choices=PRUNE_ON_OPTIONS, default=defaults["prune_on"],
-                       help="which side's anchors the pruning looks at (default %(default)s)")
-    group.add_argument("--rescale", choices=RESCALE_OPTIONS, default=defaults["rescale"],
-                       help="target scale statistic of the output (default %(default)s)")
-    group.add_argument("--completion", action="store_true", default=defaults["completion"],
-                       help="anchor completion (docs/METHOD.md)")
-    group.add_argument("--n-anchors", type=int, default=defaults["n_anchors"], help="seeded subsample of the anchors")
-    group.add_argument("--max-kept", type=int, default=defaults["max_kept"], help="cap on anchors kept per subspace")
+    for p in P.PARAMS:
+        if not p.cli:
+            continue
+        default = defaults[p.name]
+        if p.value_type is bool:
+            group.add_argument(p.flag, action="store_true", default=default, help=p.help.replace("%", "%%"))
+            continue
+        kwargs = {"choices": p.options} if p.options else {"type": p.value_type}
+        text = p.help.replace("%", "%%")  # argparse formats help with %
+        if default is None and p.none_means:
+            help_text = f"{text} (default: {p.none_means})"
+        else:
+            help_text = f"{text} (default %(default)s)"
+        group.add_argument(p.flag, dest=p.name, default=default, help=help_text, **kwargs)
+        for alias in ALIASES.get(p.name, ()):
+            group.add_argument(alias, dest=p.name, default=default, action=_DeprecatedAlias,
+                               help=f"deprecated alias of {p.flag}", **kwargs)
 
 
 # IRP's parameters that the command line sets (the rest, e.g. rtol, keep IRP's defaults)
-CLI_PARAMS = ("omega", "delta", "seed", "center", "whiten_floor", "ridge", "prune_on", "rescale", "completion",
-              "n_anchors", "max_kept")
+CLI_PARAMS = tuple(p.name for p in P.PARAMS if p.cli)
 
 
 def _build_irp(args: argparse.Namespace) -> IRP:

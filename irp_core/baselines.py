@@ -9,42 +9,39 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted
 
-from .validation import check_embeddings, check_parallel
+from .estimator import TranslatorMixin
 
 
-class _Baseline(BaseEstimator):
-    def _check_fit(self, anchors_x, anchors_y) -> tuple[np.ndarray, np.ndarray]:
-        ax = check_embeddings("anchors_x", anchors_x).astype(np.float64)
-        ay = check_embeddings("anchors_y", anchors_y).astype(np.float64)
-        check_parallel("anchors_x", ax, "anchors_y", ay)
+class _Baseline(TranslatorMixin, BaseEstimator):
+    def _check_fit(self, X, y) -> tuple[np.ndarray, np.ndarray]:
+        ax, ay = self._check_fit_data(X, y)
+        ax, ay = ax.astype(np.float64), ay.astype(np.float64)
         self.n_features_in_, self.n_features_out_ = ax.shape[1], ay.shape[1]
         return ax, ay
 
-    def _check_input(self, x) -> np.ndarray:
-        check_is_fitted(self, "n_features_out_")
-        return check_embeddings("x", x, n_cols=self.n_features_in_).astype(np.float64)
+    def _check_input(self, X) -> np.ndarray:
+        return super()._check_input(X).astype(np.float64)
 
 
 class Absolute(_Baseline):
     """Identity: feed source vectors to the target as they are (only where dimensions match)."""
 
-    def fit(self, anchors_x, anchors_y) -> Absolute:
-        ax, ay = self._check_fit(anchors_x, anchors_y)
+    def fit(self, X, y=None) -> Absolute:
+        ax, ay = self._check_fit(X, y)
         if ax.shape[1] != ay.shape[1]:
             raise ValueError(f"absolute baseline needs equal dimensions, got d_x={ax.shape[1]} and d_y={ay.shape[1]}")
         return self
 
-    def transform(self, x) -> np.ndarray:
-        return self._check_input(x)
+    def transform(self, X) -> np.ndarray:
+        return self._check_input(X)
 
 
 class Procrustes(_Baseline):
     """Orthogonal Procrustes after standard scaling, zero-padding the smaller space."""
 
-    def fit(self, anchors_x, anchors_y) -> Procrustes:
-        ax, ay = self._check_fit(anchors_x, anchors_y)
+    def fit(self, X, y=None) -> Procrustes:
+        ax, ay = self._check_fit(X, y)
         self.mean_x_, self.std_x_ = ax.mean(0), _safe_std(ax)
         self.mean_y_, self.std_y_ = ay.mean(0), _safe_std(ay)
         d = max(ax.shape[1], ay.shape[1])
@@ -53,8 +50,8 @@ class Procrustes(_Baseline):
         self.rotation_ = u @ vt  # argmin ||zx R - zy|| over orthogonal R
         return self
 
-    def transform(self, x) -> np.ndarray:
-        x = self._check_input(x)
+    def transform(self, X) -> np.ndarray:
+        x = self._check_input(X)
         z = _pad((x - self.mean_x_) / self.std_x_, self.rotation_.shape[0]) @ self.rotation_
         return z[:, : self.n_features_out_] * self.std_y_ + self.mean_y_
 
@@ -62,15 +59,15 @@ class Procrustes(_Baseline):
 class LinearMap(_Baseline):
     """Least-squares affine map ``y ≈ x W + b`` (minimum-norm solution when under-determined)."""
 
-    def fit(self, anchors_x, anchors_y) -> LinearMap:
-        ax, ay = self._check_fit(anchors_x, anchors_y)
+    def fit(self, X, y=None) -> LinearMap:
+        ax, ay = self._check_fit(X, y)
         design = np.hstack([ax, np.ones((ax.shape[0], 1))])
         coef, *_ = np.linalg.lstsq(design, ay, rcond=None)
         self.coef_, self.intercept_ = coef[:-1], coef[-1]
         return self
 
-    def transform(self, x) -> np.ndarray:
-        return self._check_input(x) @ self.coef_ + self.intercept_
+    def transform(self, X) -> np.ndarray:
+        return self._check_input(X) @ self.coef_ + self.intercept_
 
 
 def _safe_std(a: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ The steps, in order (``docs/METHOD.md`` has the algebra):
    ``ridge = 0`` the rtol-truncated pseudo-inverse (an eigendecomposition).
 4. :func:`accumulate`: the ω decodings summed in anchor space, ``C = sum_i P_i^T g(G_i) P_i``,
    with P_i selecting subset i: a (K, K) matrix, whatever ω is.
-5. :func:`translation_map`: the (d_x, d_y) map ``A_x C B_y / ω``, where ``A_x = W_x N_x^T`` and
+5. :func:`compose_map`: the (d_x, d_y) map ``A_x C B_y / ω``, where ``A_x = W_x N_x^T`` and
    ``B_y = N_y U_y`` fold each side's whitening into its unit anchors (N: unit anchors in working
    coordinates, W_x: source whitener, U_y: target unwhitener). Two matrix products.
 
@@ -24,13 +24,21 @@ drops (eigenvalues below ``rtol**2 * lambda_max``); a direction with G_i u = 0 c
 The expensive steps are memoised on the anchors' content and the options that matter, in bounded,
 thread-safe caches (:class:`ContentCache`): Streamlit serves every session from threads of one
 process, so a setting one session computed is free for the next. Cached arrays are read-only.
+
+:func:`translation_map` composes the steps into a whole fit (public, as ``irp_core.translation_map``:
+anchors and IRP's parameters in, a :class:`TranslationMap` out, no cache key in sight);
+:meth:`irp_core.IRP.fit` and :mod:`irp_core.spectrum` go through it, or through its first steps
+(:func:`prepare_pair`, :func:`prune_pair`). :func:`anchor_rows` is the one meaning of "K anchors".
 """
 
 from __future__ import annotations
 
 import os
+import warnings
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -41,6 +49,7 @@ from .memo import ContentCache, clear_all, content_key
 from .pruning import abs_cosine_gram, farthest_point_sampling, subset_starts
 from .relative import WorkingFrame, normalize_rows, working_frame
 from .threads import matmul, one_thread
+from .validation import IRPWarning, check_embeddings, check_parallel
 
 # Bounded in bytes: a whitened MNIST side (1500 x 1280 anchors) is ~40 MB with its frame, its
 # Gram matrix 18 MB, an accumulated C (K x K) 18 MB; the text spaces are several times smaller.
@@ -154,12 +163,12 @@ def prune_gram(source: Side, target: Side, prune_on: str) -> tuple[tuple, np.nda
     return ("one", side.key), side_gram(side)
 
 
-def prune(gram_key: tuple, abs_gram: np.ndarray, omega: int, delta: float, seed: int,
+def prune(gram_key: tuple, abs_gram: np.ndarray, omega: int, delta: float, random_state: int,
           max_kept: int | None = None) -> list[np.ndarray]:
     """ω anchor subsets by farthest point sampling from seeded starts; each memoised on its own."""
     k = abs_gram.shape[0]
     subsets = []
-    for start in subset_starts(k, omega, seed):
+    for start in subset_starts(k, omega, random_state):
         key = (gram_key, float(delta), start, max_kept)
         subsets.append(SUBSETS.get(key, lambda s=start: farthest_point_sampling(abs_gram, delta, s, max_kept)))
     return subsets
@@ -301,8 +310,8 @@ def accumulate(n_anchors: int, subsets: Sequence[np.ndarray], operators: Sequenc
     return c
 
 
-def translation_map(source_op: np.ndarray, accumulated: np.ndarray, target_op: np.ndarray,
-                    omega: int) -> np.ndarray:
+def compose_map(source_op: np.ndarray, accumulated: np.ndarray, target_op: np.ndarray,
+                omega: int) -> np.ndarray:
     """The (d_x, d_y) map ``A_x C B_y / ω`` from raw (centred) source to raw (centred) target.
 
     Only C's lower triangle is read. It is mirrored into a full matrix for two plain GEMMs:
@@ -319,7 +328,7 @@ def accumulated_decodings(target: Side, subsets: Sequence[np.ndarray], seeds_key
                           rtol: float) -> np.ndarray:
     """C for the ω ``subsets``, reusing the largest cached C of their first n < ω (a ω move adds one).
 
-    ``seeds_key`` names what fixes subset i (pruning gram, δ, seed, cap); with the target side,
+    ``seeds_key`` names what fixes subset i (pruning gram, δ, random_state, cap); with the target side,
     the ridge and rtol it keys the cache. Equal subsets (all of them at δ = 0) share one g(G_i).
     """
     gram = target_gram(target)
@@ -354,13 +363,13 @@ def accumulated_decodings(target: Side, subsets: Sequence[np.ndarray], seeds_key
 def pruned_map(source: Side, target: Side, subsets: Sequence[np.ndarray], seeds_key: tuple, ridge: float,
                rtol: float) -> np.ndarray:
     """The map for the ω pruned ``subsets``: :func:`accumulated_decodings`, then
-    :func:`translation_map`. Memoised too: another page, a pinned setting or a sweep cell refits
+    :func:`compose_map`. Memoised too: another page, a pinned setting or a sweep cell refits
     a setting already shown, and the map's two products are most of a ω step's cost."""
     key = ("pruned", source.key, target.key, seeds_key, float(ridge), float(rtol), len(subsets))
 
     def compute() -> np.ndarray:
         c = accumulated_decodings(target, subsets, seeds_key, ridge, rtol)
-        return translation_map(source_operand(source), c, target_operand(target), len(subsets))
+        return compose_map(source_operand(source), c, target_operand(target), len(subsets))
 
     return MAPS.get(key, compute)
 
@@ -382,3 +391,203 @@ def full_set_map(source: Side, target: Side, ridge: float, rtol: float) -> np.nd
         return m
 
     return ACCUMULATED.get(("full", source.key, target.key, float(ridge), float(rtol)), compute)
+
+
+def completion_map(source: Side, target: Side, subsets: Sequence[np.ndarray], seeds_key: tuple, ridge: float,
+                   rtol: float) -> tuple[np.ndarray, np.ndarray]:
+    """The map with anchor completion, and the singular values of all unit target anchors.
+
+    Each subset's decoding plus, for the directions its anchors cannot reach, the full anchor set's
+    (see ``docs/METHOD.md``). Not on the fast path; memoised like :func:`pruned_map`.
+    """
+    key = ("completion", source.key, target.key, seeds_key, float(ridge), float(rtol), len(subsets))
+
+    def compute() -> tuple[np.ndarray, np.ndarray]:
+        nx, ny = source.unit, target.unit
+        w_full, singular_values = _gram_pinv(ny @ ny.T, rtol, ridge)
+        m_full = nx.T @ (w_full @ ny)  # identity encoded and decoded with every anchor
+        counts = Counter(np.sort(subset).tobytes() for subset in subsets)
+        lefts, rights = [], []
+        for subset_bytes, count in counts.items():
+            subset = np.frombuffer(subset_bytes, dtype=np.int64)
+            sx, sy = nx[subset], ny[subset]
+            gram = sy @ sy.T
+            right = _gram_pinv(gram, rtol, ridge)[0] @ sy  # (k, d_y) = pinv(sy).T
+            # The subset only reaches span(sy); the full anchor set supplies the rest through
+            # (I - P), P = sy.T @ pinv(sy).T the projector onto span(sy) (undamped).
+            plain_right = _gram_pinv(gram, rtol)[0] @ sy if ridge else right
+            lefts += [count * sx.T, count * m_full]
+            rights += [right, np.eye(ny.shape[1]) - sy.T @ plain_right]
+        matrix = np.hstack(lefts) @ np.vstack(rights) / len(subsets)
+        if source.frame.forward is not None:  # raw source -> whitened ... whitened target -> raw target
+            matrix = source.frame.forward @ matrix @ target.frame.backward
+        return matrix, singular_values
+
+    return MAPS.get(key, compute)
+
+
+_GRAM_EIGH = ContentCache(maxsize=8)  # the completion path's full-set decomposition, per target
+
+
+def _gram_pinv(gram: np.ndarray, rtol: float, ridge: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """From the Gram matrix G = A A.T of unit-row anchors: ``W`` with pinv(A).T = W @ A, and the
+    singular values of A (descending).
+
+    With A = U S V.T, pinv(A).T = U S^-2 U.T A, so a (k, k) eigendecomposition replaces a (k, d) SVD:
+    the same tolerance (s > rtol * s_max, i.e. lambda > rtol^2 * lambda_max), several times faster.
+    ``ridge`` damps it to U (S^2 + ridge * lambda_max)^-1 U.T A, as ``pseudo_inverse`` does.
+    """
+    lam, u = _GRAM_EIGH.get(content_key(gram), lambda: eigh_descending(gram))
+    return inverse_from_eigh(lam, u, rtol, ridge), np.sqrt(np.clip(lam, 0.0, None))
+
+
+# ------------------------------------------------------------------------------------------ the pair
+class Pair(NamedTuple):
+    """Both spaces' anchors prepared (step 1), restricted to the anchors usable on both sides."""
+
+    source: Side
+    target: Side
+    usable: np.ndarray  # (K,) bool over the anchors given: those with a direction on both sides
+
+
+def prepare_pair(anchors_x: np.ndarray, anchors_y: np.ndarray, center: str, whiten_floor: float,
+                 rtol: float) -> Pair:
+    """Step 1 for both spaces (side by side), as a fit does it: an anchor with zero norm after
+    centring has no direction and cannot carry a cosine, so it is left out of both sides.
+    ValueError when no anchor is left."""
+    options = (center, float(whiten_floor), float(rtol))
+    source, target = parallel_map(lambda a: prepare_side(a, *options), [anchors_x, anchors_y])
+    usable = source.usable & target.usable
+    if not usable.any():
+        raise ValueError("every anchor has zero norm (after centring): nothing to project onto")
+    if not usable.all():
+        rows = np.flatnonzero(usable)
+        source, target = restrict(source, rows), restrict(target, rows)
+    return Pair(source, target, usable)
+
+
+def prune_pair(source: Side, target: Side, prune_on: str, omega: int, delta: float, random_state: int,
+               max_kept: int | None = None) -> tuple[list[np.ndarray], tuple]:
+    """Step 2 on a prepared pair: the ω subsets (indices into its anchors, in the order chosen) and
+    the key naming them (for :func:`pruned_map`)."""
+    max_kept = None if max_kept is None else int(max_kept)
+    gram_key, abs_gram = prune_gram(source, target, prune_on)
+    subsets = prune(gram_key, abs_gram, int(omega), float(delta), int(random_state), max_kept)
+    return subsets, (gram_key, float(delta), int(random_state), max_kept)
+
+
+def anchor_rows(n_total: int, n_anchors: int | None = None, random_state: int = 0) -> np.ndarray:
+    """The rows of the anchor matrices a fit with ``n_anchors`` uses: a subsample of that many rows
+    drawn by ``default_rng(random_state)``, sorted; every row when ``n_anchors`` is None or at
+    least ``n_total``. The one meaning of "K anchors": baselines and condition numbers that use
+    these rows see the very anchors IRP sees.
+
+    >>> anchor_rows(10, 4, random_state=0).tolist(), anchor_rows(3).tolist()
+    ([2, 4, 5, 7], [0, 1, 2])
+    """
+    n_total = int(n_total)
+    if n_anchors is None or int(n_anchors) >= n_total:
+        return np.arange(n_total)
+    return np.sort(np.random.default_rng(random_state).choice(n_total, int(n_anchors), replace=False))
+
+
+@dataclass(frozen=True, eq=False)
+class TranslationMap:
+    """What :func:`translation_map` learns from a pair of parallel anchor sets.
+
+    ``matrix`` maps a centred raw source vector to the (unscaled) centred raw target direction;
+    :class:`irp_core.IRP` adds the centring and the rescale. ``subsets`` index the anchors kept
+    (``anchor_rows`` of the anchors given); ``side_x``/``side_y`` are the prepared sides (working
+    frames, unit anchors), from which the condition numbers are computed.
+    """
+
+    matrix: np.ndarray  # (d_x, d_y)
+    subsets: tuple[np.ndarray, ...]  # ω subsets, in the order farthest point sampling chose them
+    anchor_rows: np.ndarray  # rows of the anchors given that the map uses (subsample, usable)
+    frame_x: WorkingFrame
+    frame_y: WorkingFrame
+    scale: float  # output norm: the target anchors' statistic of ``rescale`` (1.0 for "none")
+    side_x: Side
+    side_y: Side
+    params: dict  # every IRP parameter the map was fitted with
+    notes: tuple[str, ...] = ()  # what the fit warns about (IRPWarning), in order
+    target_singular_values: np.ndarray | None = None  # of all unit target anchors, if computed
+
+    @property
+    def n_anchors_kept(self) -> list[int]:
+        return [int(s.size) for s in self.subsets]
+
+    @property
+    def center_x(self) -> np.ndarray:
+        return self.frame_x.center
+
+    @property
+    def center_y(self) -> np.ndarray:
+        return self.frame_y.center
+
+
+def translation_map(anchors_x, anchors_y, *, quiet: bool = False, **params) -> TranslationMap:
+    """Fit IRP's map from parallel anchors (row i of both = the same item): the functional form of
+    :meth:`irp_core.IRP.fit`, which calls it.
+
+    ``params`` are IRP's (``omega``, ``delta``, ``random_state``, ...; :mod:`irp_core.params`),
+    the others at IRP's defaults; a bad value raises scikit-learn's ``InvalidParameterError`` (a
+    ValueError) naming it. The expensive steps are memoised on the anchors' content, so a second
+    call with the same anchors and parameters costs little. Emits the notes as IRPWarning unless
+    ``quiet``.
+
+    >>> rng = np.random.default_rng(0)
+    >>> ax = rng.normal(size=(50, 8)); ay = ax @ np.linalg.qr(rng.normal(size=(8, 8)))[0]
+    >>> m = translation_map(ax, ay, omega=3, delta=0.3, n_anchors=40)
+    >>> m.matrix.shape, len(m.subsets), m.anchor_rows.size
+    ((8, 8), 3, 40)
+    """
+    from .params import resolve
+
+    fitted = fit_map(anchors_x, anchors_y, resolve(params))
+    if not quiet:
+        for note in fitted.notes:
+            warnings.warn(note, IRPWarning, stacklevel=2)
+    return fitted
+
+
+def fit_map(anchors_x, anchors_y, params: dict) -> TranslationMap:
+    """:func:`translation_map` with every (validated) parameter given, emitting nothing."""
+    p = params
+    ax = check_embeddings("anchors_x", anchors_x)  # as given: read-only arrays are hashed once
+    ay = check_embeddings("anchors_y", anchors_y)
+    check_parallel("anchors_x", ax, "anchors_y", ay)
+    rows = anchor_rows(ax.shape[0], p["n_anchors"], p["random_state"])
+    if rows.size < ax.shape[0]:
+        ax, ay = ax[rows], ay[rows]
+    if p["center"] != "none" and rows.size == 1:
+        raise ValueError(f"center={p['center']!r} subtracts the anchors' mean, which leaves nothing of 1 sample: "
+                         "give at least 2 anchors, or center='none'")
+    notes = []
+
+    # Each side's working coordinates, from its own anchors only: centred and, if asked, whitened.
+    source, target, usable = prepare_pair(ax, ay, p["center"], p["whiten_floor"], p["rtol"])
+    if not usable.all():
+        notes.append(f"{int((~usable).sum())} anchor(s) have zero norm after centring and are ignored")
+    n_kept_rows = int(usable.sum())
+    if n_kept_rows < ay.shape[1]:
+        notes.append(f"only {n_kept_rows} anchors for a {ay.shape[1]}-d target: translations are confined "
+                     f"to a {n_kept_rows}-d subspace of it")
+
+    subsets, seeds_key = prune_pair(source, target, p["prune_on"], p["omega"], p["delta"], p["random_state"],
+                                    p["max_kept"])
+    ridge, rtol = float(p["ridge"]), float(p["rtol"])
+    singular_values = None
+    if p["completion"]:
+        matrix, singular_values = completion_map(source, target, subsets, seeds_key, p["ridge"], p["rtol"])
+    elif all(s.size == n_kept_rows for s in subsets):  # nothing pruned: one decoding
+        matrix = full_set_map(source, target, ridge, rtol)
+    else:
+        matrix = pruned_map(source, target, subsets, seeds_key, ridge, rtol)
+    if min(s.size for s in subsets) == 1:
+        notes.append("a subspace kept a single anchor: its translations are one-dimensional; lower delta")
+
+    norms = target.centred_norms
+    scale = {"anchor_mean_norm": norms.mean(), "anchor_median_norm": np.median(norms), "none": 1.0}[p["rescale"]]
+    return TranslationMap(matrix, tuple(subsets), rows[usable], source.frame, target.frame, scale, source, target,
+                          dict(p), tuple(notes), singular_values)

@@ -102,9 +102,9 @@ class LinearHead(_Head):
 
     kind = "linear"
 
-    def __init__(self, C: float = 1.0, max_iter: int = 1000, seed: int = 0) -> None:
+    def __init__(self, C: float = 1.0, max_iter: int = 1000, random_state: int = 0) -> None:
         super().__init__()
-        self.C, self.max_iter, self.seed = C, max_iter, seed
+        self.C, self.max_iter, self.random_state = C, max_iter, random_state
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> LinearHead:
         from sklearn.linear_model import LogisticRegression
@@ -112,7 +112,7 @@ class LinearHead(_Head):
         x, y = _check_training_data(x, y)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # lbfgs convergence chatter on unscaled features
-            clf = LogisticRegression(C=self.C, max_iter=self.max_iter, random_state=self.seed).fit(x, y)
+            clf = LogisticRegression(C=self.C, max_iter=self.max_iter, random_state=self.random_state).fit(x, y)
         self.classes_ = clf.classes_
         coef, intercept = clf.coef_, clf.intercept_
         if coef.shape[0] == 1:  # binary: sklearn keeps one logit; expand to two for a uniform API
@@ -131,12 +131,12 @@ class MLPHead(_Head):
 
     kind = "mlp"
 
-    def __init__(self, hidden: int = 256, activation: str = "relu", max_iter: int = 200, seed: int = 0,
+    def __init__(self, hidden: int = 256, activation: str = "relu", max_iter: int = 200, random_state: int = 0,
                  early_stopping: bool = True) -> None:
         super().__init__()
         if activation not in _ACTIVATIONS:
             raise ValueError(f"activation must be one of {sorted(_ACTIVATIONS)}, got {activation!r}")
-        self.hidden, self.activation, self.max_iter, self.seed = hidden, activation, max_iter, seed
+        self.hidden, self.activation, self.max_iter, self.random_state = hidden, activation, max_iter, random_state
         self.early_stopping = early_stopping
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> MLPHead:
@@ -150,7 +150,7 @@ class MLPHead(_Head):
                 activation=self.activation,
                 max_iter=self.max_iter,
                 early_stopping=self.early_stopping,
-                random_state=self.seed,
+                random_state=self.random_state,
             ).fit(x, y)
         self.classes_ = clf.classes_
         weights, biases = [w.copy() for w in clf.coefs_], [b.copy() for b in clf.intercepts_]

@@ -44,12 +44,12 @@ def farthest_point_sampling(
 def prune_anchors(
     anchors: np.ndarray,
     delta: float,
-    seed: int = 0,
+    random_state: int = 0,
     max_anchors: int | None = None,
 ) -> np.ndarray:
     """Indices of a pruned, well-spread anchor subset; the same indices serve both spaces."""
     gram = abs_cosine_gram(anchors)
-    start = int(np.random.default_rng(seed).integers(gram.shape[0]))
+    start = int(np.random.default_rng(random_state).integers(gram.shape[0]))
     return farthest_point_sampling(gram, delta, start, max_anchors)
 
 
@@ -57,7 +57,7 @@ def anchor_subspaces(
     anchors: np.ndarray,
     omega: int,
     delta: float,
-    seed: int = 0,
+    random_state: int = 0,
     max_anchors: int | None = None,
     normalized: bool = False,
     abs_gram: np.ndarray | None = None,
@@ -69,11 +69,11 @@ def anchor_subspaces(
     """
     gram = abs_cosine_gram(anchors, normalized) if abs_gram is None else abs_gram
     return [farthest_point_sampling(gram, delta, start, max_anchors)
-            for start in subset_starts(gram.shape[0], omega, seed)]
+            for start in subset_starts(gram.shape[0], omega, random_state)]
 
 
-def subset_starts(n_anchors: int, omega: int, seed: int) -> list[int]:
+def subset_starts(n_anchors: int, omega: int, random_state: int) -> list[int]:
     """The start anchor of each of the ω prunings. Subset i does not depend on ω (SeedSequence
     children are numbered), so raising ω by one adds one subset and keeps the others."""
-    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(omega)]
+    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(random_state).spawn(omega)]
     return [int(rng.integers(n_anchors)) for rng in rngs]

@@ -7,6 +7,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .memo import ContentCache, content_key
+from .params import options
 from .threads import one_thread
 
 
@@ -102,7 +103,7 @@ def _whiten(c: np.ndarray, floor: float, rtol: float) -> tuple[np.ndarray, np.nd
     return v / std, (v * std).T
 
 
-CENTER_OPTIONS = ("whiten", "anchor_mean", "none")
+CENTER_OPTIONS = options("center")  # declared once, in irp_core.params
 
 
 class WorkingFrame(NamedTuple):

@@ -22,10 +22,14 @@ from typing import NamedTuple
 import numpy as np
 
 from . import functional as F
+from .params import defaults
 from .validation import check_embeddings, check_parallel
 
+_IRP = defaults()  # IRP's defaults, written once in its signature
+RTOL = _IRP["rtol"]
 
-def filter_gains(s: np.ndarray, ridge: float, rtol: float = 1e-6) -> np.ndarray:
+
+def filter_gains(s: np.ndarray, ridge: float, rtol: float = RTOL) -> np.ndarray:
     """The decoding's gain on each singular direction (``s`` descending), as the core applies it."""
     s = np.asarray(s, dtype=np.float64)
     top = float(s[0]) if s.size else 0.0
@@ -37,7 +41,7 @@ def filter_gains(s: np.ndarray, ridge: float, rtol: float = 1e-6) -> np.ndarray:
     return np.where(kept, 1.0 / np.where(kept, s, 1.0), 0.0)
 
 
-def damped_condition_number(s: np.ndarray, ridge: float, rtol: float = 1e-6) -> float:
+def damped_condition_number(s: np.ndarray, ridge: float, rtol: float = RTOL) -> float:
     """``max_j g(s_j) / g(s_max)`` over the actual spectrum: the amplification the decoding pays.
 
     Equals :func:`irp_core.relative.effective_condition_number` at ridge 0; with a ridge it is at
@@ -78,30 +82,40 @@ def damped_from_raw(kappa: float, ridge: float) -> float:
 
 
 # ------------------------------------------------------------------------------ a pair's spectra
-def prepared_sides(anchors_x, anchors_y, center: str, whiten_floor: float,
-                   rtol: float) -> tuple[F.Side, F.Side]:
-    """Both sides as :meth:`irp_core.IRP.fit` prepares them (same cache keys: hits after a fit).
+class FitSpectra(NamedTuple):
+    """A fit's map, its ω subsets (sorted) and their spectra."""
 
-    Anchors with no direction on either side are left out, as the fit does.
+    map: F.TranslationMap
+    subsets: list[np.ndarray]
+    spectra: list[np.ndarray]  # singular values s, descending; eigenvalues of G_i are s²
+
+
+def fit_spectra(anchors_x, anchors_y, **params) -> FitSpectra:
+    """The subsets and spectra of IRP fitted with ``params`` on these anchors: the fit's own, from
+    :func:`irp_core.translation_map` (a cache hit after that fit; its warnings are not repeated)."""
+    fitted = F.translation_map(anchors_x, anchors_y, quiet=True, **params)
+    subsets = [np.sort(s) for s in fitted.subsets]
+    return FitSpectra(fitted, subsets, subset_spectra(fitted.side_y, subsets))
+
+
+def prepared_sides(anchors_x, anchors_y, center: str = _IRP["center"], whiten_floor: float = _IRP["whiten_floor"],
+                   rtol: float = RTOL) -> tuple[F.Side, F.Side]:
+    """Both sides as :func:`irp_core.translation_map` prepares them (:func:`irp_core.functional.prepare_pair`,
+    same cache keys: hits after a fit on all of these anchors). Anchors with no direction on either
+    side are left out, as the fit does.
     """
     ax, ay = check_embeddings("anchors_x", anchors_x), check_embeddings("anchors_y", anchors_y)
     check_parallel("anchors_x", ax, "anchors_y", ay)
-    options = (center, float(whiten_floor), float(rtol))
-    side_x, side_y = F.parallel_map(lambda a: F.prepare_side(a, *options), [ax, ay])
-    usable = side_x.usable & side_y.usable
-    if not usable.any():
-        raise ValueError("every anchor has zero norm (after centring): no spectrum")
-    if not usable.all():
-        rows = np.flatnonzero(usable)
-        side_x, side_y = F.restrict(side_x, rows), F.restrict(side_y, rows)
-    return side_x, side_y
+    pair = F.prepare_pair(ax, ay, center, whiten_floor, rtol)
+    return pair.source, pair.target
 
 
-def pruned_subsets(side_x: F.Side, side_y: F.Side, omega: int, delta: float, seed: int,
-                   prune_on: str = "target") -> list[np.ndarray]:
+def pruned_subsets(side_x: F.Side, side_y: F.Side, omega: int, delta: float,
+                   random_state: int = _IRP["random_state"], prune_on: str = _IRP["prune_on"],
+                   max_kept: int | None = _IRP["max_kept"]) -> list[np.ndarray]:
     """The ω anchor subsets the fit keeps (sorted indices into the usable anchors)."""
-    gram_key, abs_gram = F.prune_gram(side_x, side_y, prune_on)
-    return [np.sort(s) for s in F.prune(gram_key, abs_gram, int(omega), float(delta), int(seed))]
+    subsets, _ = F.prune_pair(side_x, side_y, prune_on, omega, delta, random_state, max_kept)
+    return [np.sort(s) for s in subsets]
 
 
 def subset_spectra(side_y: F.Side, subsets: Sequence[np.ndarray]) -> list[np.ndarray]:
@@ -131,15 +145,15 @@ class DeltaCurve(NamedTuple):
     spectra: list[np.ndarray]  # for the damped figure at any ridge (:func:`damped_curve`)
 
 
-def delta_curve(side_x: F.Side, side_y: F.Side, deltas: Sequence[float], seed: int,
-                prune_on: str = "target", rtol: float = 1e-6) -> DeltaCurve:
+def delta_curve(side_x: F.Side, side_y: F.Side, deltas: Sequence[float], random_state: int = _IRP["random_state"],
+                prune_on: str = _IRP["prune_on"], rtol: float = RTOL) -> DeltaCurve:
     """Subset S1 (the first seeded pruning; it does not depend on ω) at each δ of ``deltas``."""
-    subsets = [pruned_subsets(side_x, side_y, 1, d, seed, prune_on)[0] for d in deltas]
+    subsets = [pruned_subsets(side_x, side_y, 1, d, random_state, prune_on)[0] for d in deltas]
     spectra = subset_spectra(side_y, subsets)
     raw = [damped_condition_number(s, 0.0, rtol) for s in spectra]
     return DeltaCurve([float(d) for d in deltas], [int(s.size) for s in subsets], raw, spectra)
 
 
-def damped_curve(curve: DeltaCurve, ridge: float, rtol: float = 1e-6) -> list[float]:
+def damped_curve(curve: DeltaCurve, ridge: float, rtol: float = RTOL) -> list[float]:
     """The damped condition number at each δ of ``curve``, for ``ridge``."""
     return [damped_condition_number(s, ridge, rtol) for s in curve.spectra]

@@ -27,15 +27,16 @@ import numpy as np
 
 from .distributed import ENV_VAR
 from .io import load_matrix, read_array, split_key
+from .params import PARAMS
 from .progress import Progress
 from .scoring import METRICS, score_pair
 from .split import seeded_split
 from .sweeps import iter_tasks, map_tasks
 from .threads import one_thread
-from .translator import CENTER_OPTIONS, IRP, PRUNE_ON_OPTIONS, RESCALE_OPTIONS
+from .translator import IRP
 
 ROWS, TABLE, RUN, PARQUET = "rows.csv", "table.md", "sweep.json", "rows.parquet"
-CHOICES = {"center": CENTER_OPTIONS, "prune_on": PRUNE_ON_OPTIONS, "rescale": RESCALE_OPTIONS}
+CHOICES = {p.name: p.options for p in PARAMS if p.options}  # IRP's string options, from irp_core.params
 LABEL_METRICS = ("zero_shot", "absolute", "non_stitch")
 
 
@@ -81,7 +82,7 @@ def _value(name: str, text: str, like):
             return text
         if isinstance(like, float):
             return float(text)
-        return int(text)  # int or None defaults (n_anchors, max_kept, omega, seed)
+        return int(text)  # int or None defaults (n_anchors, max_kept, omega, random_state)
     except ValueError:
         kind = ", ".join(CHOICES[name]) if name in CHOICES else type(like).__name__ if like is not None else "int"
         raise ValueError(f"--grid {name}: {text!r} is not a valid value ({kind})") from None
@@ -133,11 +134,11 @@ def _cell(source, target, ax, tx, ay, ty, labels, head, cell) -> dict:
     return {"source": source, "target": target, **cell, **score.metrics, "warnings": score.warnings}
 
 
-def _train_head(x, y, seed):
+def _train_head(x, y, random_state):
     from .heads import LinearHead
 
     with one_thread():  # lbfgs on threaded BLAS gave heads that differ between runs in the last bits
-        return LinearHead(seed=seed).fit(x, y)
+        return LinearHead(random_state=random_state).fit(x, y)
 
 
 def _text(v) -> str:

@@ -14,7 +14,6 @@ Zero-shot rules: the source side only ever touches ``anchors_x``, the target sid
 from __future__ import annotations
 
 import warnings
-from collections import Counter
 from functools import partial
 
 import numpy as np
@@ -22,9 +21,9 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from . import functional as F
-from .memo import ContentCache, content_key
+from . import params as P
+from .estimator import TranslatorMixin
 from .relative import (
-    CENTER_OPTIONS,
     effective_condition_number,
     inverse_relative_projection,
     normalize_rows,
@@ -32,20 +31,27 @@ from .relative import (
     relative_projection,
 )
 from .threads import matmul, one_thread
-from .validation import IRPWarning, check_embeddings, check_parallel
+from .validation import IRPWarning
 
-PRUNE_ON_OPTIONS = ("source", "target", "both")
-RESCALE_OPTIONS = ("anchor_mean_norm", "anchor_median_norm", "none")
+# the choices of IRP's string options, in a stable order (declared once, in irp_core.params)
+CENTER_OPTIONS = P.options("center")
+PRUNE_ON_OPTIONS = P.options("prune_on")
+RESCALE_OPTIONS = P.options("rescale")
 
 
-class IRP(BaseEstimator):
+class IRP(TranslatorMixin, BaseEstimator):
     """Inverse Relative Projection from a source space X into a target space Y.
+
+    A scikit-learn transformer fitted on ``(X, y)`` = (source anchors, target anchors): rows are
+    the same items in both spaces. The parameters are declared, with their constraints, labels and
+    ranges, in :mod:`irp_core.params`; the defaults are the ones below.
 
     Parameters
     ----------
     omega : number of anchor subspaces (seeded prunings) whose decodings are averaged.
     delta : pruning threshold in [0, 1): kept anchors satisfy |cos| <= 1 - delta; 0 keeps all.
-    seed : seeds the pruning starts and the anchor subsample.
+    random_state : an int >= 0; seeds the pruning starts and the anchor subsample
+        (:func:`irp_core.anchor_rows`).
     center : "whiten" subtracts each side's own anchor mean and whitens in its own anchors' principal
         axes before taking cosines, so no few high-variance directions dominate them; "anchor_mean"
         only subtracts the mean; "none" takes cosines of the raw vectors (the paper as written).
@@ -55,7 +61,8 @@ class IRP(BaseEstimator):
         target anchors, or "none" (output stays unit-scale and centred).
     completion : recover the directions a pruned subset cannot reach from the full anchor set
         (see ``docs/METHOD.md``).
-    n_anchors : use a seeded subsample of this many anchors (None: all).
+    n_anchors : use a seeded subsample of this many anchor rows (None: all); the rows are
+        ``irp_core.anchor_rows(len(X), n_anchors, random_state)``.
     max_kept : cap on anchors kept per subspace (None: only delta decides).
     whiten_floor : with ``center="whiten"``, added to every principal variance as a fraction of the
         largest, so the noisy low-variance directions are not blown up.
@@ -74,11 +81,14 @@ class IRP(BaseEstimator):
     True
     """
 
+    _parameter_constraints: dict = P.constraints()
+    _preserves_dtype = ("float64", "float32")  # float32 input is translated in float32
+
     def __init__(
         self,
         omega: int = 1,
         delta: float = 0.0,
-        seed: int = 0,
+        random_state: int = 0,
         *,
         center: str = "whiten",
         prune_on: str = "source",
@@ -92,7 +102,7 @@ class IRP(BaseEstimator):
     ) -> None:
         self.omega = omega
         self.delta = delta
-        self.seed = seed
+        self.random_state = random_state
         self.center = center
         self.prune_on = prune_on
         self.rescale = rescale
@@ -104,123 +114,39 @@ class IRP(BaseEstimator):
         self.rtol = rtol
 
     # ------------------------------------------------------------------ fitting
-    def _check_params(self) -> None:
-        if int(self.omega) != self.omega or self.omega < 1:
-            raise ValueError(f"omega must be a positive integer, got {self.omega!r}")
-        if not 0.0 <= float(self.delta) < 1.0:
-            raise ValueError(f"delta must lie in [0, 1), got {self.delta!r}")
-        for name, value, options in (
-            ("center", self.center, CENTER_OPTIONS),
-            ("prune_on", self.prune_on, PRUNE_ON_OPTIONS),
-            ("rescale", self.rescale, RESCALE_OPTIONS),
-        ):
-            if value not in options:
-                raise ValueError(f"{name} must be one of {options}, got {value!r}")
-        if self.n_anchors is not None and int(self.n_anchors) < 1:
-            raise ValueError(f"n_anchors must be a positive integer or None, got {self.n_anchors!r}")
-        if self.max_kept is not None and int(self.max_kept) < 1:
-            raise ValueError(f"max_kept must be a positive integer or None, got {self.max_kept!r}")
-        if not 0.0 <= float(self.whiten_floor) < 1e6:
-            raise ValueError(f"whiten_floor must be a number >= 0, got {self.whiten_floor!r}")
-        if not 0.0 <= float(self.ridge) < 1e6:
-            raise ValueError(f"ridge must be a number >= 0, got {self.ridge!r}")
-        if not 0.0 < float(self.rtol) < 1.0:
-            raise ValueError(f"rtol must lie in (0, 1), got {self.rtol!r}")
+    def fit(self, X, y=None, *, quiet: bool = False) -> IRP:
+        """Learn the translation from parallel anchors: ``X`` the source anchors (n, d_x), ``y`` the
+        target anchors (n, d_y), row i of both the same item.
 
-    def fit(self, anchors_x, anchors_y, *, quiet: bool = False) -> IRP:
-        """Learn the translation from parallel anchors (row i of both = the same item).
-
-        Composes the steps of :mod:`irp_core.functional`; their expensive parts are memoised on the
-        anchors' content, so a refit that changes ω, δ or the ridge redoes only what changed.
-        ``quiet=True`` emits no IRPWarning: for a fit done ahead in a background thread, since
-        Python's warning filters are global, and a thread catching warnings at that moment would
-        record it as its own.
+        Fits with :func:`irp_core.translation_map`'s code (``functional.fit_map``) and keeps what it
+        learnt as fitted attributes; its expensive steps are memoised on the anchors' content, so a
+        refit that changes ω, δ or the ridge redoes only what changed. ``quiet=True`` emits no
+        IRPWarning: for a fit done ahead in a background thread, since Python's warning filters
+        are global, and a thread catching warnings at that moment would record it as its own.
         """
+        self._validate_params()
+        self._require_y(y)
+        fitted = F.fit_map(X, y, self.get_params(deep=False))
+        if not quiet:
+            for note in fitted.notes:
+                warnings.warn(note, IRPWarning, stacklevel=2)
 
-        def warn(message: str) -> None:
-            if not quiet:
-                warnings.warn(message, IRPWarning, stacklevel=3)
-
-        self._check_params()
-        self.__dict__.pop("_singular_values_full", None)  # computed lazily; stale after a refit
-        ax = check_embeddings("anchors_x", anchors_x)  # as given: read-only arrays are hashed once
-        ay = check_embeddings("anchors_y", anchors_y)
-        check_parallel("anchors_x", ax, "anchors_y", ay)
-
-        rows = np.arange(ax.shape[0])
-        if self.n_anchors is not None and self.n_anchors < rows.size:
-            rows = np.sort(np.random.default_rng(self.seed).choice(rows.size, self.n_anchors, replace=False))
-            ax, ay = ax[rows], ay[rows]
-
-        # Each side's working coordinates, from its own anchors only: centred and, if asked, whitened.
-        options = (self.center, float(self.whiten_floor), float(self.rtol))
-        side_x, side_y = F.parallel_map(lambda a: F.prepare_side(a, *options), [ax, ay])
-        self.frame_x_, self.frame_y_ = side_x.frame, side_y.frame
-        self.center_x_, self.center_y_ = self.frame_x_.center, self.frame_y_.center
-        self.whitener_x_, self.unwhitener_y_ = self.frame_x_.forward, self.frame_y_.backward
-
-        # An anchor with zero norm (after centring) has no direction: it cannot carry a cosine.
-        usable = side_x.usable & side_y.usable
-        if not usable.any():
-            raise ValueError("every anchor has zero norm (after centring): nothing to project onto")
-        if not usable.all():
-            warn(f"{int((~usable).sum())} anchor(s) have zero norm after centring and are ignored")
-            side_x, side_y = F.restrict(side_x, np.flatnonzero(usable)), F.restrict(side_y, np.flatnonzero(usable))
-        self.anchor_rows_ = rows[usable]
-        self.n_features_in_, self.n_features_out_ = ax.shape[1], ay.shape[1]
-        n_kept_rows = int(usable.sum())
-        if n_kept_rows < ay.shape[1]:
-            warn(
-                f"only {n_kept_rows} anchors for a {ay.shape[1]}-d target: translations are confined "
-                f"to a {n_kept_rows}-d subspace of it"
-            )
-
-        gram_key, abs_gram = F.prune_gram(side_x, side_y, self.prune_on)
-        max_kept = None if self.max_kept is None else int(self.max_kept)
-        self.subsets_ = F.prune(gram_key, abs_gram, int(self.omega), float(self.delta), int(self.seed), max_kept)
-        self.n_anchors_kept_ = [int(s.size) for s in self.subsets_]
-        self._side_y = side_y  # the condition numbers are computed on demand from its Gram matrix
-
-        if self.completion:
-            matrix = self._completion_map(side_x.unit, side_y.unit)
-        elif all(s.size == n_kept_rows for s in self.subsets_):  # nothing pruned: one decoding
-            matrix = F.full_set_map(side_x, side_y, float(self.ridge), float(self.rtol))
-        else:
-            seeds_key = (gram_key, float(self.delta), int(self.seed), max_kept)
-            matrix = F.pruned_map(side_x, side_y, self.subsets_, seeds_key, float(self.ridge), float(self.rtol))
-        self.matrix_ = matrix
+        self.matrix_ = fitted.matrix
         self._matrix32 = self.matrix_.astype(np.float32)
-
-        if min(self.n_anchors_kept_) == 1:
-            warn("a subspace kept a single anchor: its translations are one-dimensional; lower delta")
-
-        norms = side_y.centred_norms
-        self.scale_ = {"anchor_mean_norm": norms.mean(), "anchor_median_norm": np.median(norms), "none": 1.0}[
-            self.rescale
-        ]
+        self.subsets_ = list(fitted.subsets)
+        self.n_anchors_kept_ = fitted.n_anchors_kept
+        self.anchor_rows_ = fitted.anchor_rows
+        self.frame_x_, self.frame_y_ = fitted.frame_x, fitted.frame_y
+        self.center_x_, self.center_y_ = fitted.center_x, fitted.center_y
+        self.whitener_x_, self.unwhitener_y_ = fitted.frame_x.forward, fitted.frame_y.backward
+        self.n_features_in_, self.n_features_out_ = self.matrix_.shape
+        self.scale_ = fitted.scale
+        self._side_y = fitted.side_y  # the condition numbers are computed on demand from its Gram matrix
+        if fitted.target_singular_values is None:
+            self.__dict__.pop("_singular_values_full", None)  # computed lazily; stale after a refit
+        else:
+            self._singular_values_full = fitted.target_singular_values
         return self
-
-    def _completion_map(self, nx: np.ndarray, ny: np.ndarray) -> np.ndarray:
-        """The map with anchor completion: each subset's decoding plus, for the directions its
-        anchors cannot reach, the full anchor set's (see ``docs/METHOD.md``). Not on the fast path."""
-        w_full, self._singular_values_full = _gram_pinv(ny @ ny.T, self.rtol, self.ridge)
-        m_full = nx.T @ (w_full @ ny)  # identity encoded and decoded with every anchor
-        counts = Counter(np.sort(subset).tobytes() for subset in self.subsets_)
-        lefts, rights = [], []
-        for key, count in counts.items():
-            subset = np.frombuffer(key, dtype=np.int64)
-            sx, sy = nx[subset], ny[subset]
-            gram = sy @ sy.T
-            right = _gram_pinv(gram, self.rtol, self.ridge)[0] @ sy  # (k, d_y) = pinv(sy).T
-            # The subset only reaches span(sy); the full anchor set supplies the rest through
-            # (I - P), P = sy.T @ pinv(sy).T the projector onto span(sy) (undamped).
-            plain_right = _gram_pinv(gram, self.rtol)[0] @ sy if self.ridge else right
-            lefts += [count * sx.T, count * m_full]
-            rights += [right, np.eye(ny.shape[1]) - sy.T @ plain_right]
-        matrix = np.hstack(lefts) @ np.vstack(rights) / len(self.subsets_)
-        if self.center == "whiten":  # raw source -> whitened source ... whitened target -> raw target
-            matrix = self.whitener_x_ @ matrix @ self.unwhitener_y_
-        return matrix
 
     def start_conditioning(self) -> IRP:
         """Begin computing the condition numbers in the background and return at once.
@@ -291,10 +217,6 @@ class IRP(BaseEstimator):
         return effective_condition_number(self._singular_values_full, self.rtol)
 
     # ------------------------------------------------------------------ translating
-    def _check_input(self, x) -> np.ndarray:
-        check_is_fitted(self, "matrix_")
-        return check_embeddings("x", x, n_cols=self.n_features_in_)
-
     def _finish(self, y_hat: np.ndarray) -> np.ndarray:
         """Rescale: unit direction times the target's scale statistic, plus the target centre."""
         if self.rescale == "none":
@@ -304,14 +226,14 @@ class IRP(BaseEstimator):
         y_hat += self.center_y_.astype(y_hat.dtype)
         return y_hat
 
-    def transform(self, x) -> np.ndarray:
+    def transform(self, X) -> np.ndarray:
         """Translate (n, d_x) source vectors into the target space: one matrix product.
 
         float32 input is translated in float32 (fast), anything else in float64. When the output
         is rescaled, its direction does not depend on the input's norm, so the input normalisation
         is skipped: ``norm(x - c) @ M`` and ``(x - c) @ M`` differ by a positive factor per row.
         """
-        x = self._check_input(x)
+        x = self._check_input(X)
         single = x.dtype == np.float32
         matrix = self._matrix32 if single else self.matrix_
         x = x if single else x.astype(np.float64, copy=False)
@@ -357,21 +279,6 @@ class IRP(BaseEstimator):
 def _ranks(spectra: list[np.ndarray], rtol: float) -> list[int]:
     """Per spectrum: the singular values the pseudo-inverse keeps (above rtol * s_max)."""
     return [int((s > rtol * s[0]).sum()) if s[0] > 0 else 0 for s in spectra]
-
-
-_GRAM_EIGH = ContentCache(maxsize=8)  # the completion path's full-set decomposition, per target
-
-
-def _gram_pinv(gram: np.ndarray, rtol: float, ridge: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
-    """From the Gram matrix G = A A.T of unit-row anchors: ``W`` with pinv(A).T = W @ A, and the
-    singular values of A (descending).
-
-    With A = U S V.T, pinv(A).T = U S^-2 U.T A, so a (k, k) eigendecomposition replaces a (k, d) SVD:
-    the same tolerance (s > rtol * s_max, i.e. lambda > rtol^2 * lambda_max), several times faster.
-    ``ridge`` damps it to U (S^2 + ridge * lambda_max)^-1 U.T A, as :func:`pseudo_inverse` does.
-    """
-    lam, u = _GRAM_EIGH.get(content_key(gram), lambda: F.eigh_descending(gram))
-    return F.inverse_from_eigh(lam, u, rtol, ridge), np.sqrt(np.clip(lam, 0.0, None))
 
 
 def _project_onto_rows(v: np.ndarray, basis: np.ndarray, rtol: float) -> np.ndarray:

@@ -43,7 +43,7 @@ def test_anchor_space_accumulation_equals_the_direct_sum(pair, ridge):
     subsets = [np.sort(rng.choice(160, size=k, replace=False)) for k in (20, 60, 120, 160)]
     gram = ny @ ny.T
     c = F.accumulate(160, subsets, [F.damped_inverse(gram[np.ix_(s, s)], ridge, 1e-6) for s in subsets])
-    m = F.translation_map(np.asfortranarray(nx.T), c, ny, len(subsets))
+    m = F.compose_map(np.asfortranarray(nx.T), c, ny, len(subsets))
     np.testing.assert_allclose(m, _direct_map(nx, ny, subsets, ridge, 1e-6), atol=1e-10)
 
 
@@ -52,7 +52,7 @@ def test_scatter_route_equals_the_gram_route(pair):
     sx, sy = F.prepare_side(ax, "whiten", 0.003, 1e-6), F.prepare_side(ay, "whiten", 0.003, 1e-6)
     full = np.arange(160)
     c = F.accumulate(160, [full], [F.damped_inverse(F.target_gram(sy), 0.3, 1e-6)])
-    via_gram = F.translation_map(F.source_operand(sx), c, F.target_operand(sy), 1)
+    via_gram = F.compose_map(F.source_operand(sx), c, F.target_operand(sy), 1)
     np.testing.assert_allclose(F.full_set_map(sx, sy, 0.3, 1e-6), via_gram, atol=1e-10)
 
 
@@ -260,3 +260,71 @@ def test_the_gil_free_cholesky_inverse_equals_scipys_wrappers_bit_for_bit():
     assert nogil_lapack.cholesky_inverse_upper(indefinite) > 0
     with pytest.raises(ValueError, match="Fortran-ordered"):
         nogil_lapack.cholesky_inverse_upper(np.ascontiguousarray(shifted[:, :299]))
+
+
+# ------------------------------------------------------------------------- the public functional form
+SETTINGS = [{}, {"omega": 4, "delta": 0.5}, {"omega": 3, "delta": 0.4, "completion": True},
+            {"omega": 5, "delta": 0.6, "prune_on": "both", "n_anchors": 100, "max_kept": 40, "random_state": 3},
+            {"omega": 2, "delta": 0.3, "center": "none", "ridge": 0.0, "rescale": "none"}]
+
+
+@pytest.mark.parametrize("params", SETTINGS)
+def test_irp_fit_is_translation_map(pair, params):
+    """IRP.fit keeps what translation_map returns: the same arrays, and the same numbers cold."""
+    from irp_core import anchor_rows, translation_map
+
+    ax, ay, _ = pair
+    irp = IRP(**params).fit(ax, ay)
+    m = translation_map(ax, ay, **params)
+    assert m.matrix is irp.matrix_  # memoised: the very array
+    np.testing.assert_array_equal(m.matrix, irp.matrix_)
+    assert all(np.array_equal(a, b) for a, b in zip(m.subsets, irp.subsets_)) and len(m.subsets) == irp.omega
+    np.testing.assert_array_equal(m.anchor_rows, irp.anchor_rows_)
+    np.testing.assert_array_equal(m.center_y, irp.center_y_)
+    assert m.scale == irp.scale_ and m.n_anchors_kept == irp.n_anchors_kept_
+    assert m.params == irp.get_params()
+    n_anchors = params.get("n_anchors")
+    assert set(m.anchor_rows) <= set(anchor_rows(len(ax), n_anchors, params.get("random_state", 0)))
+    F.clear_caches()
+    cold = translation_map(ax, ay, **params)
+    np.testing.assert_allclose(cold.matrix, m.matrix, rtol=1e-12, atol=0)
+
+
+def test_translation_map_names_unknown_parameters_and_warns_unless_quiet(pair):
+    from irp_core import IRPWarning, translation_map
+
+    ax, ay, _ = pair
+    with pytest.raises(TypeError, match="seed"):
+        translation_map(ax, ay, seed=0)
+    with pytest.warns(IRPWarning, match="confined"):
+        translation_map(ax[:10], ay[:10])
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        notes = translation_map(ax[:10], ay[:10], quiet=True).notes
+    assert any("confined" in n for n in notes)
+
+
+def test_anchor_rows_is_the_subsample_irp_uses(pair):
+    from irp_core import anchor_rows
+
+    ax, ay, _ = pair
+    np.testing.assert_array_equal(anchor_rows(160), np.arange(160))
+    np.testing.assert_array_equal(anchor_rows(160, 160), np.arange(160))
+    np.testing.assert_array_equal(anchor_rows(160, 500, random_state=3), np.arange(160))
+    rows = anchor_rows(160, 50, random_state=7)
+    assert rows.size == 50 and np.all(np.diff(rows) > 0)
+    assert not np.array_equal(rows, anchor_rows(160, 50, random_state=8))
+    irp = IRP(n_anchors=50, random_state=7, center="none").fit(ax, ay)
+    np.testing.assert_array_equal(irp.anchor_rows_, rows)
+    # the subsample is the fit on those rows: the same map as fitting them directly
+    np.testing.assert_array_equal(IRP(center="none").fit(ax[rows], ay[rows]).matrix_, irp.matrix_)
+
+
+def test_the_completion_map_is_memoised_with_its_spectrum(pair):
+    ax, ay, _ = pair
+    first = IRP(omega=3, delta=0.4, completion=True).fit(ax, ay)
+    again = IRP(omega=3, delta=0.4, completion=True).fit(ax, ay)
+    assert again.matrix_ is first.matrix_
+    assert again.condition_number_full_ == first.condition_number_full_

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from irp_core import IRP, Absolute, IRPWarning, LinearMap, Procrustes, metrics
+from irp_core import IRP, Absolute, IRPWarning, LinearMap, Procrustes, metrics, translation_map
 from irp_core.heads import LinearHead, MLPHead, load_head
 from irp_core.pruning import anchor_subspaces, prune_anchors
 from irp_core.relative import inverse_relative_projection, normalize_rows, relative_projection
@@ -42,8 +42,8 @@ def test_exact_rotation_reflection_scale_recovered(spaces, center):
     irp = IRP(omega=1, delta=0.0, center=center, ridge=0.0).fit(ax, ay)
     # Directions about the target centre are exact; norms are the target's typical norm.
     c = irp.center_y_
-    mean, per_sample = metrics.reconstruction_similarity(irp.transform(x) - c, y - c)
-    assert mean > 0.9999 and per_sample.min() > 0.999
+    mean, recon_per_sample = metrics.reconstruction_similarity(irp.transform(x) - c, y - c)
+    assert mean > 0.9999 and recon_per_sample.min() > 0.999
     assert metrics.retrieval_top1(irp.transform(x), y) == 1.0
 
 
@@ -98,8 +98,8 @@ def test_noise_degrades_gracefully(spaces):
 def test_invariant_to_rotating_the_source(spaces):
     ax, ay, x, _ = spaces
     q = rotation(ax.shape[1], 9)
-    a = IRP(omega=4, delta=0.5, seed=2).fit(ax, ay).transform(x)
-    b = IRP(omega=4, delta=0.5, seed=2).fit(ax @ q, ay).transform(x @ q)
+    a = IRP(omega=4, delta=0.5, random_state=2).fit(ax, ay).transform(x)
+    b = IRP(omega=4, delta=0.5, random_state=2).fit(ax @ q, ay).transform(x @ q)
     np.testing.assert_allclose(a, b, atol=1e-8)
 
 
@@ -112,7 +112,7 @@ def test_delta_zero_keeps_every_anchor(spaces):
 @pytest.mark.parametrize("delta", [0.2, 0.5, 0.8])
 def test_kept_anchors_respect_delta(delta):
     anchors = np.abs(np.random.default_rng(1).normal(size=(300, 20)))  # positive: high |cos|
-    for subset in anchor_subspaces(anchors, omega=4, delta=delta, seed=0):
+    for subset in anchor_subspaces(anchors, omega=4, delta=delta, random_state=0):
         a = normalize_rows(anchors[subset])
         cos = np.abs(a @ a.T)[~np.eye(subset.size, dtype=bool)]
         assert cos.size == 0 or cos.max() <= 1 - delta + 1e-6
@@ -134,9 +134,9 @@ def test_pruning_on_both_sides_respects_delta_in_each():
 
 def test_same_seed_same_result_other_seed_other_subsets(spaces):
     ax, ay, x, _ = spaces
-    a, b = IRP(delta=0.6, seed=4).fit(ax, ay), IRP(delta=0.6, seed=4).fit(ax, ay)
+    a, b = IRP(delta=0.6, random_state=4).fit(ax, ay), IRP(delta=0.6, random_state=4).fit(ax, ay)
     np.testing.assert_array_equal(a.transform(x), b.transform(x))
-    c = IRP(delta=0.6, seed=5).fit(ax, ay)
+    c = IRP(delta=0.6, random_state=5).fit(ax, ay)
     assert any(not np.array_equal(s, t) for s, t in zip(a.subsets_, c.subsets_))
 
 
@@ -262,14 +262,32 @@ def test_shape_errors_name_the_problem(spaces):
     with pytest.raises(ValueError, match="2-D"):
         IRP().fit(ax[0], ay[0])
     irp = IRP().fit(ax, ay)
-    with pytest.raises(ValueError, match="has 31 columns, expected 32"):
+    with pytest.raises(ValueError, match="X has 31 features, but IRP is expecting 32 features"):
         irp.transform(x[:, :-1])
-    with pytest.raises(ValueError, match="delta"):
-        IRP(delta=1.0).fit(ax, ay)
-    with pytest.raises(ValueError, match="center"):
-        IRP(center="median").fit(ax, ay)
+    with pytest.raises(ValueError, match="Reshape your data"):
+        irp.transform(x[0])
     with pytest.raises(ValueError, match="numeric"):
         IRP().fit(np.array([["a", "b"]]), ay[:1])
+    with pytest.raises(ValueError, match="requires y"):
+        IRP().fit(ax)
+    with pytest.raises(ValueError, match="1 sample"):  # centring one anchor leaves nothing
+        IRP().fit(ax[:1], ay[:1])
+
+
+@pytest.mark.parametrize("bad", [{"delta": 1.0}, {"delta": -0.1}, {"center": "median"}, {"omega": 0},
+                                 {"omega": 2.0}, {"random_state": -1}, {"random_state": None}, {"n_anchors": 0},
+                                 {"max_kept": 0}, {"ridge": -1.0}, {"whiten_floor": -0.1}, {"rtol": 1.0},
+                                 {"prune_on": "neither"}, {"rescale": "max_norm"}, {"completion": "yes"}])
+def test_bad_parameters_raise_a_value_error_naming_them(spaces, bad):
+    """scikit-learn's InvalidParameterError (a ValueError) from _validate_params, before any work."""
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    ax, ay, _, _ = spaces
+    (name, value), = bad.items()
+    with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of IRP"):
+        IRP(**bad).fit(ax, ay)
+    with pytest.raises(ValueError, match=f"'{name}' parameter of translation_map"):
+        translation_map(ax, ay, **bad)
 
 
 def test_zero_norm_anchor_is_ignored_with_warning(spaces):

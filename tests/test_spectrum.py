@@ -13,7 +13,7 @@ from irp_core.cache import load_dataset
 from irp_core.relative import effective_condition_number
 from irp_core.threads import one_thread
 
-RTOL = 1e-6
+RTOL = SP.RTOL  # IRP's default
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +134,24 @@ def test_no_usable_anchor_is_a_clear_error():
     zeros = np.zeros((5, 3))
     with pytest.raises(ValueError, match="zero norm"):
         SP.prepared_sides(zeros, zeros, "none", 0.003, RTOL)
+
+
+def test_the_spectrum_module_uses_irps_defaults_and_the_fits_own_subsets(anchors):
+    """One pair preparation: the spectra come from the fit's own map (translation_map), and the
+    pruning defaults are IRP's (prune_on="source"), not restated."""
+    import inspect
+
+    assert SP.RTOL == IRP().rtol
+    assert inspect.signature(SP.pruned_subsets).parameters["prune_on"].default == IRP().prune_on
+    assert inspect.signature(SP.delta_curve).parameters["prune_on"].default == IRP().prune_on
+    params = {"omega": 3, "delta": 0.6, "ridge": 0.1}
+    irp = IRP(**params).fit(*anchors)
+    fitted = SP.fit_spectra(*anchors, **params)
+    assert fitted.map.matrix is irp.matrix_  # a cache hit
+    side_x, side_y = SP.prepared_sides(*anchors)
+    subsets = SP.pruned_subsets(side_x, side_y, 3, 0.6)
+    for a, b, c in zip(fitted.subsets, subsets, irp.subsets_):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a, np.sort(c))
+    assert [SP.damped_condition_number(s, 0.0) for s in fitted.spectra] == pytest.approx(irp.condition_numbers_)
+    assert [SP.damped_condition_number(s, 0.1) for s in fitted.spectra] == irp.damped_condition_numbers_

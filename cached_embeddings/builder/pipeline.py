@@ -309,8 +309,9 @@ def build_encoder(out: Path, prep: Prepared, enc: EncoderCfg, models: _Models, w
     # the small datasets (the emoji: 537 head-training items) train the MLP without early stopping,
     # which stopped e5's at the majority class (see MLPHead)
     small = prep.cfg.split is not None
-    for kind, head in (("linear", LinearHead(seed=HEAD_SEED)),
-                       ("mlp", MLPHead(hidden=256, activation="relu", seed=HEAD_SEED, early_stopping=not small))):
+    for kind, head in (("linear", LinearHead(random_state=HEAD_SEED)),
+                       ("mlp", MLPHead(hidden=256, activation="relu", random_state=HEAD_SEED,
+                                       early_stopping=not small))):
         head.fit(xh, yh)
         path = d / "heads" / f"{enc.name}_{kind}.npz"
         _save_head(head, path)

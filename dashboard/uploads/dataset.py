@@ -113,7 +113,7 @@ class UploadedDataset:
                 cls = LinearHead if kind == "linear" else MLPHead
                 # one BLAS thread, as in the app: on a busy machine threaded BLAS made this 30x slower
                 with threadpool_limits(limits=1, user_api="blas"):
-                    self._heads[(encoder, kind)] = cls(seed=self.seed).fit(sp.anchors, sp.anchor_labels)
+                    self._heads[(encoder, kind)] = cls(random_state=self.seed).fit(sp.anchors, sp.anchor_labels)
             return self._heads[(encoder, kind)]
 
     def encoder_modality(self, encoder: str) -> str:

@@ -30,7 +30,7 @@ class Settings:
 
     def irp_kwargs(self) -> dict[str, Any]:
         return {
-            "omega": int(self.omega), "delta": float(self.delta), "seed": int(self.seed),
+            "omega": int(self.omega), "delta": float(self.delta), "random_state": int(self.seed),
             "center": self.center, "whiten_floor": float(self.whiten_floor), "ridge": float(self.ridge),
             "prune_on": self.prune_on, "rescale": self.rescale,
             "completion": bool(self.completion),
