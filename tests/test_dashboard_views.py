@@ -18,11 +18,11 @@ from dashboard.views import scale as VA
 from dashboard.views import sensitivity as VG
 from dashboard.views import translate as VT
 from dashboard.views.common import fmt, untyped
+from dashboard.views.settings import Settings, default_pair
+from irp_core.heads import LinearHead
 from irp_core.scoring import METRICS
 
 NA_DIMS = METRICS["absolute"].na  # how a pair of different dims shows its absolute accuracy
-from dashboard.views.settings import Settings, default_pair
-from irp_core.heads import LinearHead
 
 
 @dataclass(frozen=True)
