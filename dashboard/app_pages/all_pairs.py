@@ -38,7 +38,9 @@ def draw(res: dict, final: bool) -> None:
     tag = "" if final else f"_partial_{next(draws)}"  # a key may appear once per run
     table = VP.paper_table(ds, res, s)
     now = CMP.pairs_means(res)
-    c = (st.container(key="headline") if final else st).columns(4)  # the page's numbers, once final
+    # the page's numbers; keyed once final (a key may appear once per run), in a container either way
+    # so that the final draw replaces the partial one's tiles in place
+    c = st.container(key="headline" if final else None).columns(4)
     c[0].metric("zero-shot (mean ± std over pairs)", table[0]["zero-shot"], **CMP.delta("zero_shot", now, at_a))
     c[1].metric(recon_title, table[0]["recon. similarity (centred)" if centred else "recon. similarity"],
                 **CMP.delta(recon_key, now, at_a))
