@@ -110,12 +110,13 @@ def plan(ds, grid_pairs: str = "default") -> dict[str, list]:
 
 
 # -- the live computations: what the tables hold, and what the dashboard computes on a miss ----
-def live_cond_full(ds, target: str, k: int, center: str, whiten_floor: float) -> float:
-    return VT.full_condition_number(ds, target, k, center, whiten_floor)
+def live_cond_full(ds, target: str, k: int, center: str, whiten_floor: float, seed: int = D.SEED) -> float:
+    """``seed`` picks the K anchors (no row when K is all of them: the tables hold only that)."""
+    return VT.full_condition_number(ds, target, k, center, whiten_floor, seed)
 
 
-def live_baselines(ds, source: str, target: str, k: int, head: str) -> dict:
-    return VT.baselines(ds, source, target, k, head)
+def live_baselines(ds, source: str, target: str, k: int, head: str, seed: int = D.SEED) -> dict:
+    return VT.baselines(ds, source, target, k, head, seed)
 
 
 def live_metrics(ds, s: Settings, cond_full: float | None = None) -> dict[str, Any]:

@@ -115,6 +115,14 @@ def prepare_side(anchors: np.ndarray, center: str, floor: float, rtol: float) ->
     return SIDES.get(key, compute)
 
 
+def full_singular_values(side: Side) -> np.ndarray:
+    """Singular values of all of a side's usable unit anchors (descending): with
+    :func:`irp_core.relative.effective_condition_number`, the condition number pruning is there to
+    improve. The estimator's ``condition_number_full_`` and the dashboard's both read it."""
+    with one_thread():
+        return np.linalg.svd(side.unit[side.usable], compute_uv=False)
+
+
 def restrict(side: Side, rows: np.ndarray) -> Side:
     """The side with only ``rows`` of its anchors (when some anchors of the other side are unusable)."""
     rows = np.asarray(rows, dtype=np.int64)

@@ -30,7 +30,7 @@ from .relative import (
     pseudo_inverse,
     relative_projection,
 )
-from .threads import matmul, one_thread
+from .threads import matmul
 from .validation import IRPWarning
 
 # the choices of IRP's string options, in a stable order (declared once, in irp_core.params)
@@ -212,8 +212,7 @@ class IRP(TranslatorMixin, BaseEstimator):
         """Condition number of all (unpruned) target anchors: what pruning is there to improve."""
         check_is_fitted(self, "matrix_")
         if not hasattr(self, "_singular_values_full"):
-            with one_thread():
-                self._singular_values_full = np.linalg.svd(self._side_y.unit, compute_uv=False)
+            self._singular_values_full = F.full_singular_values(self._side_y)
         return effective_condition_number(self._singular_values_full, self.rtol)
 
     # ------------------------------------------------------------------ translating

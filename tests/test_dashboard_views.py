@@ -161,6 +161,18 @@ def test_k_limits_the_anchors(ds, settings):
     assert m["n_anchors"] == 50 and m["kept_max"] <= 50
 
 
+def test_k_is_the_cores_seeded_subsample(ds, settings):
+    """K on the page means what IRP's n_anchors means: the same seeded rows, so the same fit."""
+    from irp_core import IRP
+
+    s = replace(settings, k=50, seed=3)
+    t = VT.translate(ds, s)
+    sx, sy = ds.space(s.source), ds.space(s.target)
+    direct = IRP(**{**s.irp_kwargs(), "n_anchors": 50}).fit(sx.anchors, sy.anchors)
+    np.testing.assert_allclose(t.pred, direct.transform(sx.test), rtol=1e-4, atol=1e-5)
+    assert t.metrics["n_anchors"] == 50
+
+
 def test_light_translation_skips_the_expensive_parts(ds, settings):
     t = VT.translate(ds, settings, light=True)
     assert "retrieval_top1" not in t.metrics and t.confusion is None  # not measured: not there

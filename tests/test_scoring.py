@@ -131,6 +131,7 @@ def test_dashboard_sweeps_and_cli_agree_on_a_pair(tmp_path):
     same pair at the default settings gives the same numbers under the same names."""
     from dashboard.views import translate as VT
     from dashboard.views.settings import Settings
+    from irp_core import anchor_rows
     from irp_core.cache import load_dataset
     from irp_core.sweeps import sweep_pairs
 
@@ -139,9 +140,10 @@ def test_dashboard_sweeps_and_cli_agree_on_a_pair(tmp_path):
     sx, sy = ds.space(src), ds.space(tgt)
     head = ds.head(tgt, "linear")
     page = VT.translate(ds, Settings(dataset="mnist", source=src, target=tgt, k=k)).metrics
-    spaces = {src: (sx.anchors[:k], sx.test), tgt: (sy.anchors[:k], sy.test)}
+    rows = anchor_rows(len(sx.anchors), k, 0)  # K on the page: IRP's own seeded subsample of the anchors
+    spaces = {src: (sx.anchors[rows], sx.test), tgt: (sy.anchors[rows], sy.test)}
     row = next(r for r in sweep_pairs(spaces, labels=sy.test_labels, heads={tgt: head}) if r["source"] == src)
-    cli = _cli_evaluate(tmp_path, sx.anchors[:k], sy.anchors[:k], sx.test, sy.test, sy.test_labels, head)
+    cli = _cli_evaluate(tmp_path, sx.anchors[rows], sy.anchors[rows], sx.test, sy.test, sy.test_labels, head)
     assert set(cli) <= set(METRICS) and {"recon", "recon_centred", "zero_shot", "cond_full"} <= set(cli)
     for key in ("recon", "recon_centred", "retrieval_top1", "zero_shot", "non_stitch", "kept_mean", "cond_mean"):
         assert page[key] == row[key] == pytest.approx(cli[key], rel=1e-6), key

@@ -38,12 +38,15 @@ def untyped(v: Any) -> np.ndarray:
 fmt = format_number  # one formatter for every number shown (irp_core.scoring)
 
 
-def first_anchors(sp, k: int) -> np.ndarray:
-    """First ``k`` anchors (all when k <= 0 or k >= available)."""
+def anchors(sp, k: int, seed: int) -> np.ndarray:
+    """The anchors a fit at ``K = k`` uses: the core's seeded subsample (:func:`irp_core.anchor_rows`,
+    the rows ``IRP(n_anchors=k, random_state=seed)`` keeps); all of them when k is 0."""
+    from irp_core import anchor_rows
+
     a = sp.anchors
-    if k and 0 < k < a.shape[0]:
-        return a[:k]
-    return a
+    if not k or k >= a.shape[0]:
+        return a
+    return a[anchor_rows(a.shape[0], int(k), int(seed))]
 
 
 def load_head(ds, enc: str, kind: str):

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from dashboard import defaults as D
-from dashboard.views.common import first_anchors, fmt
+from dashboard.views.common import fmt
 from dashboard.views.settings import Settings
 
 FEW_KEPT = 5  # a subspace keeping this many anchors or fewer decodes into a span this thin
@@ -94,4 +94,5 @@ def target_dim(ds, enc: str) -> int:
 
 def anchors_used(ds, enc: str, k: int) -> int:
     """How many anchors a fit with ``K = k`` sees (0: all)."""
-    return int(first_anchors(ds.space(enc), k).shape[0])
+    n = int(ds.space(enc).anchors.shape[0])
+    return min(int(k), n) if k else n

@@ -14,11 +14,11 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard import defaults as D
-from dashboard.views.common import PALETTE, first_anchors, fmt
+from dashboard.views.common import PALETTE, anchors, fmt
 from dashboard.views.settings import Settings
 from irp_core import spectrum as SP
 
-RTOL = 1e-6  # IRP's default rtol: the dashboard has no control for it
+RTOL = SP.RTOL  # IRP's default rtol: the dashboard has no control for it
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 
 
@@ -44,7 +44,7 @@ class PairSpectrum:
 
 
 def _sides(ds, s: Settings):
-    ax, ay = first_anchors(ds.space(s.source), s.k), first_anchors(ds.space(s.target), s.k)
+    ax, ay = anchors(ds.space(s.source), s.k, s.seed), anchors(ds.space(s.target), s.k, s.seed)
     return SP.prepared_sides(ax, ay, s.center, s.whiten_floor, RTOL)
 
 

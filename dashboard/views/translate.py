@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard import defaults as D
-from dashboard.views.common import first_anchors, head_accuracy, load_head
+from dashboard.views.common import anchors, head_accuracy, load_head
 from dashboard.views.layouts import display_rows, layout_figures, layout_panel_data, place_by_similarity
 from dashboard.views.settings import MetricsFn, Settings
 from irp_core.scoring import METRICS
@@ -48,29 +48,29 @@ class Translation:
 
 
 def fit_irp(ds, s: Settings, quiet: bool = False):
-    """Fit IRP on the (first k) parallel anchors of ``s.source`` -> ``s.target`` (``quiet``: see
+    """Fit IRP on the K parallel anchors of ``s.source`` -> ``s.target`` (``quiet``: see
     :meth:`irp_core.IRP.fit`)."""
     from irp_core import IRP
 
     sx, sy = ds.space(s.source), ds.space(s.target)
-    ax, ay = first_anchors(sx, s.k), first_anchors(sy, s.k)
-    return IRP(**s.irp_kwargs()).fit(ax, ay, quiet=quiet)
+    return IRP(**s.irp_kwargs()).fit(anchors(sx, s.k, s.seed), anchors(sy, s.k, s.seed), quiet=quiet)
 
 
 def full_condition_number(ds, target: str, k: int = D.K, center: str = D.CENTER,
-                          whiten_floor: float = D.WHITEN_FLOOR) -> float:
-    """Condition number of all (unpruned) target anchors, in the coordinates the core decodes in.
+                          whiten_floor: float = D.WHITEN_FLOOR, seed: int = D.SEED) -> float:
+    """Condition number of all (unpruned) target anchors, in the coordinates the core decodes in:
+    the core's own computation (IRP's ``condition_number_full_``), on the target side alone.
 
     It does not depend on ω or δ, so pages cache it apart from the fit.
     """
-    from irp_core.relative import effective_condition_number, normalize_rows, working_frame
+    from irp_core import functional
+    from irp_core.relative import effective_condition_number
+    from irp_core.spectrum import RTOL
 
-    ay = np.asarray(first_anchors(ds.space(target), k), dtype=np.float64)
-    ny = normalize_rows(working_frame(ay, center, whiten_floor).to_working(ay))
-    ny = ny[np.linalg.norm(ny, axis=1) > 0.5]
-    if ny.size == 0:
+    side = functional.prepare_side(anchors(ds.space(target), k, seed), center, whiten_floor, RTOL)
+    if not side.usable.any():
         return float("inf")
-    return float(effective_condition_number(np.linalg.svd(ny, compute_uv=False)))
+    return effective_condition_number(functional.full_singular_values(side), RTOL)
 
 
 def pair_constants(ds, source: str, target: str, head: str = D.HEAD) -> dict[str, Any]:
@@ -110,14 +110,14 @@ def translate(ds, s: Settings, light: bool = False, cond_full: float | None = No
     sx, sy = ds.space(s.source), ds.space(s.target)
     head = load_head(ds, s.target, s.head)
     fixed = None if light else pair if pair is not None else pair_constants(ds, s.source, s.target, s.head)
-    score = score_pair(IRP(**s.irp_kwargs()), first_anchors(sx, s.k), first_anchors(sy, s.k), sx.test, sy.test,
+    score = score_pair(IRP(**s.irp_kwargs()), anchors(sx, s.k, s.seed), anchors(sy, s.k, s.seed), sx.test, sy.test,
                        labels=sy.test_labels, head=head, retrieval=not light, keep_similarities=not light,
                        non_stitch=False, absolute=light,  # not light: from the pair's constants
                        confusion=not light, n_classes=len(ds.classes), pred_dtype=np.float32,
                        conditioning=conditioning, capture_warnings=True)
     irp, m, pred = score.translator, dict(score.metrics), score.pred
     if cond_full is None and not light:
-        cond_full = full_condition_number(ds, s.target, s.k, s.center, s.whiten_floor)
+        cond_full = full_condition_number(ds, s.target, s.k, s.center, s.whiten_floor, s.seed)
     if cond_full is not None:
         m["cond_full"] = cond_full
     extras = {"warnings": score.warnings, "irp_params": irp.get_params()}  # every option, defaults included
@@ -174,7 +174,7 @@ def add_conditioning(ds, t: Translation) -> Translation:
     return t
 
 
-def baselines(ds, source: str, target: str, k: int = D.K, head: str = D.HEAD) -> dict[str, dict]:
+def baselines(ds, source: str, target: str, k: int = D.K, head: str = D.HEAD, seed: int = D.SEED) -> dict[str, dict]:
     """Direct translations with both anchor sets (Procrustes, linear map): ``recon`` and ``zero_shot``.
 
     They do not depend on ω/δ, so pages cache them separately.
@@ -183,7 +183,7 @@ def baselines(ds, source: str, target: str, k: int = D.K, head: str = D.HEAD) ->
     from irp_core.scoring import score_pair
 
     sx, sy = ds.space(source), ds.space(target)
-    ax, ay = first_anchors(sx, k), first_anchors(sy, k)
+    ax, ay = anchors(sx, k, seed), anchors(sy, k, seed)
     h = load_head(ds, target, head)
     out: dict[str, dict] = {}
     for name, cls in (("procrustes", Procrustes), ("linear", LinearMap)):
