@@ -250,6 +250,17 @@ def wait_setting(page, omega: int, delta: float, timeout: float = 60.0) -> None:
     setting_shown(page, omega, delta).wait_for(timeout=timeout * 1000)
 
 
+def button(page, name: str):
+    """The button keyed ``name`` (its first ``<button>``: one with help also holds the help's icon)."""
+    return page.locator(f"{key(name)} button").first
+
+
+def selectbox_text(page, name: str) -> str:
+    """The text of the selectbox keyed ``name``, with the values of its inputs (where 1.67 keeps the choice)."""
+    return page.locator(key(name)).evaluate(
+        "e => e.textContent + ' ' + [...e.querySelectorAll('input')].map(i => i.value).join(' ')")
+
+
 def slider_thumb(page, name: str):
     """The focusable range input of the slider keyed ``name`` (1.67 renders a react-aria slider)."""
     return page.locator(f'{key(name)} input[type="range"]')

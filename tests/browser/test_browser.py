@@ -13,6 +13,7 @@ from bench.browser import (
     PAGES,
     SETTING,
     TRANSLATE_HEIGHT,
+    button,
     exception_texts,
     key,
     nudge_slider,
@@ -69,7 +70,7 @@ def test_selecting_points_shows_the_linked_items(page, app_url, screenshots):
     assert exception_texts(page) == []
     shot = screenshot(page, screenshots / "translate_selection.png", height=TRANSLATE_HEIGHT)
     assert shot.stat().st_size > 10_000
-    page.locator(f'{key("clear_selection")} button').click()
+    button(page, "clear_selection").click()
     page.locator(key("selection_hint")).wait_for()
 
 

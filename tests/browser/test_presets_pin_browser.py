@@ -9,11 +9,13 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from bench.browser import (
+    button,
     exception_texts,
     key,
     nudge_slider,
     open_exports,
     screenshot,
+    selectbox_text,
     share_link,
     slider_value,
     tile_deltas,
@@ -38,12 +40,6 @@ def _choose_preset(page, name: str) -> None:
     page.locator(f"{key('preset')} {RADIO_OPTION}").nth(OPTIONS.index(name)).click()
 
 
-def _centring(page) -> str:
-    """The centring selectbox's text, with the values of its inputs (where 1.67 keeps the choice)."""
-    return page.locator(key("center")).evaluate(
-        "e => e.textContent + ' ' + [...e.querySelectorAll('input')].map(i => i.value).join(' ')")
-
-
 def _pinned(page):
     """Shown once A is pinned: its re-pin button."""
     return page.locator(key("repin_button"))
@@ -57,10 +53,10 @@ def test_paper_preset_pin_move_and_share(page, app_url, browser, screenshots):
     wait_idle(page)
     assert _preset(page) == "paper"
     assert slider_value(page, "omega") == "8" and float(slider_value(page, "delta")) == pytest.approx(0.7)
-    assert float(slider_value(page, "ridge")) == 0.0 and "none" in _centring(page)
+    assert float(slider_value(page, "ridge")) == 0.0 and "none" in selectbox_text(page, "center")
     assert tile_deltas(page) == {}  # nothing pinned yet
 
-    page.locator(f"{key('pin_button')} button").click()
+    button(page, "pin_button").click()
     page.wait_for_url("**pin=**")
     _pinned(page).wait_for()
     wait_idle(page)
@@ -92,7 +88,7 @@ def test_paper_preset_pin_move_and_share(page, app_url, browser, screenshots):
     finally:
         other.context.close()
 
-    page.locator(f"{key('unpin_button')} button").click()
+    button(page, "unpin_button").click()
     page.locator(key("pin_button")).wait_for()
     wait_idle(page)
     assert "pin=" not in page.url and tile_deltas(page) == {}
@@ -108,7 +104,7 @@ def test_choosing_a_preset_moves_the_controls(page, app_url):
     page.wait_for_url("**preset=paper**")
     wait_idle(page)
     assert slider_value(page, "omega") == "8" and float(slider_value(page, "delta")) == pytest.approx(0.7)
-    assert "none" in _centring(page)
+    assert "none" in selectbox_text(page, "center")
     _choose_preset(page, "defaults")
     wait_idle(page)
     assert slider_value(page, "omega") == "1" and float(slider_value(page, "delta")) == 0.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bench.browser import (
+    button,
     exception_texts,
     key,
     numbers,
@@ -48,9 +49,9 @@ def test_classroom_mode_steps_through_the_method(page, app_url, screenshots):
         if step == "ridge":
             assert screenshot(page, screenshots / "classroom_ridge.png").stat().st_size > 10_000
         if n < len(steps) - 1:
-            page.locator(f"{key('step_next')} button").click()
+            button(page, "step_next").click()
             page.wait_for_url(f"**step={steps[n + 1]}**")
-    assert page.locator(f"{key('step_next')} button").is_disabled()
-    page.locator(f"{key('step_prev')} button").click()
+    assert button(page, "step_next").is_disabled()
+    button(page, "step_prev").click()
     page.wait_for_url(f"**step={steps[-2]}**")
     assert "classroom=1" in page.url

@@ -10,7 +10,7 @@ import io
 
 import numpy as np
 
-from bench.browser import exception_texts, key, nav_link, wait_idle, wait_tile
+from bench.browser import button, exception_texts, key, nav_link, selectbox_text, wait_idle, wait_tile
 from dashboard import defaults as D
 from dashboard.uploads import LAYOUTS
 from irp_core.cache import load_dataset
@@ -46,12 +46,7 @@ def _upload(page, app_url, files) -> None:
     page.locator(key("upload_layout")).get_by_role("combobox").click()
     page.locator('[role="listbox"] [role="option"]').nth(list(LAYOUTS).index("pca")).click()
     wait_idle(page)
-    page.locator(f"{key('upload_build')} button").click()
-
-
-def _dataset_shown(page) -> str:
-    """What the sidebar's dataset selector shows."""
-    return page.locator(key("dataset")).inner_text()
+    button(page, "upload_build").click()
 
 
 def test_upload_then_translate_and_a_second_session_does_not_see_it(page, browser, app_url):
@@ -65,7 +60,7 @@ def test_upload_then_translate_and_a_second_session_does_not_see_it(page, browse
     recon = wait_tile(page, "recon", timeout=120)
     assert 0.3 < float(recon) <= 1.0
     assert 0.5 < float(wait_tile(page, "zero_shot")) <= 1.0
-    assert name in _dataset_shown(page)  # the page runs on the upload
+    assert name in selectbox_text(page, "dataset")  # the page runs on the upload
     assert "dataset=upload" in page.url
     wait_idle(page)
     assert exception_texts(page) == []
@@ -76,7 +71,7 @@ def test_upload_then_translate_and_a_second_session_does_not_see_it(page, browse
         second.set_default_timeout(60_000)
         second.goto(f"{app_url}/?dataset={name}")  # the first session's URL
         wait_tile(second, "recon", timeout=120)
-        assert D.DATASET in _dataset_shown(second)  # the default dataset
+        assert D.DATASET in selectbox_text(second, "dataset")  # the default dataset
         assert name not in second.locator("body").inner_text()  # nowhere on the page
         assert exception_texts(second) == []
     finally:
