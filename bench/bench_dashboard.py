@@ -386,7 +386,7 @@ def main(argv: list[str] | None = None) -> None:
             warn_errors(page, "first render")
             settle(page)
             if pages:
-                print("first open of each page (sidebar click -> title and main content shown, script idle):")
+                print("first open of each page (sidebar click -> its address and main content shown, script idle):")
             for name in pages:
                 cpu0 = tree_cpu(proc.pid)
                 dt, runs = open_page(page, name)
