@@ -308,7 +308,7 @@ def run_pin_pair(browser, base: str, server_pid: int, letter: str, start: Settin
     extra = {"panel": DETAILS_TAB} if panel == "details" else {}
     tabs = {}
     for name, seed in (("unpinned", 1), ("pinned", 2)):
-        q = {**start.query(), "seed": seed, **extra}
+        q = {**start.query(), "random_state": seed, **extra}
         if name == "pinned":
             q["pin"] = encode(start.settings(seed))
         page = browser.new_page(viewport={"width": 1500, "height": 1000})

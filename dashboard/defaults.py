@@ -1,32 +1,33 @@
 """Every default of the dashboard, in one place.
 
-The method's defaults and option lists are irp_core's, written once there (``IRP()``'s parameters,
-the option tuples next to where IRP validates them); this module only names them for the pages.
+The method's defaults, ranges and option lists are irp_core's, written once there (``IRP()``'s
+signature, :mod:`irp_core.params`); this module only names the ones the pages refer to.
 The dashboard's own defaults (layout points, sweep grids, page settings) are set here, and the lead
 may retune them; nothing else in ``dashboard/`` hard-codes them.
 """
 
-from irp_core import IRP
+from irp_core import params
 from irp_core.dataset import HEAD_KINDS
-from irp_core.translator import CENTER_OPTIONS, PRUNE_ON_OPTIONS, RESCALE_OPTIONS  # noqa: F401 - as D.*
 
 DATASET = "mnist"
 SOURCE_INDEX = 0  # default source: the dataset's first encoder
 TARGET_INDEX = 1  # default target: its second encoder (the first when there is only one)
 
-# The method's defaults are IRP()'s: the best zero-shot setting of the ablation in docs/ABLATION.md.
-_IRP = IRP().get_params()
+# The method's defaults are IRP()'s (the best zero-shot setting of the ablation in docs/ABLATION.md),
+# its ranges and options irp_core.params'. A knob the pages name is read from there: nothing below
+# is written twice.
+_IRP = params.defaults()
 OMEGA = _IRP["omega"]
-OMEGA_MIN, OMEGA_MAX = 1, 32
+OMEGA_MIN, OMEGA_MAX = int(params.param("omega").low), int(params.param("omega").high)
 DELTA = _IRP["delta"]
-DELTA_MIN, DELTA_MAX, DELTA_STEP = 0.0, 0.95, 0.05
-
-K = _IRP["n_anchors"] or 0  # anchor count; 0 means "all shipped anchors" (IRP's n_anchors=None)
-SEED = _IRP["random_state"]
+DELTA_MIN, DELTA_MAX, DELTA_STEP = params.param("delta").low, params.param("delta").high, params.param("delta").step
+N_ANCHORS = _IRP["n_anchors"] or 0  # anchor count; 0 means "all shipped anchors" (IRP's n_anchors=None)
+RANDOM_STATE = _IRP["random_state"]
 CENTER = _IRP["center"]
+CENTER_OPTIONS, PRUNE_ON_OPTIONS, RESCALE_OPTIONS = (params.options(n) for n in ("center", "prune_on", "rescale"))
 WHITEN_FLOOR = _IRP["whiten_floor"]
 RIDGE = _IRP["ridge"]
-RIDGE_MIN, RIDGE_MAX, RIDGE_STEP = 0.0, 2.0, 0.05
+RIDGE_MIN, RIDGE_MAX, RIDGE_STEP = params.param("ridge").low, params.param("ridge").high, params.param("ridge").step
 PRUNE_ON = _IRP["prune_on"]
 RESCALE = _IRP["rescale"]
 COMPLETION = _IRP["completion"]

@@ -131,7 +131,8 @@ def metrics_rows(settings: Mapping[str, Any], metrics: Mapping[str, Any],
 def pairs_rows(res: Mapping[str, Any], settings: Mapping[str, Any]) -> list[dict[str, Any]]:
     """One row per ordered (source, target) pair of an ``all_pairs`` result, with the settings."""
     encs = list(res["encoders"])
-    common = {k: settings[k] for k in ("dataset", "omega", "delta", "k", "seed", "head") if k in settings}
+    keys = ("dataset", "omega", "delta", "n_anchors", "random_state", "head")
+    common = {k: settings[k] for k in keys if k in settings}
     rows = []
     for i, src in enumerate(encs):
         for j, tgt in enumerate(encs):
@@ -146,7 +147,8 @@ def pairs_rows(res: Mapping[str, Any], settings: Mapping[str, Any]) -> list[dict
 
 def grid_rows(grid: Mapping[str, Any], settings: Mapping[str, Any]) -> list[dict[str, Any]]:
     """One row per (ω, δ) cell of a ``sensitivity_grid`` result, with the pair it was run on."""
-    common = {k: settings[k] for k in ("dataset", "source", "target", "k", "seed", "head") if k in settings}
+    keys = ("dataset", "source", "target", "n_anchors", "random_state", "head")
+    common = {k: settings[k] for k in keys if k in settings}
     rows = []
     for i, w in enumerate(grid["omegas"]):
         for j, d in enumerate(grid["deltas"]):

@@ -100,23 +100,24 @@ def plan(ds, grid_pairs: str = "default") -> dict[str, list]:
         cells += [replace(base, source=a, target=b) for a, b in pairs]
         cells += [replace(base, source=a, target=b, omega=int(w), delta=float(d))
                   for a, b in grid for w in GRID_OMEGAS for d in GRID_DELTAS[name]]
-    frames = _unique((s.k, s.center, s.whiten_floor) for s in cells)
+    frames = _unique((s.n_anchors, s.center, s.whiten_floor) for s in cells)
     return {
         "cond_full": [(t, k, c, wf) for k, c, wf in frames for t in encs],
-        "baselines": [(a, b, D.K, h) for a, b in pairs for h in BASELINE_HEADS],
+        "baselines": [(a, b, D.N_ANCHORS, h) for a, b in pairs for h in BASELINE_HEADS],
         "metrics": _unique(cells),
         "grid_pairs": [list(p) for p in grid],
     }
 
 
 # -- the live computations: what the tables hold, and what the dashboard computes on a miss ----
-def live_cond_full(ds, target: str, k: int, center: str, whiten_floor: float, seed: int = D.SEED) -> float:
-    """``seed`` picks the K anchors (no row when K is all of them: the tables hold only that)."""
-    return VT.full_condition_number(ds, target, k, center, whiten_floor, seed)
+def live_cond_full(ds, target: str, n_anchors: int, center: str, whiten_floor: float,
+                   random_state: int = D.RANDOM_STATE) -> float:
+    """``random_state`` picks the K anchors (none when K is all of them: the tables hold only that)."""
+    return VT.full_condition_number(ds, target, n_anchors, center, whiten_floor, random_state)
 
 
-def live_baselines(ds, source: str, target: str, k: int, head: str, seed: int = D.SEED) -> dict:
-    return VT.baselines(ds, source, target, k, head, seed)
+def live_baselines(ds, source: str, target: str, n_anchors: int, head: str, random_state: int = D.RANDOM_STATE) -> dict:
+    return VT.baselines(ds, source, target, n_anchors, head, random_state)
 
 
 def live_metrics(ds, s: Settings, cond_full: float | None = None) -> dict[str, Any]:
@@ -131,9 +132,9 @@ class Tables:
     def __init__(self, dataset: str, doc: dict):
         self.dataset = dataset
         self.grid_pairs = [tuple(p) for p in doc.get("grid_pairs", [])]
-        self._cond = {(e["target"], int(e["k"]), e["center"], float(e["whiten_floor"])): e["value"]
+        self._cond = {(e["target"], int(e["n_anchors"]), e["center"], float(e["whiten_floor"])): e["value"]
                       for e in doc["cond_full"] if "value" in e}
-        self._base = {(e["source"], e["target"], int(e["k"]), e["head"]): e["value"]
+        self._base = {(e["source"], e["target"], int(e["n_anchors"]), e["head"]): e["value"]
                       for e in doc["baselines"] if "value" in e}
         self._metrics = {Settings(**e["settings"]): e["metrics"]
                          for e in doc["metrics"] if "metrics" in e}
@@ -146,12 +147,12 @@ class Tables:
         m = self._metrics.get(s)
         return None if m is None else copy.deepcopy(m)
 
-    def baselines(self, source: str, target: str, k: int, head: str) -> dict | None:
-        b = self._base.get((source, target, int(k), head))
+    def baselines(self, source: str, target: str, n_anchors: int, head: str) -> dict | None:
+        b = self._base.get((source, target, int(n_anchors), head))
         return None if b is None else copy.deepcopy(b)
 
-    def cond_full(self, target: str, k: int, center: str, whiten_floor: float) -> float | None:
-        return self._cond.get((target, int(k), center, float(whiten_floor)))
+    def cond_full(self, target: str, n_anchors: int, center: str, whiten_floor: float) -> float | None:
+        return self._cond.get((target, int(n_anchors), center, float(whiten_floor)))
 
     def settings(self) -> list[Settings]:
         return list(self._metrics)

@@ -199,7 +199,7 @@ def build_dataset(name: str, root: Path, jobs: int = 2, grid_pairs: str = "defau
             collect(*r)
 
         def cond_of(s):
-            e = results[_journal_key("cond_full", (s.target, s.k, s.center, s.whiten_floor))]
+            e = results[_journal_key("cond_full", (s.target, s.n_anchors, s.center, s.whiten_floor))]
             return e["value"]
 
         tasks = [(rs, name, "baselines", key) for key in pending("baselines", plan["baselines"])]
@@ -231,9 +231,9 @@ def build_dataset(name: str, root: Path, jobs: int = 2, grid_pairs: str = "defau
         "grid": {"omegas": list(P.GRID_OMEGAS), "deltas": {k: list(v) for k, v in P.GRID_DELTAS.items()}},
         "grid_pairs": plan["grid_pairs"],
         "inputs": inputs,
-        "cond_full": [entry("cond_full", dict(zip(("target", "k", "center", "whiten_floor"), key)), key)
+        "cond_full": [entry("cond_full", dict(zip(("target", "n_anchors", "center", "whiten_floor"), key)), key)
                       for key in plan["cond_full"]],
-        "baselines": [entry("baselines", dict(zip(("source", "target", "k", "head"), key)), key)
+        "baselines": [entry("baselines", dict(zip(("source", "target", "n_anchors", "head"), key)), key)
                       for key in plan["baselines"]],
         "metrics": [entry("metrics", {"settings": asdict(s)}, s) for s in plan["metrics"]],
     }

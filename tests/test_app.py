@@ -75,7 +75,7 @@ def test_sidebar_defaults_come_from_defaults_module():
     assert at.sidebar.selectbox(key="dataset").value == D.DATASET
     assert at.sidebar.selectbox(key="source").value == encs[D.SOURCE_INDEX]
     assert at.sidebar.selectbox(key="target").value == encs[min(D.TARGET_INDEX, len(encs) - 1)]
-    assert at.sidebar.number_input(key="k").value == D.K
+    assert at.sidebar.number_input(key="n_anchors").value == D.N_ANCHORS
     assert at.sidebar.selectbox(key="center").value == D.CENTER
     assert at.sidebar.slider(key="ridge").value == pytest.approx(D.RIDGE)
     assert at.sidebar.number_input(key="whiten_floor").value == pytest.approx(D.WHITEN_FLOOR)
@@ -85,14 +85,14 @@ def test_sidebar_defaults_come_from_defaults_module():
 def test_query_params_seed_the_widgets():
     encs = _encoders()
     src, tgt = encs[-1], encs[0]
-    at = _app("translate", omega="5", delta="0.55", source=src, target=tgt, seed="3",
+    at = _app("translate", omega="5", delta="0.55", source=src, target=tgt, random_state="3",
               center="none", prune_on="target", completion="true", head="mlp")
     _assert_clean(at)
     sb = at.sidebar
     assert sb.slider(key="omega").value == 5
     assert sb.slider(key="delta").value == pytest.approx(0.55)
     assert sb.selectbox(key="source").value == src and sb.selectbox(key="target").value == tgt
-    assert sb.number_input(key="seed").value == 3
+    assert sb.number_input(key="random_state").value == 3
     assert sb.selectbox(key="center").value == "none"
     assert sb.selectbox(key="prune_on").value == "target"
     assert sb.checkbox(key="completion").value is True
@@ -103,7 +103,7 @@ def test_query_params_seed_the_widgets():
 @pytest.mark.parametrize("page", list(PAGES))
 def test_invalid_query_params_are_ignored(page):
     at = _app(page, omega="abc", delta="7", source="no_such_encoder", dataset="nope",
-              k="-5", center="sideways", completion="maybe", bogus="1")
+              n_anchors="-5", center="sideways", completion="maybe", bogus="1")
     _assert_clean(at)
     sb = at.sidebar
     assert sb.slider(key="omega").value == D.OMEGA
@@ -144,7 +144,7 @@ def test_translate_shows_all_the_numbers():
 
 
 def test_core_warning_is_shown_not_raised():
-    at = _app("translate", k="2", delta="0.0")
+    at = _app("translate", n_anchors="2", delta="0.0")
     assert not at.exception
     assert at.warning or at.error  # a tiny anchor set is reported, never a traceback
 

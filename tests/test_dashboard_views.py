@@ -157,7 +157,7 @@ def test_higher_delta_keeps_fewer_anchors(ds, settings):
 
 
 def test_k_limits_the_anchors(ds, settings):
-    m = VT.translate(ds, replace(settings, k=50, delta=0.0)).metrics
+    m = VT.translate(ds, replace(settings, n_anchors=50, delta=0.0)).metrics
     assert m["n_anchors"] == 50 and m["kept_max"] <= 50
 
 
@@ -165,7 +165,7 @@ def test_k_is_the_cores_seeded_subsample(ds, settings):
     """K on the page means what IRP's n_anchors means: the same seeded rows, so the same fit."""
     from irp_core import IRP
 
-    s = replace(settings, k=50, seed=3)
+    s = replace(settings, n_anchors=50, random_state=3)
     t = VT.translate(ds, s)
     sx, sy = ds.space(s.source), ds.space(s.target)
     direct = IRP(**{**s.irp_kwargs(), "n_anchors": 50}).fit(sx.anchors, sy.anchors)

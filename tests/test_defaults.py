@@ -8,5 +8,5 @@ def test_the_dashboard_at_its_defaults_runs_irp_at_its_defaults():
     from dashboard.views.settings import Settings
 
     assert IRP(**Settings().irp_kwargs()).get_params() == IRP().get_params()
-    assert D.K == 0 and IRP().n_anchors is None  # the sidebar's K = 0: all anchors, as IRP's None
+    assert D.N_ANCHORS == 0 and IRP().n_anchors is None  # the sidebar's K = 0: all anchors, as IRP's None
     assert D.CENTER in D.CENTER_OPTIONS

@@ -30,7 +30,7 @@ from irp_core.cache import load_dataset
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 TIMEOUT = 600  # a cold Sensitivity page fits 35 grid cells and 25 pairs
 BASE_URL = "http://localhost:8501"
-SIDEBAR_KEYS = ("dataset", "source", "target", "omega", "delta", "k", "seed", "center", "prune_on",
+SIDEBAR_KEYS = ("dataset", "source", "target", "omega", "delta", "n_anchors", "random_state", "center", "prune_on",
                 "rescale", "completion", "head")
 
 
@@ -123,7 +123,7 @@ def test_metrics_csv_keeps_text_values_and_empty_nan():
 def test_pairs_and_grid_csv_match_the_matrices(mnist):
     encs = list(mnist.encoders)
     src, tgt = encs[0], encs[1]
-    s = Settings(source=src, target=tgt, k=200)
+    s = Settings(source=src, target=tgt, n_anchors=200)
     res = VP.all_pairs(mnist, s)
     rows = _csv(X.rows_csv(X.pairs_rows(res, s.as_dict())))
     assert len(rows) == len(encs) ** 2
@@ -183,7 +183,7 @@ def test_figures_html_is_standalone_and_offline():
 def test_share_link_and_file_stem():
     assert X.share_link(BASE_URL, {"omega": 5, "delta": "0.55"}) == f"{BASE_URL}/?omega=5&delta=0.55"
     assert X.share_link(BASE_URL + "/", {}) == BASE_URL + "/"
-    assert X.share_link(BASE_URL + "/sensitivity", {"k": 10}) == f"{BASE_URL}/sensitivity?k=10"
+    assert X.share_link(BASE_URL + "/sensitivity", {"n_anchors": 10}) == f"{BASE_URL}/sensitivity?n_anchors=10"
     assert X.share_link(None, {"source": "a b"}) == "?source=a+b"
     stem = X.file_stem({"dataset": "mnist", "source": "x/1", "target": "y", "omega": 8, "delta": 0.7})
     assert stem == "irp_mnist_x-1-to-y_w8_d0.70"
@@ -267,7 +267,7 @@ def test_translate_page_offers_the_files(downloads, mnist):
 
 def test_link_holds_the_non_default_params_and_restores_the_view():
     encs = list(load_dataset(D.DATASET).encoders)
-    params = {"omega": "5", "delta": "0.55", "source": encs[-1], "k": "300", "completion": "true"}
+    params = {"omega": "5", "delta": "0.55", "source": encs[-1], "n_anchors": "300", "completion": "true"}
     at = _run("scale", url_path="scale", **params)
     link = at.code[0].value
     parts = urlsplit(link)
@@ -276,7 +276,7 @@ def test_link_holds_the_non_default_params_and_restores_the_view():
     assert query == params
     again = _run("scale", url_path="scale", **query)
     assert _sidebar(again) == _sidebar(at)
-    assert _sidebar(at)["omega"] == 5 and _sidebar(at)["k"] == 300 and _sidebar(at)["source"] == encs[-1]
+    assert _sidebar(at)["omega"] == 5 and _sidebar(at)["n_anchors"] == 300 and _sidebar(at)["source"] == encs[-1]
 
 
 def test_link_on_default_settings_is_the_bare_page():
@@ -286,7 +286,7 @@ def test_link_on_default_settings_is_the_bare_page():
 
 @pytest.mark.slow  # both pages' sweeps: about 9 s
 def test_all_pairs_and_sensitivity_offer_their_tables(downloads):
-    at = _run("all_pairs", k="300")
+    at = _run("all_pairs", n_anchors="300")
     files = _files(at, downloads)
     name, mime, data = files["dl_pairs"]
     n = len(load_dataset(D.DATASET).encoders)
@@ -294,7 +294,7 @@ def test_all_pairs_and_sensitivity_offer_their_tables(downloads):
     assert files["dl_figures"][1] == X.HTML_MIME and b"zero-shot accuracy" in files["dl_figures"][2]
 
     downloads.clear()
-    files = _files(_run("sensitivity", k="300"), downloads)
+    files = _files(_run("sensitivity", n_anchors="300"), downloads)
     grid = _csv(files["dl_grid"][2])
     assert len(grid) == len(D.SWEEP_OMEGAS) * len(D.SWEEP_DELTAS)
     assert {int(r["omega"]) for r in grid} == set(D.SWEEP_OMEGAS)

@@ -42,8 +42,8 @@ def test_next_step_rounds_as_the_sidebar_does():
     None,  # the page just opened: no move to follow
     BASE,  # the same setting (a tab switched, a pin)
     replace(BASE, omega=7, delta=0.45),  # two sliders moved
-    replace(BASE, omega=7, seed=2),  # a slider and another option
-    replace(BASE, seed=2),  # not a slider
+    replace(BASE, omega=7, random_state=2),  # a slider and another option
+    replace(BASE, random_state=2),  # not a slider
     replace(BASE, source="efficientnet_lite2"),  # another pair
 ])
 def test_no_step_ahead_unless_one_slider_moved(previous):

@@ -92,8 +92,8 @@ def _compare(ds, t, cells, baselines) -> None:
         with another_summation_order(threads):
             for s in cells:
                 n = len(ds.space(s.target).test_labels)
-                cond = P.live_cond_full(ds, s.target, s.k, s.center, s.whiten_floor)
-                _assert_same(cond, t.cond_full(s.target, s.k, s.center, s.whiten_floor),
+                cond = P.live_cond_full(ds, s.target, s.n_anchors, s.center, s.whiten_floor)
+                _assert_same(cond, t.cond_full(s.target, s.n_anchors, s.center, s.whiten_floor),
                              f"cond_full {s}, {order}", n, key="cond_full")
                 _assert_same(P.live_metrics(ds, s, cond), t.metrics(s), f"metrics {s}, {order}", n)
             for src, tgt, k, head in baselines:
@@ -108,7 +108,7 @@ def test_settings_off_the_tables_miss():
     src, tgt = default_pair(load_dataset(name).encoders)
     base = P.preset(name, "defaults", src, tgt)
     assert t.metrics(base) is not None
-    for off in (dict(omega=3), dict(delta=0.35), dict(k=300), dict(ridge=0.25), dict(seed=1),
+    for off in (dict(omega=3), dict(delta=0.35), dict(n_anchors=300), dict(ridge=0.25), dict(random_state=1),
                 dict(center="anchor_mean"), dict(head="mlp"), dict(completion=True),
                 dict(rescale="none"), dict(prune_on="both"), dict(whiten_floor=0.01)):
         assert t.metrics(replace(base, **off)) is None, off
@@ -263,7 +263,7 @@ def test_off_the_presets_the_page_computes_every_cell_live(monkeypatch):
 
     calls = _count_live(monkeypatch)
     at = AppTest.from_file(APP, default_timeout=240)
-    at.query_params["k"] = "222"  # off every table
+    at.query_params["n_anchors"] = "222"  # off every table
     at.switch_page("app_pages/all_pairs.py")
     at.run()
     assert not at.exception and not at.error
@@ -272,6 +272,6 @@ def test_off_the_presets_the_page_computes_every_cell_live(monkeypatch):
     shown = {m.label: m.value for m in at.metric}
     ds = load_dataset(D.DATASET)
     src, tgt = default_pair(ds.encoders)
-    res = VP.all_pairs(ds, Settings(dataset=D.DATASET, source=src, target=tgt, k=222))
+    res = VP.all_pairs(ds, Settings(dataset=D.DATASET, source=src, target=tgt, n_anchors=222))
     assert shown["pairs available"] == VP.paper_table(ds, res, Settings())[0]["pairs available"]
     assert shown["zero-shot (mean ± std over pairs)"] == VP.paper_table(ds, res, Settings())[0]["zero-shot"]

@@ -56,7 +56,8 @@ def test_paper_preset_in_the_url_opens_the_paper_setting():
     at = _app("translate", preset="paper")
     _clean(at)
     assert _controls(at) == {"preset": "paper", **PAPER}
-    assert any("ω = 8, δ = 0.70" in c.value and "centring none, ridge 0.00" in c.value for c in at.caption)
+    assert any("ω = 8, δ = 0.70" in c.value and "centring = none" in c.value and "ridge = 0.00" in c.value
+               for c in at.caption)
     # the numbers are the paper setting's: the precomputed tables' entry for this exact Settings
     src, tgt = _pair()
     tabled = P.load_tables(D.DATASET).metrics(P.preset(D.DATASET, "paper", src, tgt))
@@ -76,12 +77,12 @@ def test_a_preset_sets_the_controls_and_any_change_selects_custom():
     assert _controls(at) == {"preset": "custom", **PAPER, "omega": 4}
     at.sidebar.slider(key="omega").set_value(8).run()  # back on the paper's values: its preset again
     assert _controls(at)["preset"] == "paper"
-    at.sidebar.number_input(key="seed").set_value(3).run()  # an advanced control counts as well
+    at.sidebar.number_input(key="random_state").set_value(3).run()  # an advanced control counts as well
     assert _controls(at)["preset"] == "custom"
     at.sidebar.radio(key="preset").set_value("defaults").run()
     assert _controls(at) == {"preset": "defaults", "omega": D.OMEGA, "delta": D.DELTA, "center": D.CENTER,
                              "ridge": D.RIDGE}
-    assert at.sidebar.number_input(key="seed").value == D.SEED
+    assert at.sidebar.number_input(key="random_state").value == D.RANDOM_STATE
     assert at.session_state[SETTINGS_KEY] == Settings(dataset=D.DATASET, source=_pair()[0], target=_pair()[1])
 
 
@@ -98,7 +99,7 @@ def test_preset_match_covers_every_method_control():
     assert presets.match({}) == "defaults"
     assert presets.match(presets.values("paper")) == "paper"
     for key, value in presets.FIELDS.items():  # each control off its default leaves both presets
-        other = {"omega": 2, "delta": 0.25, "center": "anchor_mean", "ridge": 0.5, "k": 100, "seed": 1,
+        other = {"omega": 2, "delta": 0.25, "center": "anchor_mean", "ridge": 0.5, "n_anchors": 100, "random_state": 1,
                  "whiten_floor": 0.01, "prune_on": "both", "rescale": "none", "completion": True}[key]
         assert other != value
         assert presets.match({key: other}) == "custom", key
@@ -124,7 +125,7 @@ def test_sensitivity_deltas_prune_for_their_centring(center):
 def test_pin_encoding_round_trips_and_refuses_bad_links():
     src, tgt = _pair()
     for s in (Settings(source=src, target=tgt), replace(Settings(source=src, target=tgt), **PAPER),
-              Settings(source=src, target=tgt, k=300, completion=True, prune_on="both", whiten_floor=0.0125)):
+              Settings(source=src, target=tgt, n_anchors=300, completion=True, prune_on="both", whiten_floor=0.0125)):
         text = CMP.encode(s)
         assert CMP.decode(text) == s
         assert len(text) < 160

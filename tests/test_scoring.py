@@ -139,7 +139,7 @@ def test_dashboard_sweeps_and_cli_agree_on_a_pair(tmp_path):
     src, tgt, k = "resnet10t_128", "resnet18_256", 300
     sx, sy = ds.space(src), ds.space(tgt)
     head = ds.head(tgt, "linear")
-    page = VT.translate(ds, Settings(dataset="mnist", source=src, target=tgt, k=k)).metrics
+    page = VT.translate(ds, Settings(dataset="mnist", source=src, target=tgt, n_anchors=k)).metrics
     rows = anchor_rows(len(sx.anchors), k, 0)  # K on the page: IRP's own seeded subsample of the anchors
     spaces = {src: (sx.anchors[rows], sx.test), tgt: (sy.anchors[rows], sy.test)}
     row = next(r for r in sweep_pairs(spaces, labels=sy.test_labels, heads={tgt: head}) if r["source"] == src)

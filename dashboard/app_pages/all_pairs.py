@@ -31,7 +31,7 @@ def draw(res: dict, final: bool) -> None:
     if final:
         for msg in res["errors"]:
             st.warning(msg)
-        share.notes(edge_notes(s, {**VP.pairs_extremes(res), "n_anchors": anchors_used(ds, s.source, s.k)},
+        share.notes(edge_notes(s, {**VP.pairs_extremes(res), "n_anchors": anchors_used(ds, s.source, s.n_anchors)},
                                   [target_dim(ds, e) for e in ds.encoders]))
     else:
         st.caption("Pairs fill in as they are computed (n/a: not yet).")

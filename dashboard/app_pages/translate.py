@@ -150,7 +150,7 @@ if tab_spectrum.open:
 with baseline_slot:
     try:
         with st.spinner("Fitting Procrustes and the linear map on both anchor sets…"):
-            base = caches.cached_baselines(s.dataset, s.source, s.target, s.k, s.head, s.seed)
+            base = caches.cached_baselines(s.dataset, s.source, s.target, s.n_anchors, s.head, s.random_state)
     except Exception as exc:  # noqa: BLE001
         st.warning(f"baselines unavailable: {exc}")
         base = {}

@@ -89,19 +89,21 @@ def tables(name: str) -> P.Tables | None:
 
 
 @session_cached(st.cache_data(max_entries=256, show_spinner=False))
-def _live_cond_full(dataset: str, target: str, k: int, center: str, whiten_floor: float, seed: int) -> float:
-    return P.live_cond_full(get_dataset(dataset), target, k, center, whiten_floor, seed)
+def _live_cond_full(dataset: str, target: str, n_anchors: int, center: str, whiten_floor: float,
+                    random_state: int) -> float:
+    return P.live_cond_full(get_dataset(dataset), target, n_anchors, center, whiten_floor, random_state)
 
 
-def cached_cond_full(dataset: str, target: str, k: int, center: str, whiten_floor: float, seed: int) -> float:
+def cached_cond_full(dataset: str, target: str, n_anchors: int, center: str, whiten_floor: float,
+                     random_state: int) -> float:
     """Condition number of all target anchors: independent of ω and δ, so off the slider path.
 
     From the precomputed tables when they hold it (K = all anchors, where the seed picks no rows),
     else computed (and cached).
     """
-    t = tables(dataset) if not k else None
-    v = None if t is None else t.cond_full(target, k, center, whiten_floor)
-    return v if v is not None else _live_cond_full(dataset, target, k, center, whiten_floor, seed)
+    t = tables(dataset) if not n_anchors else None
+    v = None if t is None else t.cond_full(target, n_anchors, center, whiten_floor)
+    return v if v is not None else _live_cond_full(dataset, target, n_anchors, center, whiten_floor, random_state)
 
 
 cached_cond_full.clear = _live_cond_full.clear
@@ -121,7 +123,7 @@ def cached_pair_constants(dataset: str, source: str, target: str, head: str) -> 
 def cached_scores(s: Settings) -> Translation:
     """The translation at ``s`` as soon as it is scored: its pruned condition numbers may still be
     missing (``conditioned`` False). Shared: :func:`cached_translation` completes this object."""
-    cond = cached_cond_full(s.dataset, s.target, s.k, s.center, s.whiten_floor, s.seed)
+    cond = cached_cond_full(s.dataset, s.target, s.n_anchors, s.center, s.whiten_floor, s.random_state)
     pair = cached_pair_constants(s.dataset, s.source, s.target, s.head)
     return VT.translate(get_dataset(s.dataset), s, cond_full=cond, conditioning=False, pair=pair)
 
@@ -136,7 +138,7 @@ cached_translation.clear = cached_scores.clear
 
 @session_cached(st.cache_data(hash_funcs=BY_REPR, max_entries=4096, show_spinner=False), max_entries=256)
 def _live_metrics(s: Settings) -> dict[str, Any]:
-    cond = cached_cond_full(s.dataset, s.target, s.k, s.center, s.whiten_floor, s.seed)
+    cond = cached_cond_full(s.dataset, s.target, s.n_anchors, s.center, s.whiten_floor, s.random_state)
     return P.live_metrics(get_dataset(s.dataset), s, cond)
 
 
@@ -164,15 +166,15 @@ def setting_metrics(s: Settings) -> dict[str, Any]:
 
 
 @session_cached(st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner=False))
-def _live_baselines(dataset: str, source: str, target: str, k: int, head: str, seed: int) -> dict:
-    return P.live_baselines(get_dataset(dataset), source, target, k, head, seed)
+def _live_baselines(dataset: str, source: str, target: str, n_anchors: int, head: str, random_state: int) -> dict:
+    return P.live_baselines(get_dataset(dataset), source, target, n_anchors, head, random_state)
 
 
-def cached_baselines(dataset: str, source: str, target: str, k: int, head: str, seed: int) -> dict:
+def cached_baselines(dataset: str, source: str, target: str, n_anchors: int, head: str, random_state: int) -> dict:
     """Procrustes and linear-map baselines of a pair (tables first at K = all anchors, else live)."""
-    t = tables(dataset) if not k else None
-    b = None if t is None else t.baselines(source, target, k, head)
-    return b if b is not None else _live_baselines(dataset, source, target, k, head, seed)
+    t = tables(dataset) if not n_anchors else None
+    b = None if t is None else t.baselines(source, target, n_anchors, head)
+    return b if b is not None else _live_baselines(dataset, source, target, n_anchors, head, random_state)
 
 
 cached_baselines.clear = _live_baselines.clear

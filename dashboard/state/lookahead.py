@@ -27,11 +27,10 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from dashboard import defaults as D
-from dashboard.views.settings import Settings
+from dashboard.views.settings import KNOBS, Settings, knob_value
 
-# slider (a Settings field) -> (step, lowest, highest): as the sidebar draws them
-SLIDERS = {"omega": (1, D.OMEGA_MIN, D.OMEGA_MAX), "delta": (D.DELTA_STEP, D.DELTA_MIN, D.DELTA_MAX),
-           "ridge": (D.RIDGE_STEP, D.RIDGE_MIN, D.RIDGE_MAX)}
+# slider (a Settings field) -> its knob (irp_core.params: step, lowest, highest), as the sidebar draws it
+SLIDERS = {p.name: p for p in KNOBS if p.widget == "slider"}
 GRACE_S = 0.15  # idle this long after the last script run before starting: the browser draws first
 GIVE_UP_S = 30.0  # a job that found no idle moment in this long is dropped
 PREVIOUS_KEY = "_lookahead_previous"  # st.session_state: the settings this session last showed
@@ -47,11 +46,10 @@ def next_step(previous: Settings | None, current: Settings) -> Settings | None:
     if len(moved) != 1 or replace(previous, **{moved[0]: getattr(current, moved[0])}) != current:
         return None
     name = moved[0]
-    step, lowest, highest = SLIDERS[name]
+    knob = SLIDERS[name]
     sign = 1 if getattr(current, name) > getattr(previous, name) else -1
-    value = getattr(current, name) + sign * step
-    value = int(value) if name == "omega" else round(value, 4)  # as the sidebar rounds it
-    if not lowest - 1e-9 <= value <= highest + 1e-9:
+    value = knob_value(knob, getattr(current, name) + sign * knob.step)  # as the sidebar rounds it
+    if not knob.low - 1e-9 <= value <= knob.high + 1e-9:
         return None
     return replace(current, **{name: value})
 

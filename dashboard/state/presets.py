@@ -20,19 +20,16 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import defaults as D
 from dashboard.precomputed import PRESETS  # the presets the precomputed tables hold
+from dashboard.views.settings import KNOBS, knob_default
 
 KEY = "preset"
 CUSTOM = "custom"
 OPTIONS = ("defaults", "paper", CUSTOM)  # the URL's values; "defaults" is the widget's default
-# The method's controls (sidebar keys) and their defaults: a preset sets every one of them, so a
-# preset's Settings are exactly the precomputed tables' (dashboard.precomputed.preset).
-FIELDS: dict[str, Any] = {
-    "omega": D.OMEGA, "delta": D.DELTA, "center": D.CENTER, "ridge": D.RIDGE, "k": D.K,
-    "seed": D.SEED, "whiten_floor": D.WHITEN_FLOOR, "prune_on": D.PRUNE_ON, "rescale": D.RESCALE,
-    "completion": D.COMPLETION,
-}
+# The method's controls (sidebar keys: the knobs of the parameter schema) and their defaults: a
+# preset sets every one of them, so a preset's Settings are exactly the precomputed tables'
+# (dashboard.precomputed.preset).
+FIELDS: dict[str, Any] = {p.name: knob_default(p) for p in KNOBS}
 _INIT = "_preset_url_applied"  # set once per session, after the URL's preset was applied
 _CHANGED = "_preset_changes"  # what this run's callbacks saw change: "preset", "controls"
 _FIX, _FIXED = "_preset_fix", "_preset_fixed"  # reconcile's request, and the last one applied

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard.views.common import PALETTE, anchors
+from dashboard.views.common import PALETTE, pair_anchors
 from dashboard.views.settings import Settings
 from irp_core import spectrum as SP
 
@@ -40,7 +40,7 @@ N_ITEMS, N_ANCHORS = 8, 24  # the relative-space pictures' rows and columns
 def relative_rows(ds, s: Settings) -> tuple[np.ndarray, np.ndarray]:
     """Cosines of the first test items to the first anchors on each side, in the coordinates the
     core takes them in (each side's working frame)."""
-    ax, ay = anchors(ds.space(s.source), s.k, s.seed), anchors(ds.space(s.target), s.k, s.seed)
+    ax, ay = pair_anchors(ds, s)
     side_x, side_y = SP.prepared_sides(ax, ay, s.center, s.whiten_floor, SP.RTOL)
 
     def cosines(side, test):

@@ -38,15 +38,22 @@ def untyped(v: Any) -> np.ndarray:
 fmt = format_number  # one formatter for every number shown (irp_core.scoring)
 
 
-def anchors(sp, k: int, seed: int) -> np.ndarray:
-    """The anchors a fit at ``K = k`` uses: the core's seeded subsample (:func:`irp_core.anchor_rows`,
-    the rows ``IRP(n_anchors=k, random_state=seed)`` keeps); all of them when k is 0."""
+def anchors(sp, n_anchors: int, random_state: int) -> np.ndarray:
+    """The anchors a fit at ``K = n_anchors`` uses: the core's seeded subsample
+    (:func:`irp_core.anchor_rows`, the rows ``IRP(n_anchors=…, random_state=…)`` keeps); all of them
+    at 0."""
     from irp_core import anchor_rows
 
     a = sp.anchors
-    if not k or k >= a.shape[0]:
+    if not n_anchors or n_anchors >= a.shape[0]:
         return a
-    return a[anchor_rows(a.shape[0], int(k), int(seed))]
+    return a[anchor_rows(a.shape[0], int(n_anchors), int(random_state))]
+
+
+def pair_anchors(ds, s) -> tuple[np.ndarray, np.ndarray]:
+    """The parallel anchors of the setting ``s``'s source and target: :func:`anchors` on each side."""
+    return (anchors(ds.space(s.source), s.n_anchors, s.random_state),
+            anchors(ds.space(s.target), s.n_anchors, s.random_state))
 
 
 def load_head(ds, enc: str, kind: str):

@@ -13,14 +13,14 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard import defaults as D
-from dashboard.views.settings import Settings
+from dashboard.views.settings import KNOBS, Settings, short_name, shown
 from dashboard.views.translate import Translation
 from irp_core.scoring import METRICS
 
 SEP, KV = ",", ":"  # pin=dataset:mnist,source:…,omega:8,delta:0.7,center:none,ridge:0
 _DEFAULT = Settings()
-_OPTIONS = {"center": D.CENTER_OPTIONS, "prune_on": D.PRUNE_ON_OPTIONS, "rescale": D.RESCALE_OPTIONS,
-            "head": D.HEAD_OPTIONS}
+_OPTIONS = {**{p.name: p.options for p in KNOBS if p.options}, "head": D.HEAD_OPTIONS}
+_KNOBS = {p.name: p for p in KNOBS}
 ALWAYS = ("dataset", "source", "target")  # written even at their defaults: A is one exact pair
 
 
@@ -75,14 +75,12 @@ def decode(text: str) -> Settings:
 
 def differences(a: Settings, s: Settings) -> str:
     """What A sets differently from the current setting, e.g. ``ω 8, δ 0.70, centring none``."""
-    names = {"omega": "ω", "delta": "δ", "center": "centring", "k": "K", "whiten_floor": "floor",
-             "prune_on": "prune on", "completion": "completion"}
     parts = []
     for f in fields(Settings):
         va, vs = getattr(a, f.name), getattr(s, f.name)
         if va != vs:
-            shown = f"{va:.2f}" if f.name in ("delta", "ridge") else _text(va)
-            parts.append(f"{names.get(f.name, f.name)} {shown}")
+            knob = _KNOBS.get(f.name)
+            parts.append(f"{short_name(knob)} {shown(knob, va)}" if knob else f"{f.name} {_text(va)}")
     return ", ".join(parts) if parts else "the same setting as now"
 
 

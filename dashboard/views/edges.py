@@ -37,7 +37,7 @@ def edge_notes(s: Settings, m: dict[str, Any], target_dims: int | Sequence[int],
         kept = str(kmin) if kmin == kmax else f"{kmin}–{kmax}"
         span = "a 1-D span (a single direction)" if kmax == 1 else f"a span of at most {kmax} dimensions"
         reach = min(s.omega * kmax, n, max(dims))
-        fixes = (["lower δ"] if s.delta > D.DELTA_MIN else []) + (["raise K"] if s.k else [])
+        fixes = (["lower δ"] if s.delta > D.DELTA_MIN else []) + (["raise K"] if s.n_anchors else [])
         why = (" or ".join(fixes) if fixes else
                "at δ = 0 only colinear anchors are dropped, so these anchors are (nearly) colinear")
         if s.completion:  # the rest of the span comes from every anchor, unpruned
@@ -52,10 +52,10 @@ def edge_notes(s: Settings, m: dict[str, Any], target_dims: int | Sequence[int],
             superseded.append(CORE_SINGLE_ANCHOR)
     below = [d for d in dims if 0 < n < d]
     if below:
-        who = f"K = {n}" if s.k else f"The dataset's {n} anchors"
+        who = f"K = {n}" if s.n_anchors else f"The dataset's {n} anchors"
         than = (f"target dim {below[0]}" if len(dims) == 1
                 else f"the dimension of {len(below)} of {len(dims)} target spaces (up to {max(below)})")
-        fix = "raise K (0 = all anchors)" if s.k else "only more anchors would help"
+        fix = "raise K (0 = all anchors)" if s.n_anchors else "only more anchors would help"
         notes.append(f"{who} < {than}: every translation lies in the span of the {n} target anchors, "
                      f"so at most {n} directions of the target space can be reached; {fix}.")
         superseded.append(CORE_FEW_ANCHORS)

@@ -1,46 +1,81 @@
-"""The translation setting every page shares, and the default encoder pair of a dataset."""
+"""The translation setting every page shares, derived from IRP's parameter schema, and the default
+encoder pair of a dataset.
+
+:data:`KNOBS` are IRP's parameters that have a widget (:mod:`irp_core.params`); :class:`Settings`
+holds the dataset, the pair, every knob under IRP's own name, and the head. The sidebar's controls,
+the presets, the pin, the URL and the caption of a setting all iterate over :data:`KNOBS`, so a new
+knob is declared once, in ``irp_core/params.py`` (and ``IRP.__init__``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, field, make_dataclass, replace
 from typing import Any
 
 from dashboard import defaults as D
+from irp_core import params
+
+KNOBS: tuple[params.Param, ...] = tuple(p for p in params.PARAMS if p.widget)
 
 
-@dataclass(frozen=True)
-class Settings:
-    """One translation setting: what the sidebar (and the URL) holds. Hashable, small."""
+def knob_default(p: params.Param) -> Any:
+    """``p``'s default as a control holds it: IRP's, with None (e.g. "all anchors") as 0."""
+    value = params.default(p.name)
+    return p.value_type(p.low) if value is None else value
 
-    dataset: str = D.DATASET
-    source: str = ""
-    target: str = ""
-    omega: int = D.OMEGA
-    delta: float = D.DELTA
-    k: int = D.K  # 0: all anchors
-    seed: int = D.SEED
-    center: str = D.CENTER
-    whiten_floor: float = D.WHITEN_FLOOR
-    ridge: float = D.RIDGE
-    prune_on: str = D.PRUNE_ON
-    rescale: str = D.RESCALE
-    completion: bool = D.COMPLETION
-    head: str = D.HEAD
 
+def knob_value(p: params.Param, value: Any) -> Any:
+    """A control's value in the type and precision a setting holds (floats to 6 decimals, so a
+    slider's 0.35000000000000003 is the tables' 0.35)."""
+    kind = p.value_type
+    if kind is float:
+        return round(float(value), 6)
+    if kind is int:
+        return int(value or 0)
+    return bool(value) if kind is bool else str(value)
+
+
+def short_name(p: params.Param) -> str:
+    """How a caption or a pin names the knob: its label up to the colon (``ω``, ``K``, ``centring``)."""
+    return p.label.split(":")[0]
+
+
+def shown(p: params.Param, value: Any) -> str:
+    """A knob's value as a caption writes it (``0.50``, ``all``, ``on``)."""
+    if p.allows_none and value == knob_default(p) and params.default(p.name) is None:
+        return p.none_means.split()[0] if p.none_means else "none"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return p.fmt % value if p.fmt and isinstance(value, float) else str(value)
+
+
+class _SettingsMethods:
     def irp_kwargs(self) -> dict[str, Any]:
-        return {
-            "omega": int(self.omega), "delta": float(self.delta), "random_state": int(self.seed),
-            "center": self.center, "whiten_floor": float(self.whiten_floor), "ridge": float(self.ridge),
-            "prune_on": self.prune_on, "rescale": self.rescale,
-            "completion": bool(self.completion),
-        }
+        """IRP's keyword arguments for this setting (a control's 0 back to IRP's None)."""
+        out = {}
+        for p in KNOBS:
+            value = getattr(self, p.name)
+            out[p.name] = None if p.allows_none and params.default(p.name) is None and not value else value
+        return out
 
     def with_pair(self, source: str, target: str) -> Settings:
         return replace(self, source=source, target=target)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+Settings = make_dataclass(
+    "Settings",
+    [("dataset", str, field(default=D.DATASET)), ("source", str, field(default="")),
+     ("target", str, field(default="")),
+     *[(p.name, p.value_type, field(default=knob_default(p))) for p in KNOBS],
+     ("head", str, field(default=D.HEAD))],
+    bases=(_SettingsMethods,), frozen=True,
+    namespace={"__doc__": "One translation setting: what the sidebar (and the URL) holds. Hashable, small.",
+               "__module__": __name__},
+)
 
 
 # Streamlit hashes a dataclass argument of a cached function through dataclasses.asdict, ~0.2 ms

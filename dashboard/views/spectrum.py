@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard import defaults as D
-from dashboard.views.common import PALETTE, anchors, fmt
+from dashboard.views.common import PALETTE, fmt, pair_anchors
 from dashboard.views.settings import Settings
 from irp_core import spectrum as SP
 
@@ -44,14 +44,14 @@ class PairSpectrum:
 
 
 def _sides(ds, s: Settings):
-    ax, ay = anchors(ds.space(s.source), s.k, s.seed), anchors(ds.space(s.target), s.k, s.seed)
+    ax, ay = pair_anchors(ds, s)
     return SP.prepared_sides(ax, ay, s.center, s.whiten_floor, RTOL)
 
 
 def pair_spectrum(ds, s: Settings) -> PairSpectrum:
     """The subsets and spectra of ``s`` (cache hits in the core once ``s`` was translated)."""
     side_x, side_y = _sides(ds, s)
-    subsets = SP.pruned_subsets(side_x, side_y, s.omega, s.delta, s.seed, s.prune_on)
+    subsets = SP.pruned_subsets(side_x, side_y, s.omega, s.delta, s.random_state, s.prune_on)
     return PairSpectrum(s, subsets, SP.subset_spectra(side_y, subsets), side_y.unit.shape[0],
                         side_y.unit.shape[1])
 
@@ -60,7 +60,7 @@ def delta_curve(ds, s: Settings, deltas=D.SPECTRUM_DELTAS) -> SP.DeltaCurve:
     """Subset S1 over ``deltas`` (and ``s.delta``): independent of ω and the ridge."""
     grid = sorted({round(float(d), 4) for d in deltas} | {round(float(s.delta), 4)})
     side_x, side_y = _sides(ds, s)
-    return SP.delta_curve(side_x, side_y, grid, s.seed, s.prune_on, RTOL)
+    return SP.delta_curve(side_x, side_y, grid, s.random_state, s.prune_on, RTOL)
 
 
 def damped_caption(p: PairSpectrum) -> str:

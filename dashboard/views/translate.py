@@ -20,9 +20,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard import defaults as D
-from dashboard.views.common import anchors, head_accuracy, load_head
+from dashboard.views.common import anchors, head_accuracy, load_head, pair_anchors
 from dashboard.views.layouts import display_rows, layout_figures, layout_panel_data, place_by_similarity
-from dashboard.views.settings import MetricsFn, Settings
+from dashboard.views.settings import KNOBS, MetricsFn, Settings, short_name, shown
 from irp_core.scoring import METRICS
 
 
@@ -52,12 +52,11 @@ def fit_irp(ds, s: Settings, quiet: bool = False):
     :meth:`irp_core.IRP.fit`)."""
     from irp_core import IRP
 
-    sx, sy = ds.space(s.source), ds.space(s.target)
-    return IRP(**s.irp_kwargs()).fit(anchors(sx, s.k, s.seed), anchors(sy, s.k, s.seed), quiet=quiet)
+    return IRP(**s.irp_kwargs()).fit(*pair_anchors(ds, s), quiet=quiet)
 
 
-def full_condition_number(ds, target: str, k: int = D.K, center: str = D.CENTER,
-                          whiten_floor: float = D.WHITEN_FLOOR, seed: int = D.SEED) -> float:
+def full_condition_number(ds, target: str, n_anchors: int = D.N_ANCHORS, center: str = D.CENTER,
+                          whiten_floor: float = D.WHITEN_FLOOR, random_state: int = D.RANDOM_STATE) -> float:
     """Condition number of all (unpruned) target anchors, in the coordinates the core decodes in:
     the core's own computation (IRP's ``condition_number_full_``), on the target side alone.
 
@@ -67,7 +66,7 @@ def full_condition_number(ds, target: str, k: int = D.K, center: str = D.CENTER,
     from irp_core.relative import effective_condition_number
     from irp_core.spectrum import RTOL
 
-    side = functional.prepare_side(anchors(ds.space(target), k, seed), center, whiten_floor, RTOL)
+    side = functional.prepare_side(anchors(ds.space(target), n_anchors, random_state), center, whiten_floor, RTOL)
     if not side.usable.any():
         return float("inf")
     return effective_condition_number(functional.full_singular_values(side), RTOL)
@@ -110,14 +109,14 @@ def translate(ds, s: Settings, light: bool = False, cond_full: float | None = No
     sx, sy = ds.space(s.source), ds.space(s.target)
     head = load_head(ds, s.target, s.head)
     fixed = None if light else pair if pair is not None else pair_constants(ds, s.source, s.target, s.head)
-    score = score_pair(IRP(**s.irp_kwargs()), anchors(sx, s.k, s.seed), anchors(sy, s.k, s.seed), sx.test, sy.test,
+    score = score_pair(IRP(**s.irp_kwargs()), *pair_anchors(ds, s), sx.test, sy.test,
                        labels=sy.test_labels, head=head, retrieval=not light, keep_similarities=not light,
                        non_stitch=False, absolute=light,  # not light: from the pair's constants
                        confusion=not light, n_classes=len(ds.classes), pred_dtype=np.float32,
                        conditioning=conditioning, capture_warnings=True)
     irp, m, pred = score.translator, dict(score.metrics), score.pred
     if cond_full is None and not light:
-        cond_full = full_condition_number(ds, s.target, s.k, s.center, s.whiten_floor, s.seed)
+        cond_full = full_condition_number(ds, s.target, s.n_anchors, s.center, s.whiten_floor, s.random_state)
     if cond_full is not None:
         m["cond_full"] = cond_full
     extras = {"warnings": score.warnings, "irp_params": irp.get_params()}  # every option, defaults included
@@ -174,7 +173,8 @@ def add_conditioning(ds, t: Translation) -> Translation:
     return t
 
 
-def baselines(ds, source: str, target: str, k: int = D.K, head: str = D.HEAD, seed: int = D.SEED) -> dict[str, dict]:
+def baselines(ds, source: str, target: str, n_anchors: int = D.N_ANCHORS, head: str = D.HEAD,
+              random_state: int = D.RANDOM_STATE) -> dict[str, dict]:
     """Direct translations with both anchor sets (Procrustes, linear map): ``recon`` and ``zero_shot``.
 
     They do not depend on ω/δ, so pages cache them separately.
@@ -183,7 +183,7 @@ def baselines(ds, source: str, target: str, k: int = D.K, head: str = D.HEAD, se
     from irp_core.scoring import score_pair
 
     sx, sy = ds.space(source), ds.space(target)
-    ax, ay = anchors(sx, k, seed), anchors(sy, k, seed)
+    ax, ay = anchors(sx, n_anchors, random_state), anchors(sy, n_anchors, random_state)
     h = load_head(ds, target, head)
     out: dict[str, dict] = {}
     for name, cls in (("procrustes", Procrustes), ("linear", LinearMap)):
@@ -253,10 +253,9 @@ def metric_tiles(t: Translation) -> list[list[Tile]]:
 
 
 def settings_caption(s: Settings) -> str:
-    """Every setting behind the tiles, in one line."""
-    return (f"Numbers above: ω = {s.omega}, δ = {s.delta:.2f}, K = {s.k or 'all'}, seed {s.seed}, "
-            f"centring {s.center}, ridge {s.ridge:.2f}, pruned on {s.prune_on}, rescale {s.rescale}, "
-            f"completion {'on' if s.completion else 'off'}, {s.head} head.")
+    """Every setting behind the tiles, in one line (every knob of :data:`settings.KNOBS`)."""
+    knobs = ", ".join(f"{short_name(p)} = {shown(p, getattr(s, p.name))}" for p in KNOBS)
+    return f"Numbers above: {knobs}, {s.head} head."
 
 
 def summary_rows(t: Translation, base: dict[str, dict] | None = None) -> list[dict[str, str]]:

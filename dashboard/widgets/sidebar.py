@@ -12,7 +12,7 @@ import streamlit as st
 from dashboard import defaults as D
 from dashboard.state import caches, presets
 from dashboard.state import session as S
-from dashboard.views.settings import Settings, default_pair
+from dashboard.views.settings import KNOBS, Settings, default_pair, knob_default, knob_value
 from dashboard.widgets import pin_controls, preset_picker
 
 BIND = "query-params"
@@ -29,6 +29,24 @@ def _reset_pair() -> None:
     st.session_state["source"] = src
     st.session_state["target"] = tgt
     st.session_state.pop("linked_ids", None)
+
+
+def _control(where, p, n_rows: int):
+    """The control of knob ``p`` (:mod:`irp_core.params`: label, help, widget, range), keyed by its
+    name and bound to the URL; a change selects the preset the controls now match, or custom. A
+    number whose None means something (K: all anchors) shows it as 0, up to the dataset's rows."""
+    common = {"key": p.name, "on_change": presets.sync, "bind": BIND, "help": p.help}
+    default = knob_default(p)
+    if p.widget == "slider":
+        kind = p.value_type
+        return where.slider(p.label, kind(p.low), kind(p.high), default, kind(p.step), format=p.fmt, **common)
+    if p.widget == "select":
+        return where.selectbox(p.label, p.options, index=p.options.index(default), **common)
+    if p.widget == "checkbox":
+        return where.checkbox(p.label, default, **common)
+    kind, high = p.value_type, n_rows if p.none_means else p.high
+    label = f"{p.label} (0 = {p.none_means}: {n_rows})" if p.none_means else p.label
+    return where.number_input(label, kind(p.low), kind(high), default, kind(p.step), format=p.fmt, **common)
 
 
 def draw() -> Settings | None:
@@ -69,47 +87,17 @@ def draw() -> Settings | None:
     presets.fix_pending()
     presets.seed_from_url()
     preset = preset_picker.draw(sb)
-    sync = presets.sync  # every method control: a change selects the preset it matches, or custom
-    omega = sb.slider("ω: anchor subspaces", D.OMEGA_MIN, D.OMEGA_MAX, D.OMEGA, 1, key="omega", on_change=sync,
-                      bind=BIND, help="number of seeded prunings whose decodings are averaged")
-    delta = sb.slider("δ: pruning threshold", D.DELTA_MIN, D.DELTA_MAX, D.DELTA, D.DELTA_STEP,
-                      key="delta", on_change=sync, bind=BIND, format="%.2f",
-                      help="kept anchors satisfy |cos| ≤ 1 − δ: higher δ, fewer anchors")
-    center = sb.selectbox("centring", D.CENTER_OPTIONS, index=D.CENTER_OPTIONS.index(D.CENTER),
-                          key="center", on_change=sync, bind=BIND,
-                          help="whiten: each side centred and whitened in its own anchors' principal "
-                               "axes before cosines (the default); anchor_mean: centred only; none: "
-                               "raw cosines, the paper as written")
-    ridge = sb.slider("ridge: decoding damping", D.RIDGE_MIN, D.RIDGE_MAX, D.RIDGE, D.RIDGE_STEP,
-                      key="ridge", on_change=sync, bind=BIND, format="%.2f",
-                      help="Tikhonov damping of the pseudo-inverse, as a fraction of the largest "
-                           "eigenvalue of the target anchors' Gram matrix; 0 is the plain pseudo-inverse")
     try:
-        n_anchors = int(ds.space(source).anchors.shape[0])
+        n_rows = int(ds.space(source).anchors.shape[0])
     except Exception:  # noqa: BLE001
-        n_anchors = 100000
+        n_rows = 100000
+    values = {p.name: _control(sb, p, n_rows) for p in KNOBS if not p.advanced}
     with sb.expander("advanced"):
-        k = st.number_input(f"K: anchors used (0 = all {n_anchors})", 0, n_anchors, D.K, 50,
-                            key="k", on_change=sync, bind=BIND)
-        seed = st.number_input("seed", 0, 100000, D.SEED, 1, key="seed", on_change=sync, bind=BIND)
-        whiten_floor = st.number_input("whitening variance floor", 0.0, 1.0, D.WHITEN_FLOOR, 0.001,
-                                       format="%.4f", key="whiten_floor", on_change=sync, bind=BIND,
-                                       help="added to every principal variance, as a fraction of the "
-                                            "largest (used with centring = whiten)")
-        prune_on = st.selectbox("prune on", D.PRUNE_ON_OPTIONS,
-                                index=D.PRUNE_ON_OPTIONS.index(D.PRUNE_ON), key="prune_on", on_change=sync,
-                                bind=BIND)
-        rescale = st.selectbox("rescale", D.RESCALE_OPTIONS,
-                               index=D.RESCALE_OPTIONS.index(D.RESCALE), key="rescale", on_change=sync, bind=BIND)
-        completion = st.checkbox("anchor completion", D.COMPLETION, key="completion", on_change=sync, bind=BIND)
+        values |= {p.name: _control(st, p, n_rows) for p in KNOBS if p.advanced}
         head = st.selectbox("classifier head", D.HEAD_OPTIONS,
                             index=D.HEAD_OPTIONS.index(D.HEAD), key="head", bind=BIND)
-    s = Settings(
-        dataset=name, source=source, target=target, omega=int(omega), delta=round(float(delta), 4),
-        k=int(k or 0), seed=int(seed or 0), center=center, whiten_floor=round(float(whiten_floor), 6),
-        ridge=round(float(ridge), 4), prune_on=prune_on, rescale=rescale,
-        completion=bool(completion), head=head,
-    )
+    s = Settings(dataset=name, source=source, target=target, head=head,
+                 **{p.name: knob_value(p, values[p.name]) for p in KNOBS})
     presets.reconcile(preset, {f: getattr(s, f) for f in presets.FIELDS})
     pin_controls.draw(sb, s)
     st.session_state[S.SETTINGS_KEY] = s
