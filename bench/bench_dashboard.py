@@ -66,8 +66,8 @@ from bench.browser import (
     wait_idle,
 )
 from bench.load_test import tree_cpu
-from dashboard import defaults as D
-from dashboard import pages as PG
+from dashboard import defaults
+from dashboard import pages as pages_module
 
 OMEGA, DELTA, RIDGE = "omega", "delta", "ridge"  # the sliders' keys
 RIDGE_TEXT = "ridge {r:.2f},"  # how the Translate page's setting line writes the ridge
@@ -81,9 +81,9 @@ NEEDS: dict[str, list[tuple[str, int]]] = {
     "crosslingual": [(".js-plotly-plot", 1)],
     "upload": [(".st-key-upload_files", 1)],
 }
-PAGES: dict[str, tuple[PG.Page, list[tuple[str, int]]]] = {
+PAGES: dict[str, tuple[pages_module.Page, list[tuple[str, int]]]] = {
     p.title: (p, ([(f'.st-key-{HEADLINE} [data-testid="stMetric"]', 4)] if p.numbers else []) + NEEDS.get(p.name, []))
-    for p in PG.PAGES if not p.default
+    for p in pages_module.PAGES if not p.default
 }
 GOAL_PAGE_S = {"Sensitivity": 10.0}  # others: 5 s
 GOAL_FIRST_S, GOAL_PAGE_DEFAULT_S, GOAL_P95_S = 5.0, 5.0, 1.0
@@ -157,8 +157,8 @@ class Setting:
         from dashboard.views.settings import default_pair
         from irp_core.cache import load_dataset
 
-        src, tgt = default_pair(list(load_dataset(D.DATASET).encoders))
-        return replace(preset(D.DATASET, "defaults", src, tgt), omega=self.omega, delta=self.delta,
+        src, tgt = default_pair(list(load_dataset(defaults.DATASET).encoders))
+        return replace(preset(defaults.DATASET, "defaults", src, tgt), omega=self.omega, delta=self.delta,
                        ridge=self.ridge, seed=seed)
 
     def texts(self) -> list[str]:
@@ -170,8 +170,8 @@ class Setting:
         if label == OMEGA:
             return Setting(self.omega + k, self.delta, self.ridge)
         if label == DELTA:
-            return Setting(self.omega, round(self.delta + k * D.DELTA_STEP, 2), self.ridge)
-        return Setting(self.omega, self.delta, round(self.ridge + k * D.RIDGE_STEP, 2))
+            return Setting(self.omega, round(self.delta + k * defaults.DELTA_STEP, 2), self.ridge)
+        return Setting(self.omega, self.delta, round(self.ridge + k * defaults.RIDGE_STEP, 2))
 
     def __str__(self) -> str:
         return f"ω {self.omega}, δ {self.delta:.2f}, ridge {self.ridge:.2f}"
@@ -190,7 +190,7 @@ class Run:
 def plan(series: str, moves: int) -> list[tuple[str, Setting, list[Run]]]:
     """The series to run: (letter, setting opened by URL, timed groups of moves)."""
     out = []
-    r0 = D.RIDGE
+    r0 = defaults.RIDGE
     for letter in series:
         if letter == "a":
             n, note = moves, ""
@@ -199,16 +199,16 @@ def plan(series: str, moves: int) -> list[tuple[str, Setting, list[Run]]]:
             out.append(("a", Setting(1, 0.5, r0), [Run(f"ω +1 at δ 0.50 from ω 1, new values{note}", OMEGA,
                                                        "ArrowRight", n)]))
         elif letter == "b":
-            n = min(moves, D.OMEGA_MAX - 8)
+            n = min(moves, defaults.OMEGA_MAX - 8)
             out.append(("b", Setting(8, 0.5, r0), [Run("ω +1 at δ 0.50 from ω 8, new values", OMEGA,
                                                        "ArrowRight", n)]))
         elif letter == "c":
-            n = min(moves, round((D.DELTA_MAX - 0.5) / D.DELTA_STEP))
+            n = min(moves, round((defaults.DELTA_MAX - 0.5) / defaults.DELTA_STEP))
             out.append(("c", Setting(8, 0.5, r0), [
                 Run("δ +0.05 at ω 8 from δ 0.50, new values", DELTA, "ArrowRight", n),
                 Run("δ −0.05 at ω 8 back to δ 0.50, revisited", DELTA, "ArrowLeft", n)]))
         elif letter == "d":
-            n = min(moves, round((D.RIDGE_MAX - r0) / D.RIDGE_STEP))
+            n = min(moves, round((defaults.RIDGE_MAX - r0) / defaults.RIDGE_STEP))
             out.append(("d", Setting(8, 0.5, r0), [Run(f"ridge +0.05 at ω 8, δ 0.50 from ridge {r0:.2f}, "
                                                        "new values", RIDGE, "ArrowRight", n)]))
         else:
@@ -254,8 +254,8 @@ def first_render(page, base: str) -> tuple[float, float, str]:
     shown = time.perf_counter() - t0
     wait_for(page, SCRIPT_IDLE, None, "first render: script idle", polling=20)
     idle = time.perf_counter() - t0
-    pair = " → ".join(default_pair(list(load_dataset(D.DATASET).encoders)))
-    return shown, idle, f"{D.DATASET}: {pair}"
+    pair = " → ".join(default_pair(list(load_dataset(defaults.DATASET).encoders)))
+    return shown, idle, f"{defaults.DATASET}: {pair}"
 
 
 def open_page(page, name: str) -> tuple[float, int]:

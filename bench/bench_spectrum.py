@@ -29,7 +29,7 @@ from bench.browser import (
     stop_app,
     wait_drawn,
 )
-from dashboard import defaults as D
+from dashboard import defaults
 
 SPECTRUM_TAB = "spectrum: why the knobs work"  # the spectrum tab's value in the URL (?panel=)
 TABS = {"layouts (default)": None, "spectrum": SPECTRUM_TAB}
@@ -39,7 +39,7 @@ def run(page, tab: str | None, omega: int, moves: int) -> tuple[list[float], lis
     """One fresh server: (press -> numbers, press -> idle and drawn) per move, and the tab's open time."""
     proc, base, _ = start_app()
     try:
-        cur = Setting(omega, 0.5, D.RIDGE)
+        cur = Setting(omega, 0.5, defaults.RIDGE)
         query = cur.query() | ({"panel": tab} if tab else {})
         t0 = time.perf_counter()
         page.goto(f"{base}/?" + urlencode(query))

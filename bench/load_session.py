@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from bench.browser import HEADLINE, SCRIPT_IDLE, SETTING, key, nav_link, setting_text
-from dashboard import defaults as D
+from dashboard import defaults
 from dashboard.uploads import LAYOUTS
 from dashboard.uploads import PREFIX as UPLOAD_PREFIX
 from dashboard.views.translate import N_TILES
@@ -31,8 +31,8 @@ def _around(center: float, lo: float, hi: float, step: float) -> list[float]:
 # The box the sessions move in, around the defaults (where they start): at most 5 x 5 settings,
 # well under the translation cache's 64 entries, so the caches fill in the first minute and memory
 # then has no reason to grow.
-OMEGAS = [int(v) for v in _around(D.OMEGA, D.OMEGA_MIN, D.OMEGA_MAX, 1)]
-DELTAS = _around(D.DELTA, D.DELTA_MIN, D.DELTA_MAX, D.DELTA_STEP)
+OMEGAS = [int(v) for v in _around(defaults.OMEGA, defaults.OMEGA_MIN, defaults.OMEGA_MAX, 1)]
+DELTAS = _around(defaults.DELTA, defaults.DELTA_MIN, defaults.DELTA_MAX, defaults.DELTA_STEP)
 # page (dashboard.pages) -> the key of what names the setting its numbers are for, once a run shows them
 PAGES = {"translate": SETTING, "method": HEADLINE}
 N_METRICS = N_TILES  # tiles on the Translate page (dashboard.views.translate.TILE_ROWS)
@@ -114,7 +114,12 @@ class Session:
     def __init__(self, i: int, res: Result, seen: dict, seed: int, upload_file: str | None = None):
         self.i, self.res, self.seen, self.upload_file = i, res, seen, upload_file
         self.rng = random.Random(seed * 1000 + i)
-        self.omega, self.delta, self.page_name, self.dataset = D.OMEGA, D.DELTA, "translate", D.DATASET
+        self.omega, self.delta, self.page_name, self.dataset = (
+            defaults.OMEGA,
+            defaults.DELTA,
+            "translate",
+            defaults.DATASET,
+        )
         self.moves, self.closing, self.sockets, self.doing = 0, False, 0, "opening"
         self.page = None
 

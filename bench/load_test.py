@@ -43,7 +43,7 @@ from bench.browser import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
 from bench.load_report import Result, summary, table
 from bench.load_session import Session
 from bench.procfs import RssSampler, _niced, thread_nices, thread_policies, tree, tree_cpu
-from dashboard import defaults as D
+from dashboard import defaults
 
 
 async def _drive(res: Result, base: str, n: int, seconds: float, seed: int, upload: str, mark) -> None:
@@ -86,7 +86,7 @@ def upload_file(folder: Path, n: int = 300) -> str:
 
     from irp_core.cache import load_dataset
 
-    ds = load_dataset(D.DATASET)
+    ds = load_dataset(defaults.DATASET)
     a, b = ds.encoders[:2]
     path = folder / "load_upload.npz"
     np.savez(path, **{a: ds.space(a).test[:n], b: ds.space(b).test[:n]}, labels=ds.space(a).test_labels[:n])

@@ -28,9 +28,9 @@ from collections.abc import Iterable
 from dataclasses import fields, replace
 from typing import Any
 
-from dashboard import defaults as D
+from dashboard import defaults
 from dashboard.uploads import PREFIX as UPLOAD_PREFIX  # uploads are never in the tables
-from dashboard.views import translate as VT
+from dashboard.views import translate as translate_view
 from dashboard.views.settings import Settings, default_pair
 from irp_core.scoring import METRICS
 
@@ -44,11 +44,11 @@ PRESETS: dict[str, dict[str, Any]] = {
     "defaults": {},  # IRP's defaults: whiten, ridge 0.3, ω 1, δ 0
     "paper": {"center": "none", "ridge": 0.0, "omega": 8, "delta": 0.7},  # the paper as written
 }
-GRID_OMEGAS: tuple[int, ...] = tuple(D.SWEEP_OMEGAS)
+GRID_OMEGAS: tuple[int, ...] = tuple(defaults.SWEEP_OMEGAS)
 # each preset's grid spans the δ where its centring prunes (dashboard.defaults.sweep_deltas)
 GRID_DELTAS: dict[str, tuple[float, ...]] = {
-    name: tuple(D.sweep_deltas(p.get("center", D.CENTER))) for name, p in PRESETS.items()}
-BASELINE_HEADS: tuple[str, ...] = tuple(D.HEAD_OPTIONS)
+    name: tuple(defaults.sweep_deltas(p.get("center", defaults.CENTER))) for name, p in PRESETS.items()}
+BASELINE_HEADS: tuple[str, ...] = tuple(defaults.HEAD_OPTIONS)
 
 
 def settings_fields() -> list[str]:
@@ -103,7 +103,7 @@ def plan(ds, grid_pairs: str = "default") -> dict[str, list]:
     frames = _unique((s.n_anchors, s.center, s.whiten_floor) for s in cells)
     return {
         "cond_full": [(t, k, c, wf) for k, c, wf in frames for t in encs],
-        "baselines": [(a, b, D.N_ANCHORS, h) for a, b in pairs for h in BASELINE_HEADS],
+        "baselines": [(a, b, defaults.N_ANCHORS, h) for a, b in pairs for h in BASELINE_HEADS],
         "metrics": _unique(cells),
         "grid_pairs": [list(p) for p in grid],
     }
@@ -111,18 +111,20 @@ def plan(ds, grid_pairs: str = "default") -> dict[str, list]:
 
 # -- the live computations: what the tables hold, and what the dashboard computes on a miss ----
 def live_cond_full(ds, target: str, n_anchors: int, center: str, whiten_floor: float,
-                   random_state: int = D.RANDOM_STATE) -> float:
+                   random_state: int = defaults.RANDOM_STATE) -> float:
     """``random_state`` picks the K anchors (none when K is all of them: the tables hold only that)."""
-    return VT.full_condition_number(ds, target, n_anchors, center, whiten_floor, random_state)
+    return translate_view.full_condition_number(ds, target, n_anchors, center, whiten_floor, random_state)
 
 
-def live_baselines(ds, source: str, target: str, n_anchors: int, head: str, random_state: int = D.RANDOM_STATE) -> dict:
-    return VT.baselines(ds, source, target, n_anchors, head, random_state)
+def live_baselines(
+    ds, source: str, target: str, n_anchors: int, head: str, random_state: int = defaults.RANDOM_STATE
+) -> dict:
+    return translate_view.baselines(ds, source, target, n_anchors, head, random_state)
 
 
 def live_metrics(ds, s: Settings, cond_full: float | None = None) -> dict[str, Any]:
     """A translation's light metrics, ``cond_full`` the target's :func:`live_cond_full`."""
-    return VT.translate(ds, s, light=True, cond_full=cond_full).metrics
+    return translate_view.translate(ds, s, light=True, cond_full=cond_full).metrics
 
 
 # -- reading --------------------------------------------------------------------------------

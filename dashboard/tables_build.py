@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from dashboard import precomputed as P
+from dashboard import precomputed
 from irp_core.cache import cache_dir, list_datasets, load_dataset, sha256_file
 
 PROGRESS_EVERY_S = 10.0
@@ -60,11 +60,11 @@ def _task(root: str, name: str, kind: str, key, cond: float | None = None):
         with warnings.catch_warnings(), threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
             warnings.simplefilter("ignore")  # the core's notes (shown by the pages) would flood the log
             if kind == "cond_full":
-                value = P.live_cond_full(ds, *key)
+                value = precomputed.live_cond_full(ds, *key)
             elif kind == "baselines":
-                value = P.live_baselines(ds, *key)
+                value = precomputed.live_baselines(ds, *key)
             else:
-                value = P.live_metrics(ds, key, cond)
+                value = precomputed.live_metrics(ds, key, cond)
         return kind, key, value, None, time.perf_counter() - t0
     except Exception as exc:  # noqa: BLE001 - recorded; the dashboard computes it live (and fails there)
         return kind, key, None, f"{type(exc).__name__}: {exc}", time.perf_counter() - t0
@@ -96,8 +96,8 @@ class Journal:
     def __init__(self, path: Path, inputs: dict[str, str], resume: bool):
         self.path = path
         self.done: dict[str, dict] = {}
-        header = {"format": P.FORMAT, "inputs": inputs, "settings_fields": P.settings_fields(),
-                  "metric_keys": P.metric_keys()}
+        header = {"format": precomputed.FORMAT, "inputs": inputs, "settings_fields": precomputed.settings_fields(),
+                  "metric_keys": precomputed.metric_keys()}
         if resume and path.exists():
             lines = path.read_text(encoding="utf-8").splitlines()
             if lines and json.loads(lines[0]) == header:
@@ -161,8 +161,8 @@ def build_dataset(name: str, root: Path, jobs: int = 2, grid_pairs: str = "defau
     """Compute and write ``<root>/<name>/tables.json``; returns a summary (seconds, entries, bytes)."""
     t0 = time.perf_counter()
     ds = load_dataset(name, root=root)
-    plan = P.plan(ds, grid_pairs)
-    inputs = {rel: ds.file_sha256(rel) for rel in P.input_files(ds)}
+    plan = precomputed.plan(ds, grid_pairs)
+    inputs = {rel: ds.file_sha256(rel) for rel in precomputed.input_files(ds)}
     missing = [rel for rel, sha in inputs.items() if sha is None]
     if missing:
         raise SystemExit(f"{name}: files not in the manifest: {missing}")
@@ -222,28 +222,35 @@ def build_dataset(name: str, root: Path, jobs: int = 2, grid_pairs: str = "defau
         return out
 
     doc = {
-        "format": P.FORMAT,
+        "format": precomputed.FORMAT,
         "dataset": name,
         "about": "written by `python -m dashboard.tables_build`; read by dashboard/precomputed.py",
-        "settings_fields": P.settings_fields(),
-        "metric_keys": P.metric_keys(),
-        "presets": P.PRESETS,
-        "grid": {"omegas": list(P.GRID_OMEGAS), "deltas": {k: list(v) for k, v in P.GRID_DELTAS.items()}},
+        "settings_fields": precomputed.settings_fields(),
+        "metric_keys": precomputed.metric_keys(),
+        "presets": precomputed.PRESETS,
+        "grid": {
+            "omegas": list(precomputed.GRID_OMEGAS),
+            "deltas": {k: list(v) for k, v in precomputed.GRID_DELTAS.items()},
+        },
         "grid_pairs": plan["grid_pairs"],
         "inputs": inputs,
-        "cond_full": [entry("cond_full", dict(zip(("target", "n_anchors", "center", "whiten_floor"), key)), key)
-                      for key in plan["cond_full"]],
-        "baselines": [entry("baselines", dict(zip(("source", "target", "n_anchors", "head"), key)), key)
-                      for key in plan["baselines"]],
+        "cond_full": [
+            entry("cond_full", dict(zip(("target", "n_anchors", "center", "whiten_floor"), key)), key)
+            for key in plan["cond_full"]
+        ],
+        "baselines": [
+            entry("baselines", dict(zip(("source", "target", "n_anchors", "head"), key)), key)
+            for key in plan["baselines"]
+        ],
         "metrics": [entry("metrics", {"settings": asdict(s)}, s) for s in plan["metrics"]],
     }
-    path = root / P.rel_path(name)
+    path = root / precomputed.rel_path(name)
     write_tables(path, doc)
     errors = sum("error" in e for k in ("cond_full", "baselines", "metrics") for e in doc[k])
     summary = {"dataset": name, "seconds": time.perf_counter() - t0, "entries": n_total,
                "errors": errors, "bytes": path.stat().st_size, "grid_pairs": len(plan["grid_pairs"]),
                "cpu_seconds": slow}
-    print(f"[{name}] wrote {P.rel_path(name)}: {n_total} entries ({errors} failed), "
+    print(f"[{name}] wrote {precomputed.rel_path(name)}: {n_total} entries ({errors} failed), "
           f"{summary['bytes'] / 1e3:.0f} kB, {summary['seconds']:.0f} s (fits: "
           + ", ".join(f"{k} {v:.0f} s" for k, v in slow.items()) + ")", flush=True)
     return summary
@@ -269,7 +276,7 @@ def write_tables(path: Path, doc: dict) -> None:
 
 def tables_fresh(root: Path, name: str) -> bool:
     """Whether ``<name>/tables.json`` exists and was computed from the files now in the manifest."""
-    path = root / P.rel_path(name)
+    path = root / precomputed.rel_path(name)
     if not path.exists():
         return False
     try:
@@ -277,14 +284,14 @@ def tables_fresh(root: Path, name: str) -> bool:
         ds = load_dataset(name, root=root)
     except Exception:  # noqa: BLE001
         return False
-    return P._check(name, doc, ds) is None and set(doc["inputs"]) == set(P.input_files(ds))
+    return precomputed._check(name, doc, ds) is None and set(doc["inputs"]) == set(precomputed.input_files(ds))
 
 
 def register(root: Path, name: str) -> str:
     """List ``<name>/tables.json`` and its sha256 in the manifest (the other entries untouched)."""
     mpath = root / "manifest.json"
     manifest = json.loads(mpath.read_text(encoding="utf-8"))
-    rel = P.rel_path(name)
+    rel = precomputed.rel_path(name)
     sha = sha256_file(root / rel)
     files = manifest["datasets"][name].setdefault("files", {})
     files[rel] = sha
@@ -319,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         build_dataset(name, root, jobs=args.jobs, grid_pairs=args.grid_pairs, resume=args.resume)
         if not args.no_manifest:
             sha = register(root, name)
-            print(f"[{name}] manifest: {P.rel_path(name)} sha256 {sha}", flush=True)
+            print(f"[{name}] manifest: {precomputed.rel_path(name)} sha256 {sha}", flush=True)
     print(f"tables: {len(names)} datasets in {time.perf_counter() - t0:.0f} s", flush=True)
     return 0
 

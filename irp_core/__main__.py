@@ -12,8 +12,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from . import IRP
-from . import params as P
+from . import IRP, params
 from .io import load_matrix, save_matrix
 from .scoring import score_pair
 from .sweep_cli import add_parser as add_sweep_parser
@@ -36,7 +35,7 @@ def _irp_options(parser: argparse.ArgumentParser) -> None:
     default is ``IRP()``'s, so it is written once, in the estimator."""
     defaults = IRP().get_params()
     group = parser.add_argument_group("IRP options")
-    for p in P.PARAMS:
+    for p in params.PARAMS:
         if not p.cli:
             continue
         default = defaults[p.name]
@@ -56,7 +55,7 @@ def _irp_options(parser: argparse.ArgumentParser) -> None:
 
 
 # IRP's parameters that the command line sets (the rest, e.g. rtol, keep IRP's defaults)
-CLI_PARAMS = tuple(p.name for p in P.PARAMS if p.cli)
+CLI_PARAMS = tuple(p.name for p in params.PARAMS if p.cli)
 
 
 def _build_irp(args: argparse.Namespace) -> IRP:

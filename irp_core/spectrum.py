@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import functional as F
+from . import functional
 from .params import defaults
 from .validation import check_embeddings, check_parallel
 
@@ -85,7 +85,7 @@ def damped_from_raw(kappa: float, ridge: float) -> float:
 class FitSpectra(NamedTuple):
     """A fit's map, its ω subsets (sorted) and their spectra."""
 
-    map: F.TranslationMap
+    map: functional.TranslationMap
     subsets: list[np.ndarray]
     spectra: list[np.ndarray]  # singular values s, descending; eigenvalues of G_i are s²
 
@@ -93,34 +93,34 @@ class FitSpectra(NamedTuple):
 def fit_spectra(anchors_x, anchors_y, **params) -> FitSpectra:
     """The subsets and spectra of IRP fitted with ``params`` on these anchors: the fit's own, from
     :func:`irp_core.translation_map` (a cache hit after that fit; its warnings are not repeated)."""
-    fitted = F.translation_map(anchors_x, anchors_y, quiet=True, **params)
+    fitted = functional.translation_map(anchors_x, anchors_y, quiet=True, **params)
     subsets = [np.sort(s) for s in fitted.subsets]
     return FitSpectra(fitted, subsets, subset_spectra(fitted.side_y, subsets))
 
 
 def prepared_sides(anchors_x, anchors_y, center: str = _IRP["center"], whiten_floor: float = _IRP["whiten_floor"],
-                   rtol: float = RTOL) -> tuple[F.Side, F.Side]:
+                   rtol: float = RTOL) -> tuple[functional.Side, functional.Side]:
     """Both sides as :func:`irp_core.translation_map` prepares them (:func:`irp_core.functional.prepare_pair`,
     same cache keys: hits after a fit on all of these anchors). Anchors with no direction on either
     side are left out, as the fit does.
     """
     ax, ay = check_embeddings("anchors_x", anchors_x), check_embeddings("anchors_y", anchors_y)
     check_parallel("anchors_x", ax, "anchors_y", ay)
-    pair = F.prepare_pair(ax, ay, center, whiten_floor, rtol)
+    pair = functional.prepare_pair(ax, ay, center, whiten_floor, rtol)
     return pair.source, pair.target
 
 
-def pruned_subsets(side_x: F.Side, side_y: F.Side, omega: int, delta: float,
+def pruned_subsets(side_x: functional.Side, side_y: functional.Side, omega: int, delta: float,
                    random_state: int = _IRP["random_state"], prune_on: str = _IRP["prune_on"],
                    max_kept: int | None = _IRP["max_kept"]) -> list[np.ndarray]:
     """The ω anchor subsets the fit keeps (sorted indices into the usable anchors)."""
-    subsets, _ = F.prune_pair(side_x, side_y, prune_on, omega, delta, random_state, max_kept)
+    subsets, _ = functional.prune_pair(side_x, side_y, prune_on, omega, delta, random_state, max_kept)
     return [np.sort(s) for s in subsets]
 
 
-def subset_spectra(side_y: F.Side, subsets: Sequence[np.ndarray]) -> list[np.ndarray]:
+def subset_spectra(side_y: functional.Side, subsets: Sequence[np.ndarray]) -> list[np.ndarray]:
     """Singular values (descending) of each subset's unit target anchors (memoised per subset)."""
-    return F.parallel_map(lambda s: F.subset_spectrum(side_y, np.sort(s)), list(subsets))
+    return functional.parallel_map(lambda s: functional.subset_spectrum(side_y, np.sort(s)), list(subsets))
 
 
 def jaccard(subsets: Sequence[np.ndarray]) -> np.ndarray:
@@ -145,8 +145,14 @@ class DeltaCurve(NamedTuple):
     spectra: list[np.ndarray]  # for the damped figure at any ridge (:func:`damped_curve`)
 
 
-def delta_curve(side_x: F.Side, side_y: F.Side, deltas: Sequence[float], random_state: int = _IRP["random_state"],
-                prune_on: str = _IRP["prune_on"], rtol: float = RTOL) -> DeltaCurve:
+def delta_curve(
+    side_x: functional.Side,
+    side_y: functional.Side,
+    deltas: Sequence[float],
+    random_state: int = _IRP["random_state"],
+    prune_on: str = _IRP["prune_on"],
+    rtol: float = RTOL,
+) -> DeltaCurve:
     """Subset S1 (the first seeded pruning; it does not depend on ω) at each δ of ``deltas``."""
     subsets = [pruned_subsets(side_x, side_y, 1, d, random_state, prune_on)[0] for d in deltas]
     spectra = subset_spectra(side_y, subsets)

@@ -20,8 +20,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from . import functional as F
-from . import params as P
+from . import functional, params
 from .estimator import TranslatorMixin
 from .relative import (
     effective_condition_number,
@@ -34,9 +33,9 @@ from .threads import matmul
 from .validation import IRPWarning
 
 # the choices of IRP's string options, in a stable order (declared once, in irp_core.params)
-CENTER_OPTIONS = P.options("center")
-PRUNE_ON_OPTIONS = P.options("prune_on")
-RESCALE_OPTIONS = P.options("rescale")
+CENTER_OPTIONS = params.options("center")
+PRUNE_ON_OPTIONS = params.options("prune_on")
+RESCALE_OPTIONS = params.options("rescale")
 
 
 class IRP(TranslatorMixin, BaseEstimator):
@@ -81,7 +80,7 @@ class IRP(TranslatorMixin, BaseEstimator):
     True
     """
 
-    _parameter_constraints: dict = P.constraints()
+    _parameter_constraints: dict = params.constraints()
     _preserves_dtype = ("float64", "float32")  # float32 input is translated in float32
 
     def __init__(
@@ -126,7 +125,7 @@ class IRP(TranslatorMixin, BaseEstimator):
         """
         self._validate_params()
         self._require_y(y)
-        fitted = F.fit_map(X, y, self.get_params(deep=False))
+        fitted = functional.fit_map(X, y, self.get_params(deep=False))
         if not quiet:
             for note in fitted.notes:
                 warnings.warn(note, IRPWarning, stacklevel=2)
@@ -158,13 +157,13 @@ class IRP(TranslatorMixin, BaseEstimator):
         check_is_fitted(self, "matrix_")
         distinct = {s.tobytes(): s for s in (np.sort(s) for s in self.subsets_)}.values()
         for subset in distinct:  # one task each: the core's pool runs them on every core
-            F.in_background(partial(F.subset_spectrum, self._side_y, subset))
+            functional.in_background(partial(functional.subset_spectrum, self._side_y, subset))
         return self
 
     def _spectra(self) -> list[np.ndarray]:
         """Singular values of each subset's unit target anchors (memoised; see :attr:`ranks_`)."""
         check_is_fitted(self, "matrix_")
-        return F.parallel_map(lambda s: F.subset_spectrum(self._side_y, np.sort(s)), self.subsets_)
+        return functional.parallel_map(lambda s: functional.subset_spectrum(self._side_y, np.sort(s)), self.subsets_)
 
     @property
     def condition_numbers_(self) -> list[float]:
@@ -212,7 +211,7 @@ class IRP(TranslatorMixin, BaseEstimator):
         """Condition number of all (unpruned) target anchors: what pruning is there to improve."""
         check_is_fitted(self, "matrix_")
         if not hasattr(self, "_singular_values_full"):
-            self._singular_values_full = F.full_singular_values(self._side_y)
+            self._singular_values_full = functional.full_singular_values(self._side_y)
         return effective_condition_number(self._singular_values_full, self.rtol)
 
     # ------------------------------------------------------------------ translating

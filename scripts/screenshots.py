@@ -70,12 +70,12 @@ def pinned_shots(page, base: str, out: Path) -> list[Path]:
     """``?preset=paper`` with this tool's defaults pinned as A: tiles, then the details tab."""
     from urllib.parse import urlencode
 
-    from dashboard import precomputed as P
+    from dashboard import precomputed
     from dashboard.views.compare import encode
     from dashboard.views.settings import default_pair
     from irp_core.cache import load_dataset
 
-    a = P.preset("mnist", "defaults", *default_pair(list(load_dataset("mnist").encoders)))
+    a = precomputed.preset("mnist", "defaults", *default_pair(list(load_dataset("mnist").encoders)))
     shots = []
     for name, extra in (("presets_pin", {}), ("pin_details", {"panel": DETAILS_TAB})):
         page.set_viewport_size({"width": 1500, "height": TRANSLATE_HEIGHT})

@@ -8,13 +8,13 @@ import pytest
 from apptest_pages import APP, assert_clean, open_page
 from streamlit.testing.v1 import AppTest
 
-from dashboard import defaults as D
+from dashboard import defaults
 from dashboard.pages import PAGES as ALL_PAGES
 from irp_core.cache import list_datasets, load_dataset
 
 PAGES = [p.name for p in ALL_PAGES if p.numbers]  # every page that shows the sidebar setting's numbers
 TIMEOUT = 240  # the Sensitivity sweep's first run fits 35 cells
-HAS_XL = D.XL_DATASET in list_datasets()
+HAS_XL = defaults.XL_DATASET in list_datasets()
 
 
 def _app(page: str = "translate", **params) -> AppTest:
@@ -29,7 +29,7 @@ _assert_clean = assert_clean
 
 
 def _encoders() -> list[str]:
-    return list(load_dataset(D.DATASET).encoders)
+    return list(load_dataset(defaults.DATASET).encoders)
 
 
 @pytest.mark.parametrize("page", list(PAGES))
@@ -40,8 +40,8 @@ def test_page_renders_with_defaults(page):
         assert any("not in the shipped cache" in w.value for w in at.warning)
         return
     assert len(at.metric) >= 4
-    assert at.sidebar.slider(key="omega").value == D.OMEGA
-    assert at.sidebar.slider(key="delta").value == pytest.approx(D.DELTA)
+    assert at.sidebar.slider(key="omega").value == defaults.OMEGA
+    assert at.sidebar.slider(key="delta").value == pytest.approx(defaults.DELTA)
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if p != "crosslingual" or HAS_XL])
@@ -72,14 +72,14 @@ def test_ridge_and_centring_change_the_numbers():
 def test_sidebar_defaults_come_from_defaults_module():
     at = _app("method")
     encs = _encoders()
-    assert at.sidebar.selectbox(key="dataset").value == D.DATASET
-    assert at.sidebar.selectbox(key="source").value == encs[D.SOURCE_INDEX]
-    assert at.sidebar.selectbox(key="target").value == encs[min(D.TARGET_INDEX, len(encs) - 1)]
-    assert at.sidebar.number_input(key="n_anchors").value == D.N_ANCHORS
-    assert at.sidebar.selectbox(key="center").value == D.CENTER
-    assert at.sidebar.slider(key="ridge").value == pytest.approx(D.RIDGE)
-    assert at.sidebar.number_input(key="whiten_floor").value == pytest.approx(D.WHITEN_FLOOR)
-    assert at.sidebar.checkbox(key="completion").value is D.COMPLETION
+    assert at.sidebar.selectbox(key="dataset").value == defaults.DATASET
+    assert at.sidebar.selectbox(key="source").value == encs[defaults.SOURCE_INDEX]
+    assert at.sidebar.selectbox(key="target").value == encs[min(defaults.TARGET_INDEX, len(encs) - 1)]
+    assert at.sidebar.number_input(key="n_anchors").value == defaults.N_ANCHORS
+    assert at.sidebar.selectbox(key="center").value == defaults.CENTER
+    assert at.sidebar.slider(key="ridge").value == pytest.approx(defaults.RIDGE)
+    assert at.sidebar.number_input(key="whiten_floor").value == pytest.approx(defaults.WHITEN_FLOOR)
+    assert at.sidebar.checkbox(key="completion").value is defaults.COMPLETION
 
 
 def test_query_params_seed_the_widgets():
@@ -106,11 +106,11 @@ def test_invalid_query_params_are_ignored(page):
               n_anchors="-5", center="sideways", completion="maybe", bogus="1")
     _assert_clean(at)
     sb = at.sidebar
-    assert sb.slider(key="omega").value == D.OMEGA
-    assert sb.slider(key="delta").value == pytest.approx(D.DELTA)
-    assert sb.selectbox(key="dataset").value == D.DATASET
-    assert sb.selectbox(key="source").value == _encoders()[D.SOURCE_INDEX]
-    assert sb.selectbox(key="center").value == D.CENTER
+    assert sb.slider(key="omega").value == defaults.OMEGA
+    assert sb.slider(key="delta").value == pytest.approx(defaults.DELTA)
+    assert sb.selectbox(key="dataset").value == defaults.DATASET
+    assert sb.selectbox(key="source").value == _encoders()[defaults.SOURCE_INDEX]
+    assert sb.selectbox(key="center").value == defaults.CENTER
 
 
 def test_linked_selection_shows_items():
@@ -151,10 +151,10 @@ def test_core_warning_is_shown_not_raised():
 
 def test_changing_dataset_resets_the_pair():
     names = list_datasets()
-    other = next((n for n in names if n != D.DATASET), None)
+    other = next((n for n in names if n != defaults.DATASET), None)
     at = _app("method")
     if other is None:  # single-dataset cache: the selector only offers the default
-        assert at.sidebar.selectbox(key="dataset").options == [D.DATASET]
+        assert at.sidebar.selectbox(key="dataset").options == [defaults.DATASET]
         return
     at.sidebar.selectbox(key="dataset").set_value(other).run()
     _assert_clean(at)
@@ -210,18 +210,20 @@ def test_translate_renders_for_every_shipped_dataset(dataset):
 def test_a_new_settings_condition_numbers_fill_their_tiles():
     """Translate draws a new setting's scores first and its condition numbers after: when the run
     ends, no tile is left pending and they are the one-pass translation's."""
-    from dashboard.views import translate as VT
+    from dashboard.views import translate as translate_view
     from dashboard.views.settings import Settings, default_pair
 
     at = _app("translate", omega="3", delta="0.45")  # a setting no earlier test of this module drew
     _assert_clean(at)
     shown = _metrics(at)
-    assert VT.PENDING not in shown.values()
-    ds = load_dataset(D.DATASET)
+    assert translate_view.PENDING not in shown.values()
+    ds = load_dataset(defaults.DATASET)
     source, target = default_pair(ds.encoders)
-    t = VT.translate(ds, Settings(dataset=D.DATASET, source=source, target=target, omega=3, delta=0.45))
-    want = {tile.label: tile.value for row in VT.metric_tiles(t) for tile in row
-            if tile.key in VT.CONDITIONING_TILES}
-    assert len(want) == len(VT.CONDITIONING_TILES)
+    t = translate_view.translate(
+        ds, Settings(dataset=defaults.DATASET, source=source, target=target, omega=3, delta=0.45)
+    )
+    want = {tile.label: tile.value for row in translate_view.metric_tiles(t) for tile in row
+            if tile.key in translate_view.CONDITIONING_TILES}
+    assert len(want) == len(translate_view.CONDITIONING_TILES)
     for label, value in want.items():
         assert shown[label] == value, label

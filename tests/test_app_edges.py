@@ -16,10 +16,10 @@ import pytest
 from apptest_pages import open_page
 from streamlit.testing.v1 import AppTest
 
-from dashboard import defaults as D
+from dashboard import defaults
 from dashboard.pages import PAGES
-from dashboard.views import edges as VE
-from dashboard.views import pairs as VP
+from dashboard.views import edges as edges_view
+from dashboard.views import pairs as pairs_view
 from dashboard.views.common import fmt
 from dashboard.views.settings import Settings
 from irp_core import IRP
@@ -42,85 +42,85 @@ def _core_messages(ax: np.ndarray, ay: np.ndarray, **kw) -> list[str]:
 # edge_notes
 # --------------------------------------------------------------------------------------------
 def test_no_note_at_the_default_view():
-    assert VE.edge_notes(Settings(), TYPICAL, 1280) == []
-    assert VE.edge_notes(Settings(**P), PRUNED, [1280, 128]) == []
+    assert edges_view.edge_notes(Settings(), TYPICAL, 1280) == []
+    assert edges_view.edge_notes(Settings(**P), PRUNED, [1280, 128]) == []
 
 
 def test_few_anchors_kept_per_subspace():
-    notes = VE.edge_notes(Settings(omega=8, delta=0.95), {**PRUNED, "kept_min": 4, "kept_max": 5}, 1280)
+    notes = edges_view.edge_notes(Settings(omega=8, delta=0.95), {**PRUNED, "kept_min": 4, "kept_max": 5}, 1280)
     (note,) = notes
     # the facts, in order: δ, anchors kept (4–5) of K, the span (5), ω, the reach (ω x 5), the target dim
     assert re.findall(r"\d+(?:\.\d+)?", note) == ["0.95", "4", "5", "1500", "5", "8", "40", "1280"], note
     assert "4–5 of 1500 anchors" in note and "lower δ" in note  # the fix to apply
-    one = VE.edge_notes(Settings(omega=8, delta=0.0, n_anchors=2),
+    one = edges_view.edge_notes(Settings(omega=8, delta=0.0, n_anchors=2),
                         {**PRUNED, "kept_min": 1, "kept_max": 1, "n_anchors": 2}, 1280)
     assert "keeps only 1 of 2 anchors" in one[0] and "a 1-D span" in one[0]
     assert "lower δ" not in one[0] and "raise K" in one[0]  # δ is already at its minimum
-    assert VE.edge_notes(Settings(omega=8, delta=0.85), {**PRUNED, "kept_min": 7, "kept_max": 10}, 1280) == []
+    assert edges_view.edge_notes(Settings(omega=8, delta=0.85), {**PRUNED, "kept_min": 7, "kept_max": 10}, 1280) == []
     # with anchor completion the span is not limited to the kept anchors: a different warning
-    (completed,) = VE.edge_notes(Settings(omega=8, delta=0.95, completion=True), {**PRUNED, "kept_min": 4,
+    (completed,) = edges_view.edge_notes(Settings(omega=8, delta=0.95, completion=True), {**PRUNED, "kept_min": 4,
                                                                            "kept_max": 5}, 1280)
     assert "anchor completion supplies almost all" in completed and "span" not in completed
 
 
 def test_k_below_the_target_dimension():
-    notes = VE.edge_notes(Settings(n_anchors=50), {**TYPICAL, "n_anchors": 50}, 1280)
+    notes = edges_view.edge_notes(Settings(n_anchors=50), {**TYPICAL, "n_anchors": 50}, 1280)
     assert any(n.startswith("K = 50 < target dim 1280") and "raise K" in n for n in notes)
-    many = VE.edge_notes(Settings(n_anchors=200), {**TYPICAL, "n_anchors": 200}, [1280, 128, 256, 1280])
+    many = edges_view.edge_notes(Settings(n_anchors=200), {**TYPICAL, "n_anchors": 200}, [1280, 128, 256, 1280])
     assert any("the dimension of 3 of 4 target spaces (up to 1280)" in n for n in many)
-    assert VE.edge_notes(Settings(n_anchors=200), {**TYPICAL, "n_anchors": 200}, 128) == []
+    assert edges_view.edge_notes(Settings(n_anchors=200), {**TYPICAL, "n_anchors": 200}, 128) == []
 
 
 def test_omega_at_both_ends():
-    (one,) = VE.edge_notes(Settings(omega=1, delta=0.7), PRUNED, 1280)
+    (one,) = edges_view.edge_notes(Settings(omega=1, delta=0.7), PRUNED, 1280)
     assert one.startswith("ω = 1:") and "single" in one and "raise ω" in one
-    (top,) = VE.edge_notes(Settings(omega=D.OMEGA_MAX, delta=0.7), PRUNED, 1280)
-    assert top.startswith(f"ω = {D.OMEGA_MAX} (the maximum)")
+    (top,) = edges_view.edge_notes(Settings(omega=defaults.OMEGA_MAX, delta=0.7), PRUNED, 1280)
+    assert top.startswith(f"ω = {defaults.OMEGA_MAX} (the maximum)")
     # δ = 0 keeps every anchor: every subset is the same, so ω = 1 loses nothing and a large ω is waste
     unpruned = {**TYPICAL, "kept_min": 1500, "kept_max": 1500}
-    assert VE.edge_notes(Settings(omega=1, delta=0.0), unpruned, 1280) == []
-    (waste,) = VE.edge_notes(Settings(omega=D.OMEGA_MAX, delta=0.0), unpruned, 1280)
-    assert "δ = 0.00 keeps every anchor" in waste and f"{D.OMEGA_MAX} subsets" in waste
-    (same,) = VE.edge_notes(Settings(omega=2), unpruned, [1280, 128])  # why moving ω does nothing
+    assert edges_view.edge_notes(Settings(omega=1, delta=0.0), unpruned, 1280) == []
+    (waste,) = edges_view.edge_notes(Settings(omega=defaults.OMEGA_MAX, delta=0.0), unpruned, 1280)
+    assert "δ = 0.00 keeps every anchor" in waste and f"{defaults.OMEGA_MAX} subsets" in waste
+    (same,) = edges_view.edge_notes(Settings(omega=2), unpruned, [1280, 128])  # why moving ω does nothing
     assert same.startswith("δ = 0.00 keeps every anchor") and "ω = 2" in same and "Raise δ" in same
 
 
 def test_ill_conditioned_anchors():
-    (note,) = VE.edge_notes(Settings(omega=8, delta=0.1, ridge=0.0), {**PRUNED, "cond_max": 995886.8}, 1280)
+    (note,) = edges_view.edge_notes(Settings(omega=8, delta=0.1, ridge=0.0), {**PRUNED, "cond_max": 995886.8}, 1280)
     assert "ill-conditioned (condition number up to 9.96e+05)" in note and "raise δ" in note
-    assert VE.edge_notes(Settings(**P), {**PRUNED, "cond_max": float("nan")}, 1280) == []
+    assert edges_view.edge_notes(Settings(**P), {**PRUNED, "cond_max": float("nan")}, 1280) == []
     # a ridge (the default) damps the decoding: the undamped condition number is no cause for alarm
-    assert VE.edge_notes(Settings(omega=8, delta=0.1), {**PRUNED, "cond_max": 995886.8}, 1280) == []
+    assert edges_view.edge_notes(Settings(omega=8, delta=0.1), {**PRUNED, "cond_max": 995886.8}, 1280) == []
 
 
 def test_core_warnings_pass_through_unless_restated():
     rng = np.random.default_rng(0)
     # K = 3 anchors for a 16-d target: the core's message is restated as the K note
     core = _core_messages(rng.normal(size=(3, 8)), rng.normal(size=(3, 16)), delta=0.0, omega=1)
-    assert any(VE.CORE_FEW_ANCHORS in c for c in core)
-    notes = VE.edge_notes(Settings(n_anchors=3, delta=0.0, omega=2), {**TYPICAL, "n_anchors": 3}, 16, core)
-    assert notes == [n for n in notes if VE.CORE_FEW_ANCHORS not in n] and notes[0].startswith("K = 3 <")
+    assert any(edges_view.CORE_FEW_ANCHORS in c for c in core)
+    notes = edges_view.edge_notes(Settings(n_anchors=3, delta=0.0, omega=2), {**TYPICAL, "n_anchors": 3}, 16, core)
+    assert notes == [n for n in notes if edges_view.CORE_FEW_ANCHORS not in n] and notes[0].startswith("K = 3 <")
     # two anchors centre to opposite directions: one kept, restated as the 1-D note
     core = _core_messages(rng.normal(size=(2, 8)), rng.normal(size=(2, 16)), delta=0.0, omega=2)
-    assert any(VE.CORE_SINGLE_ANCHOR in c for c in core)
-    notes = VE.edge_notes(Settings(n_anchors=2, delta=0.0), {**TYPICAL, "kept_min": 1, "kept_max": 1,
+    assert any(edges_view.CORE_SINGLE_ANCHOR in c for c in core)
+    notes = edges_view.edge_notes(Settings(n_anchors=2, delta=0.0), {**TYPICAL, "kept_min": 1, "kept_max": 1,
                                                       "n_anchors": 2}, 16, core)
-    assert not any(VE.CORE_SINGLE_ANCHOR in n for n in notes) and "1-D span" in notes[0]
+    assert not any(edges_view.CORE_SINGLE_ANCHOR in n for n in notes) and "1-D span" in notes[0]
     # the same item twice among the target anchors: the core's rank message is not restated, so kept
     ax, ay = rng.normal(size=(10, 8)), rng.normal(size=(10, 16))
     ay[1] = ay[0]
     core = _core_messages(ax, ay, delta=0.0, omega=1)
     rank = [c for c in core if "rank deficient" in c]
     assert rank, core
-    notes = VE.edge_notes(Settings(n_anchors=10, delta=0.0, omega=1), {**TYPICAL, "n_anchors": 10}, 16, core)
+    notes = edges_view.edge_notes(Settings(n_anchors=10, delta=0.0, omega=1), {**TYPICAL, "n_anchors": 10}, 16, core)
     assert rank[0] in notes and notes[0].startswith("K = 10 <") and len(notes) == 2
 
 
 def test_pairs_extremes_ignore_failed_pairs():
     res = {"kept_min": np.array([[4.0, np.nan], [9.0, 12.0]]), "kept_max": np.array([[5.0, np.nan], [11, 14]]),
            "cond_max": np.array([[2.0, np.nan], [3.0, 7.0]])}
-    assert VP.pairs_extremes(res) == {"kept_min": 4.0, "kept_max": 14.0, "cond_max": 7.0}
-    assert VP.pairs_extremes({"kept_min": np.full((2, 2), np.nan)})["kept_min"] is None
+    assert pairs_view.pairs_extremes(res) == {"kept_min": 4.0, "kept_max": 14.0, "cond_max": 7.0}
+    assert pairs_view.pairs_extremes({"kept_min": np.full((2, 2), np.nan)})["kept_min"] is None
 
 
 def test_fmt_never_prints_nan_or_inf():
@@ -151,7 +151,7 @@ EDGES = [  # page, URL params, what a warning must say (a regular expression: th
     # are kept depends on the data: any count the note is shown for (at most FEW_KEPT) will do
     ("translate", {"delta": "0.95", "center": "anchor_mean"}, r"δ = 0\.95 keeps only \d+(–\d+)? of 1500 anchors"),
     ("translate", {"omega": "1", "delta": "0.7"}, r"^ω = 1: .*single"),
-    ("translate", {"omega": str(D.OMEGA_MAX)}, rf"^ω = {D.OMEGA_MAX} \(the maximum\)"),
+    ("translate", {"omega": str(defaults.OMEGA_MAX)}, rf"^ω = {defaults.OMEGA_MAX} \(the maximum\)"),
     ("translate", {"n_anchors": "10"}, r"^K = 10 < target dim 1280"),
     ("translate", {"n_anchors": "2", "center": "anchor_mean"}, r"keeps only [12] of 2 anchors"),
     ("translate", {"delta": "0.1", "center": "anchor_mean"}, r"colinear"),  # the core's own warning
@@ -188,8 +188,8 @@ def test_delta_zero_dropping_duplicates_is_not_pruning():
     """At δ = 0 only near-duplicate anchors go (the cross-lingual strings have 3): ω = 1 loses
     nothing, and a larger ω averages subsets that are all but the same."""
     dup = {**TYPICAL, "kept_min": 1497, "kept_max": 1497}
-    assert VE.edge_notes(Settings(omega=1, delta=0.0), dup, 512) == []
-    (same,) = VE.edge_notes(Settings(omega=2, delta=0.0), dup, 512)
+    assert edges_view.edge_notes(Settings(omega=1, delta=0.0), dup, 512) == []
+    (same,) = edges_view.edge_notes(Settings(omega=2, delta=0.0), dup, 512)
     assert "1497 of 1500 kept" in same and "ω changes nothing" in same
 
 
@@ -238,12 +238,12 @@ def test_every_warning_holds_at_the_paper_preset(page):
     for w in warned:
         assert not w.startswith("ω = 1") and "keeps every anchor" not in w and "ω changes nothing" not in w, w
         assert "ill-conditioned" not in w or "condition number up to" in w, w
-    dataset = D.XL_DATASET if page == "crosslingual" else D.DATASET
+    dataset = defaults.XL_DATASET if page == "crosslingual" else defaults.DATASET
     encs = list(load_dataset(dataset).encoders)
     kept = _kept_by_source(dataset, encs if page == "all_pairs" else encs[:1])
     lo, hi = min(k for k, _ in kept.values()), max(k for _, k in kept.values())
     few = [w for w in warned if "keeps only" in w]
-    if lo <= VE.FEW_KEPT and page not in ("method", "crosslingual"):  # pages that show edge notes
+    if lo <= edges_view.FEW_KEPT and page not in ("method", "crosslingual"):  # pages that show edge notes
         stated = f"{lo}" if lo == hi else f"{lo}–{hi}"
         assert any(f"δ = 0.70 keeps only {stated} of" in w for w in few), (kept, warned)
     for w in few:  # whatever count a page states is the one irp_core keeps

@@ -7,8 +7,8 @@ import pytest
 from apptest_pages import APP, assert_clean, open_page
 from streamlit.testing.v1 import AppTest
 
-from dashboard import defaults as D
-from dashboard.views import classroom as VC
+from dashboard import defaults
+from dashboard.views import classroom as classroom_view
 from irp_core.spectrum import ridge_bound
 
 TIMEOUT = 240
@@ -39,7 +39,7 @@ def test_spectrum_tab_shows_raw_and_damped_at_the_defaults():
     m = _metrics(at)
     # the tile row beside the raw figures, and the tab's own numbers
     assert m["cond. number, pruned (max)"] == "5.68e+04"
-    assert m["cond. number, damped (max)"] == f"{ridge_bound(D.RIDGE):.2f}" == "1.19"
+    assert m["cond. number, damped (max)"] == f"{ridge_bound(defaults.RIDGE):.2f}" == "1.19"
     assert m["condition number, raw (worst subset)"] == "5.68e+04"
     assert m["condition number, damped"] == "1.19"
     assert m["mean overlap of the subsets"] == "1.00"  # δ = 0: every subset is the whole set
@@ -75,13 +75,13 @@ def test_method_page_draws_the_spectrum_and_links_classroom_mode():
 def test_classroom_steps_through_every_step_with_a_live_plot():
     at = _app("method", classroom="1")
     _clean(at)
-    keys = list(VC.STEPS)
+    keys = list(classroom_view.STEPS)
     assert at.radio(key="step").options == keys
     assert at.button(key="step_prev").disabled
     seen = []
     for n, key in enumerate(keys):
         assert at.radio(key="step").value == key
-        assert at.subheader[0].value == f"Step {n + 1} of {len(keys)}: {VC.STEPS[key][0]}"
+        assert at.subheader[0].value == f"Step {n + 1} of {len(keys)}: {classroom_view.STEPS[key][0]}"
         charts = _charts(at)
         assert len(charts) == 1, key  # the step's own plot (the spectrum section is the steps' here)
         seen.append(charts[0].proto.spec)
@@ -156,13 +156,13 @@ def test_spectrum_tab_and_steps_work_on_an_upload():
     at.switch_page("app_pages/translate.py").run()
     _clean(at)
     m = _metrics(at)
-    assert float(m["condition number, damped"]) <= ridge_bound(D.RIDGE) + 0.01
+    assert float(m["condition number, damped"]) <= ridge_bound(defaults.RIDGE) + 0.01
     assert len(_charts(at)) == 3
     cached = at.session_state[session.UPLOAD_CACHE_KEY][name]
     assert any(fn.endswith("cached_curve") for _, fn in cached)
     at.query_params["classroom"] = "1"
     at.switch_page("app_pages/method.py").run()
-    for _ in range(len(VC.STEPS) - 1):
+    for _ in range(len(classroom_view.STEPS) - 1):
         _clean(at)
         assert len(_charts(at)) == 1 or at.radio(key="step").value == "stitching"
         at.button(key="step_next").click().run()

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import defaults as D
+from dashboard import defaults
 from dashboard.state import session
 from irp_core.cache import list_datasets, load_dataset
 
@@ -118,7 +118,7 @@ def test_a_second_session_does_not_see_the_upload(uploaded):
     other.run()
     clean(other)
     box = other.sidebar.selectbox(key="dataset")
-    assert box.options == list_datasets() and box.value == D.DATASET
+    assert box.options == list_datasets() and box.value == defaults.DATASET
     assert session.UPLOADS_KEY not in other.session_state or not other.session_state[session.UPLOADS_KEY]
     assert not any("upload:" in md.value for md in other.markdown)
 
@@ -131,7 +131,7 @@ def test_a_bad_file_shows_a_specific_error_and_no_traceback():
     assert not at.exception
     (error,) = [e.value for e in at.error]  # one error: the file, what is wrong, and where
     assert all(fact in error for fact in (f"{SRC}.npy", "not finite", "row 7, column 3")), error
-    assert at.sidebar.selectbox(key="dataset").value == D.DATASET
+    assert at.sidebar.selectbox(key="dataset").value == defaults.DATASET
 
 
 def test_a_pickle_upload_is_refused_on_the_page(tmp_path):
@@ -154,6 +154,6 @@ def test_remove_upload_goes_back_to_shipped_data():
     at.button(key=f"remove_{name}").click().run()
     clean(at)
     box = at.sidebar.selectbox(key="dataset")
-    assert box.value == D.DATASET and name not in box.options
+    assert box.value == defaults.DATASET and name not in box.options
     assert name not in at.session_state[session.UPLOADS_KEY]
     assert name not in at.session_state[session.UPLOAD_CACHE_KEY]

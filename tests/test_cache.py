@@ -178,9 +178,9 @@ def test_missing_things_give_clear_errors(tmp_path, monkeypatch, manifest):
 
 def test_cache_dir_order_and_what_to_do(tmp_path, monkeypatch):
     """root= over $IRP_CACHE_DIR over the checkout's folder; each miss says what chose the folder."""
-    import irp_core.cache as C
+    import irp_core.cache as cache_module
 
-    checkout = C.CHECKOUT_CACHE
+    checkout = cache_module.CHECKOUT_CACHE
     (tmp_path / "env").mkdir()
     shutil.copy(checkout / "manifest.json", tmp_path / "env" / "manifest.json")
     monkeypatch.delenv("IRP_CACHE_DIR", raising=False)
@@ -198,12 +198,12 @@ def test_cache_dir_order_and_what_to_do(tmp_path, monkeypatch):
         list_datasets(tmp_path)
     # an installed package: no cache next to it, no variable
     monkeypatch.delenv("IRP_CACHE_DIR")
-    monkeypatch.setattr(C, "CHECKOUT_CACHE", tmp_path / "site-packages" / "cached_embeddings")
+    monkeypatch.setattr(cache_module, "CHECKOUT_CACHE", tmp_path / "site-packages" / "cached_embeddings")
     with pytest.raises(CacheError, match="no embedding cache: IRP_CACHE_DIR is not set") as err:
         load_dataset("mnist")
     assert "pass root=" in str(err.value) and "git checkout" not in str(err.value)
     # a clone whose manifest is gone: restore or rebuild
-    monkeypatch.setattr(C, "CHECKOUT_CACHE", tmp_path)
+    monkeypatch.setattr(cache_module, "CHECKOUT_CACHE", tmp_path)
     with pytest.raises(CacheError, match="no manifest.json .*git checkout -- cached_embeddings"):
         cache_dir()
 

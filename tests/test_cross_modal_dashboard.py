@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.views import layouts as VL
-from dashboard.views import pairs as VP
-from dashboard.views import translate as VT
+from dashboard.views import layouts as layouts_view
+from dashboard.views import pairs as pairs_view
+from dashboard.views import translate as translate_view
 from dashboard.views.settings import Settings
 from irp_core.cache import load_dataset
 
@@ -24,10 +24,10 @@ def emoji():
 
 
 def test_encoder_labels_mark_the_modality_only_where_there_are_two(emoji):
-    labels = VP.encoder_labels(emoji, emoji.encoders)
+    labels = pairs_view.encoder_labels(emoji, emoji.encoders)
     assert labels[0] == "efficientnet_lite0 [image]" and "minilm [text]" in labels
     mnist = load_dataset("mnist")
-    assert VP.encoder_labels(mnist, mnist.encoders) == list(mnist.encoders)
+    assert pairs_view.encoder_labels(mnist, mnist.encoders) == list(mnist.encoders)
 
 
 def test_direction_table_averages_each_block_of_pairs(emoji):
@@ -40,7 +40,7 @@ def test_direction_table_averages_each_block_of_pairs(emoji):
     np.fill_diagonal(zero_shot, 9.0)  # intra-space: must not count
     res = {"encoders": encs, "zero_shot": zero_shot, "recon": zero_shot / 2,
            "absolute": np.full_like(zero_shot, np.nan), "non_stitch": np.where(kinds == "image", 0.7, 0.8)}
-    rows = {r["direction"]: r for r in VP.direction_table(emoji, res)}
+    rows = {r["direction"]: r for r in pairs_view.direction_table(emoji, res)}
     assert list(rows) == ["image → text", "text → image", "image → image", "text → text"]
     assert [rows[d]["pairs"] for d in rows] == ["12", "12", "6", "12"]
     for (a, b), v in value.items():
@@ -49,15 +49,15 @@ def test_direction_table_averages_each_block_of_pairs(emoji):
         assert row["non-stitch"] == ("0.70 ± 0.00" if b == "image" else "0.80 ± 0.00")
         assert row["absolute"] == "n/a"
     mnist = load_dataset("mnist")
-    assert VP.direction_table(mnist, {**res, "encoders": list(mnist.encoders)}) == []
+    assert pairs_view.direction_table(mnist, {**res, "encoders": list(mnist.encoders)}) == []
 
 
 def test_a_selection_shows_each_emoji_picture_and_name(emoji):
     s = Settings(dataset="emoji", source="efficientnet_lite0", target="minilm")
-    t = VT.translate(emoji, s)
-    panel = VL.layout_panel_data(emoji, t)
+    t = translate_view.translate(emoji, s)
+    panel = layouts_view.layout_panel_data(emoji, t)
     rows = [int(r) for r in panel["rows"][:3]]
-    info = VL.selected_items(emoji, t, panel, rows)
+    info = layouts_view.selected_items(emoji, t, panel, rows)
     assert info["images"].shape == (3, 48, 48, 3) and info["images"].dtype == np.uint8
     ids = np.asarray(emoji.space("minilm").test_ids)[rows]
     assert info["texts"] == emoji.item_texts(ids) and all(": " in text for text in info["texts"])

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
-from dashboard import uploads as U
+from dashboard import uploads
 from irp_core.cache import Dataset as ShippedDataset
 from irp_core.cache import cache_dir, load_dataset
 from irp_core.dataset import HEAD_KINDS, MODALITIES, Dataset
@@ -21,11 +21,11 @@ MEMBERS = [name for name in vars(Dataset) if not name.startswith("_")] + list(Da
 
 
 @pytest.fixture(scope="module")
-def pair() -> tuple[ShippedDataset, U.UploadedDataset]:
+def pair() -> tuple[ShippedDataset, uploads.UploadedDataset]:
     """mnist as shipped, and the same two spaces uploaded as the cache's own files."""
     shipped = load_dataset("mnist")
     files = [(f"{e}.npz", (cache_dir() / "mnist" / f"{e}.npz").read_bytes()) for e in ENCODERS]
-    return shipped, U.build_dataset(files)
+    return shipped, uploads.build_dataset(files)
 
 
 def test_both_kinds_satisfy_the_protocol(pair):
@@ -84,7 +84,7 @@ def test_a_text_upload_and_a_text_dataset_return_the_same_texts():
     ids = np.concatenate([sp.anchor_ids, sp.test_ids])
     texts = np.asarray(shipped.item_texts(ids))
     xs = [np.vstack([shipped.space(e).anchors, shipped.space(e).test]) for e in ("minilm", "mpnet")]
-    upload = U.build_dataset([("f.npz", _npz(minilm=xs[0], mpnet=xs[1], ids=ids, texts=texts))])
+    upload = uploads.build_dataset([("f.npz", _npz(minilm=xs[0], mpnet=xs[1], ids=ids, texts=texts))])
     assert shipped.modality == upload.modality == "text"
     some = upload.space("mpnet").test_ids[:5]
     assert upload.item_texts(some) == shipped.item_texts(some)

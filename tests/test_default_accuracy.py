@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dashboard import defaults as D
+from dashboard import defaults
 from experiments.measure import crosslingual_rows, measure_pairs
 from irp_core.cache import load_dataset
 
@@ -24,7 +24,7 @@ XL_PINNED = 0.598  # cos(es/fr/ja -> en) on centred vectors, all pairs; the pape
 @pytest.mark.slow  # every ordered pair of a dataset: 6-8 s per large dataset
 @pytest.mark.parametrize("name", list(PINNED))
 def test_default_zero_shot_accuracy(name):
-    rows = measure_pairs(load_dataset(name), None, None, D.HEAD)
+    rows = measure_pairs(load_dataset(name), None, None, defaults.HEAD)
     acc = np.array([r["zero_shot"] for r in rows])
     measured, worst_floor, target = PINNED[name]
     assert acc.mean() == pytest.approx(measured, abs=TOLERANCE), acc
@@ -59,7 +59,7 @@ EMOJI_XL_PINNED = 0.596  # cos(es/fr/ja -> en) on centred vectors, all pairs, em
 def test_default_cross_modal_accuracy_on_emoji():
     from experiments.cross_modal import pair_rows
 
-    rows = pair_rows(load_dataset("emoji"), {}, D.HEAD)
+    rows = pair_rows(load_dataset("emoji"), {}, defaults.HEAD)
     assert len(rows) == 42 and {r["direction"] for r in rows} == set(EMOJI_PINNED) - {"all"}
     for direction, measured in EMOJI_PINNED.items():
         acc = [r["zero_shot"] for r in rows if direction in ("all", r["direction"])]

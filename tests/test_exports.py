@@ -18,11 +18,10 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from dashboard import defaults as D
-from dashboard import exports as X
-from dashboard.views import pairs as VP
-from dashboard.views import sensitivity as VG
-from dashboard.views import translate as VT
+from dashboard import defaults, exports
+from dashboard.views import pairs as pairs_view
+from dashboard.views import sensitivity as sensitivity_view
+from dashboard.views import translate as translate_view
 from dashboard.views.common import fmt
 from dashboard.views.settings import Settings, default_pair
 from irp_core.cache import load_dataset
@@ -44,13 +43,13 @@ def _num(cell: str) -> float:
 
 @pytest.fixture(scope="module")
 def mnist():
-    return load_dataset(D.DATASET)
+    return load_dataset(defaults.DATASET)
 
 
 @pytest.fixture(scope="module")
 def translation(mnist):
     src, tgt = default_pair(list(mnist.encoders))
-    return VT.translate(mnist, Settings(source=src, target=tgt))
+    return translate_view.translate(mnist, Settings(source=src, target=tgt))
 
 
 # --------------------------------------------------------------------------------------------
@@ -59,7 +58,7 @@ def translation(mnist):
 def test_npz_round_trip_equals_the_translation(mnist, translation, tmp_path):
     t, s = translation, translation.settings
     path = tmp_path / "t.npz"
-    path.write_bytes(X.translation_file(mnist, t))
+    path.write_bytes(exports.translation_file(mnist, t))
     with np.load(path, allow_pickle=False) as f:  # no object arrays anywhere
         arrays = {k: f[k] for k in f.files}
     assert all(a.dtype != object for a in arrays.values())
@@ -71,7 +70,7 @@ def test_npz_round_trip_equals_the_translation(mnist, translation, tmp_path):
     np.testing.assert_array_equal(arrays["predicted"], t.pred_labels)
     np.testing.assert_array_equal(arrays["cos_translated_true"], t.recon_per_sample)
     assert list(arrays["classes"]) == list(mnist.classes)
-    stored = X.npz_settings(arrays)
+    stored = exports.npz_settings(arrays)
     assert {k: stored[k] for k in s.as_dict()} == s.as_dict()
     # and every parameter of the fitted estimator, so the file survives a change of library defaults
     params = t.extras["irp_params"]
@@ -87,18 +86,18 @@ def test_npz_round_trip_equals_the_translation(mnist, translation, tmp_path):
 def test_npz_refuses_what_would_need_pickle_or_misaligned_rows():
     x = np.zeros((3, 2), np.float32)
     with pytest.raises(ValueError, match="without pickle"):
-        X.translation_npz(x, np.array([1, 2, 3]), settings={"bad": {"a": 1}})
+        exports.translation_npz(x, np.array([1, 2, 3]), settings={"bad": {"a": 1}})
     with pytest.raises(ValueError, match="test_ids has 2 rows"):
-        X.translation_npz(x, np.array([1, 2]))
+        exports.translation_npz(x, np.array([1, 2]))
     with pytest.raises(ValueError, match="2-D"):
-        X.translation_npz(np.zeros(3), np.array([1, 2, 3]))
-    out = X.read_npz(X.translation_npz(x, ["a", "b", "c"], settings={"flag": True, "w": 2}))
-    assert list(out["test_ids"]) == ["a", "b", "c"] and X.npz_settings(out) == {"flag": True, "w": 2}
+        exports.translation_npz(np.zeros(3), np.array([1, 2, 3]))
+    out = exports.read_npz(exports.translation_npz(x, ["a", "b", "c"], settings={"flag": True, "w": 2}))
+    assert list(out["test_ids"]) == ["a", "b", "c"] and exports.npz_settings(out) == {"flag": True, "w": 2}
 
 
 def test_metrics_csv_parses_back_with_every_number(mnist, translation):
-    base = VT.baselines(mnist, translation.settings.source, translation.settings.target)
-    rows = _csv(X.metrics_file(translation, base))
+    base = translate_view.baselines(mnist, translation.settings.source, translation.settings.target)
+    rows = _csv(exports.metrics_file(translation, base))
     assert list(rows[0]) == ["name", "value"]
     got = {r["name"]: r["value"] for r in rows}
     m = translation.metrics
@@ -109,12 +108,12 @@ def test_metrics_csv_parses_back_with_every_number(mnist, translation):
     assert float(got["norm_translated.mean"]) == m["norm_translated"]["mean"]
     assert float(got["procrustes.zero_shot"]) == base["procrustes"]["zero_shot"]
     assert float(got["linear.recon"]) == base["linear"]["recon"]
-    assert got["setting.omega"] == str(D.OMEGA) and got["setting.completion"] == "false"
+    assert got["setting.omega"] == str(defaults.OMEGA) and got["setting.completion"] == "false"
     assert float(got["setting.irp_ridge"]) == translation.extras["irp_params"]["ridge"]
 
 
 def test_metrics_csv_keeps_text_values_and_empty_nan():
-    rows = _csv(X.rows_csv(X.metrics_rows({"omega": 2}, {"text": "n/a: dims differ", "x": float("nan"),
+    rows = _csv(exports.rows_csv(exports.metrics_rows({"omega": 2}, {"text": "n/a: dims differ", "x": float("nan"),
                                                          "y": None, "z": 0.1 + 0.2})))
     got = {r["name"]: r["value"] for r in rows}
     assert got == {"setting.omega": "2", "text": "n/a: dims differ", "x": "", "y": "", "z": repr(0.1 + 0.2)}
@@ -124,8 +123,8 @@ def test_pairs_and_grid_csv_match_the_matrices(mnist):
     encs = list(mnist.encoders)
     src, tgt = encs[0], encs[1]
     s = Settings(source=src, target=tgt, n_anchors=200)
-    res = VP.all_pairs(mnist, s)
-    rows = _csv(X.rows_csv(X.pairs_rows(res, s.as_dict())))
+    res = pairs_view.all_pairs(mnist, s)
+    rows = _csv(exports.rows_csv(exports.pairs_rows(res, s.as_dict())))
     assert len(rows) == len(encs) ** 2
     assert {"source", "target", "recon", "zero_shot", "absolute", "non_stitch",
             "omega", "delta", "dataset"} <= set(rows[0])
@@ -136,8 +135,8 @@ def test_pairs_and_grid_csv_match_the_matrices(mnist):
         assert _num(r["non_stitch"]) == res["non_stitch"][j]
         assert r["omega"] == str(s.omega) and float(r["delta"]) == s.delta
 
-    grid = VG.sensitivity_grid(mnist, s, omegas=(1, 4), deltas=(0.5, 0.8))
-    rows = _csv(X.rows_csv(X.grid_rows(grid, s.as_dict())))
+    grid = sensitivity_view.sensitivity_grid(mnist, s, omegas=(1, 4), deltas=(0.5, 0.8))
+    rows = _csv(exports.rows_csv(exports.grid_rows(grid, s.as_dict())))
     assert [(int(r["omega"]), float(r["delta"])) for r in rows] == [(1, 0.5), (1, 0.8), (4, 0.5), (4, 0.8)]
     for n, r in enumerate(rows):
         i, j = divmod(n, 2)
@@ -148,7 +147,7 @@ def test_pairs_and_grid_csv_match_the_matrices(mnist):
 
 def test_selection_csv_ids_match_the_selected_items(mnist, translation):
     picked = [5, 0, 1999, 17, 10**9]  # the out-of-range row is dropped
-    rows = _csv(X.selection_file(mnist, translation, picked))
+    rows = _csv(exports.selection_file(mnist, translation, picked))
     sy = mnist.space(translation.settings.target)
     assert [int(r["row"]) for r in rows] == [5, 0, 1999, 17]
     assert [r["item_id"] for r in rows] == [str(sy.test_ids[i]) for i in (5, 0, 1999, 17)]
@@ -161,8 +160,8 @@ def test_selection_csv_ids_match_the_selected_items(mnist, translation):
 def test_selection_csv_carries_the_texts_of_a_text_dataset():
     ds = load_dataset("fortunes")
     src, tgt = default_pair(list(ds.encoders))
-    t = VT.translate(ds, Settings(dataset="fortunes", source=src, target=tgt))
-    rows = _csv(X.selection_file(ds, t, [3, 1]))
+    t = translate_view.translate(ds, Settings(dataset="fortunes", source=src, target=tgt))
+    rows = _csv(exports.selection_file(ds, t, [3, 1]))
     ids = ds.space(tgt).test_ids[[3, 1]]
     assert [r["item_id"] for r in rows] == [str(i) for i in ids]
     assert [r["text"] for r in rows] == list(ds.item_texts(ids))
@@ -172,7 +171,7 @@ def test_selection_csv_carries_the_texts_of_a_text_dataset():
 def test_figures_html_is_standalone_and_offline():
     figs = {"first <figure>": go.Figure(go.Bar(x=[1, 2], y=[3, 4])),
             "second": go.Figure(go.Scatter(x=[0, 1], y=[1, 0]))}
-    html = X.figures_html(figs, "IRP & co").decode("utf-8")
+    html = exports.figures_html(figs, "IRP & co").decode("utf-8")
     assert html.startswith("<!DOCTYPE html>") and "<title>IRP &amp; co</title>" in html
     assert "first &lt;figure&gt;" in html
     assert html.count("Plotly.newPlot(") == 2  # both figures drawn...
@@ -181,11 +180,11 @@ def test_figures_html_is_standalone_and_offline():
 
 
 def test_share_link_and_file_stem():
-    assert X.share_link(BASE_URL, {"omega": 5, "delta": "0.55"}) == f"{BASE_URL}/?omega=5&delta=0.55"
-    assert X.share_link(BASE_URL + "/", {}) == BASE_URL + "/"
-    assert X.share_link(BASE_URL + "/sensitivity", {"n_anchors": 10}) == f"{BASE_URL}/sensitivity?n_anchors=10"
-    assert X.share_link(None, {"source": "a b"}) == "?source=a+b"
-    stem = X.file_stem({"dataset": "mnist", "source": "x/1", "target": "y", "omega": 8, "delta": 0.7})
+    assert exports.share_link(BASE_URL, {"omega": 5, "delta": "0.55"}) == f"{BASE_URL}/?omega=5&delta=0.55"
+    assert exports.share_link(BASE_URL + "/", {}) == BASE_URL + "/"
+    assert exports.share_link(BASE_URL + "/sensitivity", {"n_anchors": 10}) == f"{BASE_URL}/sensitivity?n_anchors=10"
+    assert exports.share_link(None, {"source": "a b"}) == "?source=a+b"
+    stem = exports.file_stem({"dataset": "mnist", "source": "x/1", "target": "y", "omega": 8, "delta": 0.7})
     assert stem == "irp_mnist_x-1-to-y_w8_d0.70"
 
 
@@ -243,16 +242,16 @@ def test_translate_page_offers_the_files(downloads, mnist):
     files = _files(at, downloads)
     assert set(files) == {"dl_npz", "dl_metrics", "dl_figures", "dl_selection"}
     stem = "irp_mnist_efficientnet_lite0-to-efficientnet_lite1_w5_d0.60"
-    assert files["dl_npz"][:2] == (stem + ".npz", X.NPZ_MIME)
-    assert files["dl_metrics"][:2] == (stem + "_metrics.csv", X.CSV_MIME)
-    assert files["dl_selection"][:2] == (stem + "_selection.csv", X.CSV_MIME)
-    assert files["dl_figures"][:2] == (stem + "_figures.html", X.HTML_MIME)
+    assert files["dl_npz"][:2] == (stem + ".npz", exports.NPZ_MIME)
+    assert files["dl_metrics"][:2] == (stem + "_metrics.csv", exports.CSV_MIME)
+    assert files["dl_selection"][:2] == (stem + "_selection.csv", exports.CSV_MIME)
+    assert files["dl_figures"][:2] == (stem + "_figures.html", exports.HTML_MIME)
 
-    arrays = X.read_npz(files["dl_npz"][2])
-    stored = X.npz_settings(arrays)
+    arrays = exports.read_npz(files["dl_npz"][2])
+    stored = exports.npz_settings(arrays)
     s = Settings(**{k: v for k, v in stored.items() if not k.startswith("irp_")})
     assert (s.omega, s.delta) == (5, 0.6)
-    direct = VT.translate(mnist, s)
+    direct = translate_view.translate(mnist, s)
     np.testing.assert_allclose(arrays["translated"], direct.pred, rtol=1e-5, atol=1e-5)
     shown = {m.label: m.value for m in at.metric}
     metrics = {r["name"]: r["value"] for r in _csv(files["dl_metrics"][2])}
@@ -266,7 +265,7 @@ def test_translate_page_offers_the_files(downloads, mnist):
 
 
 def test_link_holds_the_non_default_params_and_restores_the_view():
-    encs = list(load_dataset(D.DATASET).encoders)
+    encs = list(load_dataset(defaults.DATASET).encoders)
     params = {"omega": "5", "delta": "0.55", "source": encs[-1], "n_anchors": "300", "completion": "true"}
     at = _run("scale", url_path="scale", **params)
     link = at.code[0].value
@@ -289,28 +288,28 @@ def test_all_pairs_and_sensitivity_offer_their_tables(downloads):
     at = _run("all_pairs", n_anchors="300")
     files = _files(at, downloads)
     name, mime, data = files["dl_pairs"]
-    n = len(load_dataset(D.DATASET).encoders)
-    assert name.endswith("_all_pairs.csv") and mime == X.CSV_MIME and len(_csv(data)) == n * n
-    assert files["dl_figures"][1] == X.HTML_MIME and b"zero-shot accuracy" in files["dl_figures"][2]
+    n = len(load_dataset(defaults.DATASET).encoders)
+    assert name.endswith("_all_pairs.csv") and mime == exports.CSV_MIME and len(_csv(data)) == n * n
+    assert files["dl_figures"][1] == exports.HTML_MIME and b"zero-shot accuracy" in files["dl_figures"][2]
 
     downloads.clear()
     files = _files(_run("sensitivity", n_anchors="300"), downloads)
     grid = _csv(files["dl_grid"][2])
-    assert len(grid) == len(D.SWEEP_OMEGAS) * len(D.SWEEP_DELTAS)
-    assert {int(r["omega"]) for r in grid} == set(D.SWEEP_OMEGAS)
+    assert len(grid) == len(defaults.SWEEP_OMEGAS) * len(defaults.SWEEP_DELTAS)
+    assert {int(r["omega"]) for r in grid} == set(defaults.SWEEP_OMEGAS)
     assert all(0.0 <= float(r["zero_shot"]) <= 1.0 for r in grid)
     assert len(_csv(files["dl_pairs"][2])) == n * n
 
 
 def test_scale_page_offers_the_translation(downloads):
     files = _files(_run("scale", omega="3"), downloads)
-    arrays = X.read_npz(files["dl_npz"][2])
-    assert X.npz_settings(arrays)["omega"] == 3 and arrays["translated"].shape == (2000, 1280)
+    arrays = exports.read_npz(files["dl_npz"][2])
+    assert exports.npz_settings(arrays)["omega"] == 3 and arrays["translated"].shape == (2000, 1280)
     assert files["dl_figures"][2].startswith(b"<!DOCTYPE html>")
 
 
 def test_crosslingual_page_offers_its_examples(downloads):
     files = _files(_run("crosslingual"), downloads)
     rows = _csv(files["dl_examples"][2])
-    assert len(rows) == D.N_XL_EXAMPLES and "English original" in rows[0]
+    assert len(rows) == defaults.N_XL_EXAMPLES and "English original" in rows[0]
     assert {r["lang"] for r in _csv(files["dl_languages"][2])} >= {"es"}

@@ -7,8 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from irp_core import IRP
-from irp_core import functional as F
+from irp_core import IRP, functional
 from irp_core.relative import normalize_rows
 
 
@@ -23,9 +22,9 @@ def pair():
 
 @pytest.fixture(autouse=True)
 def cold_caches():
-    F.clear_caches()
+    functional.clear_caches()
     yield
-    F.clear_caches()
+    functional.clear_caches()
 
 
 def _direct_map(nx: np.ndarray, ny: np.ndarray, subsets, ridge: float, rtol: float) -> np.ndarray:
@@ -42,18 +41,20 @@ def test_anchor_space_accumulation_equals_the_direct_sum(pair, ridge):
     rng = np.random.default_rng(0)
     subsets = [np.sort(rng.choice(160, size=k, replace=False)) for k in (20, 60, 120, 160)]
     gram = ny @ ny.T
-    c = F.accumulate(160, subsets, [F.damped_inverse(gram[np.ix_(s, s)], ridge, 1e-6) for s in subsets])
-    m = F.compose_map(np.asfortranarray(nx.T), c, ny, len(subsets))
+    c = functional.accumulate(
+        160, subsets, [functional.damped_inverse(gram[np.ix_(s, s)], ridge, 1e-6) for s in subsets]
+    )
+    m = functional.compose_map(np.asfortranarray(nx.T), c, ny, len(subsets))
     np.testing.assert_allclose(m, _direct_map(nx, ny, subsets, ridge, 1e-6), atol=1e-10)
 
 
 def test_scatter_route_equals_the_gram_route(pair):
     ax, ay, _ = pair
-    sx, sy = F.prepare_side(ax, "whiten", 0.003, 1e-6), F.prepare_side(ay, "whiten", 0.003, 1e-6)
+    sx, sy = functional.prepare_side(ax, "whiten", 0.003, 1e-6), functional.prepare_side(ay, "whiten", 0.003, 1e-6)
     full = np.arange(160)
-    c = F.accumulate(160, [full], [F.damped_inverse(F.target_gram(sy), 0.3, 1e-6)])
-    via_gram = F.compose_map(F.source_operand(sx), c, F.target_operand(sy), 1)
-    np.testing.assert_allclose(F.full_set_map(sx, sy, 0.3, 1e-6), via_gram, atol=1e-10)
+    c = functional.accumulate(160, [full], [functional.damped_inverse(functional.target_gram(sy), 0.3, 1e-6)])
+    via_gram = functional.compose_map(functional.source_operand(sx), c, functional.target_operand(sy), 1)
+    np.testing.assert_allclose(functional.full_set_map(sx, sy, 0.3, 1e-6), via_gram, atol=1e-10)
 
 
 @pytest.mark.parametrize("change", [{"omega": 5}, {"omega": 9}, {"ridge": 0.4}, {"delta": 0.6}, {"ridge": 0.0}])
@@ -63,7 +64,7 @@ def test_a_move_from_cached_state_equals_a_cold_fit(pair, change):
     IRP(**start).fit(ax, ay)  # warms every cache
     moved = IRP(**{**start, **change}).fit(ax, ay)
     warm = moved.matrix_.copy()
-    F.clear_caches()
+    functional.clear_caches()
     np.testing.assert_allclose(warm, IRP(**{**start, **change}).fit(ax, ay).matrix_, atol=1e-12)
     np.testing.assert_allclose(moved.transform(x), moved.transform_plain(x, ax, ay), atol=1e-10)
 
@@ -71,12 +72,12 @@ def test_a_move_from_cached_state_equals_a_cold_fit(pair, change):
 def test_omega_move_adds_one_subset_to_the_cached_sum(pair):
     ax, ay, _ = pair
     IRP(omega=4, delta=0.5).fit(ax, ay)
-    assert len(F.ACCUMULATED) == 1
+    assert len(functional.ACCUMULATED) == 1
     first_four = [s.copy() for s in IRP(omega=4, delta=0.5).fit(ax, ay).subsets_]
     five = IRP(omega=5, delta=0.5).fit(ax, ay)
     assert all(np.array_equal(a, b) for a, b in zip(first_four, five.subsets_))  # subset i keeps its start
-    assert len(F.ACCUMULATED) == 2  # C of the first four, and of five
-    assert len(F.SUBSETS) == len(set(F.subset_starts(160, 5, 0)))  # one pruning per distinct start
+    assert len(functional.ACCUMULATED) == 2  # C of the first four, and of five
+    assert len(functional.SUBSETS) == len(set(functional.subset_starts(160, 5, 0)))  # one pruning per distinct start
 
 
 def test_a_mutated_writeable_array_is_not_served_stale_results(pair):
@@ -93,7 +94,7 @@ def test_concurrent_fits_from_threads_agree(pair):
     """Streamlit serves sessions from threads of one process, all sharing these caches."""
     ax, ay, x = pair
     expected = IRP(omega=6, delta=0.5).fit(ax, ay).transform(x)
-    F.clear_caches()
+    functional.clear_caches()
     results, errors = [], []
 
     def work(omega: int) -> None:
@@ -127,7 +128,7 @@ def test_background_conditioning_gives_the_same_numbers(pair):
     ax, ay, _ = pair
     irp = IRP(omega=3, delta=0.5).fit(ax, ay).start_conditioning()
     background = irp.condition_numbers_
-    F.clear_caches()
+    functional.clear_caches()
     assert background == IRP(omega=3, delta=0.5).fit(ax, ay).condition_numbers_
 
 
@@ -139,10 +140,10 @@ def test_top_eigenvalue_is_exact_and_the_same_whatever_ran_before():
     rng = np.random.default_rng(1)
     a = normalize_rows(rng.normal(size=(600, 400)))
     gram = a @ a.T
-    first = F.top_eigenvalue(gram)
+    first = functional.top_eigenvalue(gram)
     eigsh(gram[:200, :200], k=2)  # advances ARPACK's internal random state
     np.random.default_rng(5).normal(size=10)
-    assert F.top_eigenvalue(gram) == first
+    assert functional.top_eigenvalue(gram) == first
     assert first == pytest.approx(np.linalg.eigvalsh(gram)[-1], rel=1e-12)
 
 
@@ -206,13 +207,13 @@ def test_a_split_fit_equals_the_unsplit_one(split_in_two):
         assert len(split_in_two) >= n_split, "the map's products were not split"
         split_out = split.transform(x)
         threads.split_products(1)
-        F.clear_caches()
+        functional.clear_caches()
         plain = IRP(**params).fit(ax, ay)
         plain_out = plain.transform(x)
         np.testing.assert_allclose(split.matrix_, plain.matrix_, rtol=0, atol=1e-10 * np.abs(plain.matrix_).max())
         np.testing.assert_allclose(split_out, plain_out, rtol=0, atol=1e-10 * np.abs(plain_out).max())
         threads.split_products(2)
-        F.clear_caches()
+        functional.clear_caches()
 
 
 def test_a_refit_at_a_setting_reuses_its_map(pair):
@@ -220,7 +221,7 @@ def test_a_refit_at_a_setting_reuses_its_map(pair):
     ax, ay, _ = pair
     first = IRP(omega=4, delta=0.5).fit(ax, ay)
     again = IRP(omega=4, delta=0.5).fit(ax, ay)
-    assert again.matrix_ is first.matrix_ and len(F.MAPS) == 1
+    assert again.matrix_ is first.matrix_ and len(functional.MAPS) == 1
     assert IRP(omega=4, delta=0.5, ridge=0.2).fit(ax, ay).matrix_ is not first.matrix_
 
 
@@ -229,13 +230,13 @@ def test_an_in_place_cholesky_equals_the_copying_one_and_a_failed_one_restores_t
     a = normalize_rows(rng.normal(size=(80, 40)))
     gram = a @ a.T
     mine = gram.copy()
-    expected = F.damped_inverse_cholesky(gram, 0.5, full=False)
-    assert np.array_equal(np.tril(F.damped_inverse_cholesky(mine, 0.5, full=False, overwrite=True)),
+    expected = functional.damped_inverse_cholesky(gram, 0.5, full=False)
+    assert np.array_equal(np.tril(functional.damped_inverse_cholesky(mine, 0.5, full=False, overwrite=True)),
                           np.tril(expected))
     indefinite = rng.normal(size=(50, 50))
     indefinite += indefinite.T
     kept = indefinite.copy()
-    assert F.damped_inverse_cholesky(indefinite, 0.1, overwrite=True) is None
+    assert functional.damped_inverse_cholesky(indefinite, 0.1, overwrite=True) is None
     assert np.array_equal(indefinite, kept)  # the caller's fallback reads it
 
 
@@ -285,7 +286,7 @@ def test_irp_fit_is_translation_map(pair, params):
     assert m.params == irp.get_params()
     n_anchors = params.get("n_anchors")
     assert set(m.anchor_rows) <= set(anchor_rows(len(ax), n_anchors, params.get("random_state", 0)))
-    F.clear_caches()
+    functional.clear_caches()
     cold = translation_map(ax, ay, **params)
     np.testing.assert_allclose(cold.matrix, m.matrix, rtol=1e-12, atol=0)
 

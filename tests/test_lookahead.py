@@ -10,12 +10,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from dashboard import defaults as D
-from dashboard.state import lookahead as LA
-from dashboard.views import translate as VT
+from dashboard import defaults
+from dashboard.state import lookahead
+from dashboard.views import translate as translate_view
 from dashboard.views.settings import Settings
-from irp_core import IRP, IRPWarning
-from irp_core import functional as F
+from irp_core import IRP, IRPWarning, functional
 
 BASE = Settings(dataset="mnist", source="efficientnet_lite0", target="efficientnet_lite1", omega=8, delta=0.5,
                 ridge=0.3)
@@ -28,13 +27,13 @@ BASE = Settings(dataset="mnist", source="efficientnet_lite0", target="efficientn
     ("omega", 2, 5, 6),  # a jump: one more step the same way
 ])
 def test_next_step_follows_the_move_one_more_step(field, before, after, ahead):
-    nxt = LA.next_step(replace(BASE, **{field: before}), replace(BASE, **{field: after}))
+    nxt = lookahead.next_step(replace(BASE, **{field: before}), replace(BASE, **{field: after}))
     assert nxt == replace(BASE, **{field: ahead})
 
 
 def test_next_step_rounds_as_the_sidebar_does():
     """0.15 + 0.05 is 0.19999999999999998 in floats; the sidebar's setting is 0.2."""
-    nxt = LA.next_step(replace(BASE, delta=0.1), replace(BASE, delta=0.15))
+    nxt = lookahead.next_step(replace(BASE, delta=0.1), replace(BASE, delta=0.15))
     assert nxt is not None and nxt.delta == 0.2 and nxt == replace(BASE, delta=0.2)
 
 
@@ -47,23 +46,28 @@ def test_next_step_rounds_as_the_sidebar_does():
     replace(BASE, source="efficientnet_lite2"),  # another pair
 ])
 def test_no_step_ahead_unless_one_slider_moved(previous):
-    assert LA.next_step(previous, BASE) is None
+    assert lookahead.next_step(previous, BASE) is None
 
 
-@pytest.mark.parametrize(("field", "before", "after"), [
-    ("omega", D.OMEGA_MAX - 1, D.OMEGA_MAX), ("omega", D.OMEGA_MIN + 1, D.OMEGA_MIN),
-    ("delta", D.DELTA_MAX - D.DELTA_STEP, D.DELTA_MAX), ("ridge", D.RIDGE_MIN + D.RIDGE_STEP, D.RIDGE_MIN),
-])
+@pytest.mark.parametrize(
+    ("field", "before", "after"),
+    [
+        ("omega", defaults.OMEGA_MAX - 1, defaults.OMEGA_MAX),
+        ("omega", defaults.OMEGA_MIN + 1, defaults.OMEGA_MIN),
+        ("delta", defaults.DELTA_MAX - defaults.DELTA_STEP, defaults.DELTA_MAX),
+        ("ridge", defaults.RIDGE_MIN + defaults.RIDGE_STEP, defaults.RIDGE_MIN),
+    ],
+)
 def test_no_step_ahead_past_the_slider_s_end(field, before, after):
     before, after = (round(v, 4) for v in (before, after))
-    assert LA.next_step(replace(BASE, **{field: before}), replace(BASE, **{field: after})) is None
+    assert lookahead.next_step(replace(BASE, **{field: before}), replace(BASE, **{field: after})) is None
 
 
-def _worker(lone: bool = True) -> LA.Lookahead:
-    return LA.Lookahead(lambda: lone, grace_s=0.01, give_up_s=30.0)
+def _worker(lone: bool = True) -> lookahead.Lookahead:
+    return lookahead.Lookahead(lambda: lone, grace_s=0.01, give_up_s=30.0)
 
 
-def wait_logged(w: LA.Lookahead, name: object, timeout: float) -> str | None:
+def wait_logged(w: lookahead.Lookahead, name: object, timeout: float) -> str | None:
     """How the worker's job ``name`` ended, once it has (None after ``timeout`` seconds)."""
     deadline = time.monotonic() + timeout
     with w._cond:  # the worker notifies it when it logs an outcome
@@ -116,7 +120,7 @@ def test_a_failing_step_ends_its_job_only():
 def test_no_runtime_means_no_connected_session():
     """AppTest and plain imports run without a Streamlit runtime: nothing is done ahead."""
     seen = {"a-session"}
-    assert LA.connected_sessions(seen) == 0
+    assert lookahead.connected_sessions(seen) == 0
 
 
 def test_quiet_fit_warns_nothing_and_fits_the_same():
@@ -141,25 +145,25 @@ def mnist():
 
 
 def _core_cache_sizes() -> dict[str, int]:
-    return {name: len(cache) for name, cache in (("maps", F.MAPS), ("accumulated", F.ACCUMULATED),
-                                                 ("spectra", F.SPECTRA), ("subsets", F.SUBSETS))}
+    return {name: len(cache) for name, cache in (("maps", functional.MAPS), ("accumulated", functional.ACCUMULATED),
+                                                 ("spectra", functional.SPECTRA), ("subsets", functional.SUBSETS))}
 
 
 def test_work_ahead_leaves_the_move_nothing_to_decompose_and_changes_no_number(mnist):
     """The real MNIST pair: after the steps ahead for ridge 0.35 (from a move 0.25 -> 0.30 at ω 3,
     δ 0.5), the move's own fit and condition numbers add no decomposition, map or spectrum to the
     core's caches, and its numbers equal those of a cold fit to the bit."""
-    F.clear_caches()
+    functional.clear_caches()
     previous, current = replace(BASE, omega=3, ridge=0.25), replace(BASE, omega=3, ridge=0.3)
-    ahead = LA.next_step(previous, current)
+    ahead = lookahead.next_step(previous, current)
     assert ahead == replace(current, ridge=0.35)
-    for step in LA.fit_steps(mnist, ahead):
+    for step in lookahead.fit_steps(mnist, ahead):
         step()
     sizes = _core_cache_sizes()
-    warm = VT.add_conditioning(mnist, VT.translate(mnist, ahead, conditioning=False))
+    warm = translate_view.add_conditioning(mnist, translate_view.translate(mnist, ahead, conditioning=False))
     assert _core_cache_sizes() == sizes
-    F.clear_caches()
-    cold = VT.add_conditioning(mnist, VT.translate(mnist, ahead, conditioning=False))
+    functional.clear_caches()
+    cold = translate_view.add_conditioning(mnist, translate_view.translate(mnist, ahead, conditioning=False))
     np.testing.assert_array_equal(warm.pred, cold.pred)
     for key in ("recon", "recon_centred", "retrieval_top1", "zero_shot", "cond_mean", "cond_max",
                 "cond_damped_mean", "cond_damped_max"):

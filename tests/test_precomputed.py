@@ -14,12 +14,10 @@ import pytest
 from agreement import agree, another_summation_order
 
 from cached_embeddings.builder.npzio import save_npz
-from dashboard import defaults as D
-from dashboard import precomputed as P
-from dashboard import tables_build as T
-from dashboard.views import pairs as VP
+from dashboard import defaults, precomputed, tables_build
+from dashboard.views import pairs as pairs_view
 from dashboard.views.settings import Settings, default_pair
-from irp_core import functional as F
+from irp_core import functional
 from irp_core.cache import cache_dir, list_datasets, load_dataset, sha256_file
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
@@ -37,23 +35,23 @@ def manifest():
 # -- the shipped tables -----------------------------------------------------------------------
 @pytest.mark.parametrize("name", list_datasets())
 def test_every_dataset_ships_its_tables_in_the_manifest(name, manifest):
-    rel = P.rel_path(name)
+    rel = precomputed.rel_path(name)
     assert rel in manifest["datasets"][name]["files"], f"{rel} not in manifest.json"
     assert manifest["datasets"][name]["files"][rel] == sha256_file(cache_dir() / rel)
-    t = P.load_tables(name)
-    assert t is not None, P.load_error(name)
+    t = precomputed.load_tables(name)
+    assert t is not None, precomputed.load_error(name)
     ds = load_dataset(name)
     cells = set(t.settings())
-    assert set(P.plan(ds)["metrics"]) <= cells  # every cell of the presets and the grid
-    for preset in P.PRESETS:
+    assert set(precomputed.plan(ds)["metrics"]) <= cells  # every cell of the presets and the grid
+    for preset in precomputed.PRESETS:
         for tgt in ds.encoders:
             for src in ds.encoders:
-                assert P.preset(name, preset, src, tgt) in cells
+                assert precomputed.preset(name, preset, src, tgt) in cells
     src, tgt = default_pair(ds.encoders)
-    for preset in P.PRESETS:  # the Sensitivity grid of each preset, at its centring's δ
-        base = P.preset(name, preset, src, tgt)
-        for w in D.SWEEP_OMEGAS:
-            for d in D.sweep_deltas(base.center):
+    for preset in precomputed.PRESETS:  # the Sensitivity grid of each preset, at its centring's δ
+        base = precomputed.preset(name, preset, src, tgt)
+        for w in defaults.SWEEP_OMEGAS:
+            for d in defaults.sweep_deltas(base.center):
                 assert replace(base, omega=w, delta=d) in cells
 
 
@@ -62,66 +60,71 @@ def _cells(name: str) -> list[Settings]:
     src, tgt = default_pair(encs)
     other = (encs[-1], encs[0])
     return [
-        P.preset(name, "defaults", src, tgt),  # the page's first numbers at IRP's defaults
-        P.preset(name, "paper", *other),  # the paper's preset, another pair
+        precomputed.preset(name, "defaults", src, tgt),  # the page's first numbers at IRP's defaults
+        precomputed.preset(name, "paper", *other),  # the paper's preset, another pair
         # grid cells, at the largest δ of each preset's centring
-        replace(P.preset(name, "defaults", src, tgt), omega=2, delta=D.sweep_deltas(D.CENTER)[-1]),
-        replace(P.preset(name, "paper", src, tgt), omega=16, delta=D.sweep_deltas("none")[-1]),
+        replace(
+            precomputed.preset(name, "defaults", src, tgt), omega=2, delta=defaults.sweep_deltas(defaults.CENTER)[-1]
+        ),
+        replace(precomputed.preset(name, "paper", src, tgt), omega=16, delta=defaults.sweep_deltas("none")[-1]),
     ]
 
 
 @pytest.mark.parametrize("name", [pytest.param("mnist", marks=pytest.mark.slow), "crosslingual"])  # mnist: ~10 s
 def test_a_table_hit_equals_the_live_computation(name):
     assert name in list_datasets(), f"{name} is not in the shipped cache"
-    t = P.load_tables(name)
-    assert t is not None, P.load_error(name)
+    t = precomputed.load_tables(name)
+    assert t is not None, precomputed.load_error(name)
     ds = load_dataset(name)
     src, tgt = default_pair(ds.encoders)
-    _compare(ds, t, _cells(name), [(src, tgt, 0, head) for head in D.HEAD_OPTIONS])
+    _compare(ds, t, _cells(name), [(src, tgt, 0, head) for head in defaults.HEAD_OPTIONS])
 
 
 # The live side runs twice: at the server's BLAS threads, which the tables were computed at, and at
 # another count, so that its products sum in another order, as another CPU's kernels do. Both must
 # agree with the table to tests/agreement.py's tolerances; nothing is compared bit for bit.
-ORDERS = {"the server's threads": T.BLAS_THREADS, "another thread count": T.BLAS_THREADS + 1}
+ORDERS = {"the server's threads": tables_build.BLAS_THREADS, "another thread count": tables_build.BLAS_THREADS + 1}
 
 
 def _compare(ds, t, cells, baselines) -> None:
     for order, threads in ORDERS.items():
-        F.clear_caches()  # the core memoises on content: recompute, do not reread
+        functional.clear_caches()  # the core memoises on content: recompute, do not reread
         with another_summation_order(threads):
             for s in cells:
                 n = len(ds.space(s.target).test_labels)
-                cond = P.live_cond_full(ds, s.target, s.n_anchors, s.center, s.whiten_floor)
+                cond = precomputed.live_cond_full(ds, s.target, s.n_anchors, s.center, s.whiten_floor)
                 _assert_same(cond, t.cond_full(s.target, s.n_anchors, s.center, s.whiten_floor),
                              f"cond_full {s}, {order}", n, key="cond_full")
-                _assert_same(P.live_metrics(ds, s, cond), t.metrics(s), f"metrics {s}, {order}", n)
+                _assert_same(precomputed.live_metrics(ds, s, cond), t.metrics(s), f"metrics {s}, {order}", n)
             for src, tgt, k, head in baselines:
-                _assert_same(P.live_baselines(ds, src, tgt, k, head), t.baselines(src, tgt, k, head),
+                _assert_same(precomputed.live_baselines(ds, src, tgt, k, head), t.baselines(src, tgt, k, head),
                              f"baselines {src} → {tgt}, k {k}, {head}, {order}", len(ds.space(tgt).test_labels))
 
 
 def test_settings_off_the_tables_miss():
-    name = D.DATASET
-    t = P.load_tables(name)
-    assert t is not None, P.load_error(name)
+    name = defaults.DATASET
+    t = precomputed.load_tables(name)
+    assert t is not None, precomputed.load_error(name)
     src, tgt = default_pair(load_dataset(name).encoders)
-    base = P.preset(name, "defaults", src, tgt)
+    base = precomputed.preset(name, "defaults", src, tgt)
     assert t.metrics(base) is not None
     for off in (dict(omega=3), dict(delta=0.35), dict(n_anchors=300), dict(ridge=0.25), dict(random_state=1),
                 dict(center="anchor_mean"), dict(head="mlp"), dict(completion=True),
                 dict(rescale="none"), dict(prune_on="both"), dict(whiten_floor=0.01)):
         assert t.metrics(replace(base, **off)) is None, off
-    assert t.cond_full(tgt, 0, "anchor_mean", D.WHITEN_FLOOR) is None
-    assert t.cond_full(tgt, 300, D.CENTER, D.WHITEN_FLOOR) is None
+    assert t.cond_full(tgt, 0, "anchor_mean", defaults.WHITEN_FLOOR) is None
+    assert t.cond_full(tgt, 300, defaults.CENTER, defaults.WHITEN_FLOOR) is None
     assert t.baselines(src, tgt, 300, "linear") is None
     assert t.baselines(src, "no such encoder", 0, "linear") is None
-    assert P.load_tables("upload:mine") is None and P.metrics(replace(base, dataset="upload:mine")) is None
+    assert (
+        precomputed.load_tables("upload:mine") is None
+        and precomputed.metrics(replace(base, dataset="upload:mine")) is None
+    )
 
 
 def test_a_hit_is_a_copy():
-    t = P.load_tables(D.DATASET)
-    s = _cells(D.DATASET)[0]
+    t = precomputed.load_tables(defaults.DATASET)
+    s = _cells(defaults.DATASET)[0]
     m = t.metrics(s)
     m.clear()
     assert t.metrics(s)
@@ -142,7 +145,7 @@ def _tiny_cache(out: Path, encoders=("resnet10t_128", "resnet18_256"), n: int = 
             arrays = {k: z[k][:n] for k in z.files}
         save_npz(d / f"{enc}.npz", **arrays)
         infos[enc] = {**entry["encoders"][enc], "sha256": sha256_file(d / f"{enc}.npz")}
-        for kind in D.HEAD_OPTIONS:
+        for kind in defaults.HEAD_OPTIONS:
             rel = f"mnist/heads/{enc}_{kind}.npz"
             shutil.copy(src / rel, out / rel)
             files[rel] = sha256_file(out / rel)
@@ -154,27 +157,27 @@ def _tiny_cache(out: Path, encoders=("resnet10t_128", "resnet18_256"), n: int = 
 def tiny(tmp_path_factory):
     root = tmp_path_factory.mktemp("tiny_cache")
     _tiny_cache(root)
-    assert P.load_tables("mnist", root=root) is None
-    assert "not listed" in P.load_error("mnist")
-    summary = T.build_dataset("mnist", root, jobs=1, grid_pairs="default")
+    assert precomputed.load_tables("mnist", root=root) is None
+    assert "not listed" in precomputed.load_error("mnist")
+    summary = tables_build.build_dataset("mnist", root, jobs=1, grid_pairs="default")
     assert summary["errors"] == 0
-    T.register(root, "mnist")
+    tables_build.register(root, "mnist")
     return root
 
 
 def test_build_lists_the_tables_and_they_equal_live(tiny):
     man = json.loads((tiny / "manifest.json").read_text())["datasets"]["mnist"]
     assert man["files"]["mnist/tables.json"] == sha256_file(tiny / "mnist/tables.json")
-    assert T.tables_fresh(tiny, "mnist")
-    t = P.load_tables("mnist", root=tiny)
-    assert t is not None, P.load_error("mnist")
+    assert tables_build.tables_fresh(tiny, "mnist")
+    t = precomputed.load_tables("mnist", root=tiny)
+    assert t is not None, precomputed.load_error("mnist")
     ds = load_dataset("mnist", root=tiny)
-    plan = P.plan(ds, "default")
+    plan = precomputed.plan(ds, "default")
     assert set(t.settings()) == set(plan["metrics"])
     _compare(ds, t, plan["metrics"][::23], plan["baselines"])
     # a rerun gives the same bytes: the manifest does not change unless the numbers do
     before = sha256_file(tiny / "mnist/tables.json")
-    T.build_dataset("mnist", tiny, jobs=1, grid_pairs="default", resume=True)
+    tables_build.build_dataset("mnist", tiny, jobs=1, grid_pairs="default", resume=True)
     assert sha256_file(tiny / "mnist/tables.json") == before
 
 
@@ -187,19 +190,19 @@ def test_a_corrupted_table_is_not_used_and_pages_compute_live(tiny, tmp_path):
     root = _copy(tiny, tmp_path / "c")
     path = root / "mnist/tables.json"
     path.write_text(path.read_text() + " ")  # one byte more
-    assert P.load_tables("mnist", root=root) is None
-    assert "does not match the manifest" in P.load_error("mnist")
+    assert precomputed.load_tables("mnist", root=root) is None
+    assert "does not match the manifest" in precomputed.load_error("mnist")
     # the live computation still works on that cache
     ds = load_dataset("mnist", root=root)
-    s = P.preset("mnist", "defaults", *ds.encoders)
-    assert P.live_metrics(ds, s)["n_anchors"] == 48
+    s = precomputed.preset("mnist", "defaults", *ds.encoders)
+    assert precomputed.live_metrics(ds, s)["n_anchors"] == 48
 
 
 def test_a_missing_table_is_not_used(tiny, tmp_path):
     root = _copy(tiny, tmp_path / "c")
     (root / "mnist/tables.json").unlink()
-    assert P.load_tables("mnist", root=root) is None
-    assert "missing" in P.load_error("mnist")
+    assert precomputed.load_tables("mnist", root=root) is None
+    assert "missing" in precomputed.load_error("mnist")
 
 
 def test_a_stale_or_foreign_table_is_not_used(tiny, tmp_path):
@@ -207,33 +210,33 @@ def test_a_stale_or_foreign_table_is_not_used(tiny, tmp_path):
     path = root / "mnist/tables.json"
     doc = json.loads(path.read_text())
     doc["inputs"]["mnist/resnet18_256.npz"] = "0" * 64  # computed from other embeddings
-    T.write_tables(path, doc)
-    T.register(root, "mnist")
-    assert P.load_tables("mnist", root=root) is None
-    assert "rebuild" in P.load_error("mnist") and not T.tables_fresh(root, "mnist")
+    tables_build.write_tables(path, doc)
+    tables_build.register(root, "mnist")
+    assert precomputed.load_tables("mnist", root=root) is None
+    assert "rebuild" in precomputed.load_error("mnist") and not tables_build.tables_fresh(root, "mnist")
     doc = json.loads((tiny / "mnist/tables.json").read_text())
     doc["settings_fields"] = doc["settings_fields"][:-1]  # Settings has gained a field since
-    T.write_tables(path, doc)
-    T.register(root, "mnist")
-    assert P.load_tables("mnist", root=root) is None and "Settings fields" in P.load_error("mnist")
+    tables_build.write_tables(path, doc)
+    tables_build.register(root, "mnist")
+    assert precomputed.load_tables("mnist", root=root) is None and "Settings fields" in precomputed.load_error("mnist")
     doc = json.loads((tiny / "mnist/tables.json").read_text())
     doc["metric_keys"] = doc["metric_keys"][:-1]  # the metric registry has gained a metric since
-    T.write_tables(path, doc)
-    T.register(root, "mnist")
-    assert P.load_tables("mnist", root=root) is None and "other metrics" in P.load_error("mnist")
+    tables_build.write_tables(path, doc)
+    tables_build.register(root, "mnist")
+    assert precomputed.load_tables("mnist", root=root) is None and "other metrics" in precomputed.load_error("mnist")
 
 
 # -- the pages: no fit at the presets ---------------------------------------------------------
 def _count_live(monkeypatch) -> list:
     calls = []
     for fn in ("live_metrics", "live_cond_full", "live_baselines"):
-        real = getattr(P, fn)
+        real = getattr(precomputed, fn)
 
         def wrapped(*a, _real=real, _fn=fn, **k):
             calls.append(_fn)
             return _real(*a, **k)
 
-        monkeypatch.setattr(P, fn, wrapped)
+        monkeypatch.setattr(precomputed, fn, wrapped)
     return calls
 
 
@@ -267,11 +270,11 @@ def test_off_the_presets_the_page_computes_every_cell_live(monkeypatch):
     at.switch_page("app_pages/all_pairs.py")
     at.run()
     assert not at.exception and not at.error
-    n = len(load_dataset(D.DATASET).encoders)
+    n = len(load_dataset(defaults.DATASET).encoders)
     assert calls.count("live_metrics") == n * n
     shown = {m.label: m.value for m in at.metric}
-    ds = load_dataset(D.DATASET)
+    ds = load_dataset(defaults.DATASET)
     src, tgt = default_pair(ds.encoders)
-    res = VP.all_pairs(ds, Settings(dataset=D.DATASET, source=src, target=tgt, n_anchors=222))
-    assert shown["pairs available"] == VP.paper_table(ds, res, Settings())[0]["pairs available"]
-    assert shown["zero-shot (mean ± std over pairs)"] == VP.paper_table(ds, res, Settings())[0]["zero-shot"]
+    res = pairs_view.all_pairs(ds, Settings(dataset=defaults.DATASET, source=src, target=tgt, n_anchors=222))
+    assert shown["pairs available"] == pairs_view.paper_table(ds, res, Settings())[0]["pairs available"]
+    assert shown["zero-shot (mean ± std over pairs)"] == pairs_view.paper_table(ds, res, Settings())[0]["zero-shot"]

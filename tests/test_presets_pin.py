@@ -14,11 +14,10 @@ import pytest
 from apptest_pages import assert_clean, open_page
 from streamlit.testing.v1 import AppTest
 
-from dashboard import defaults as D
-from dashboard import precomputed as P
+from dashboard import defaults, precomputed
 from dashboard.state import presets
 from dashboard.state.session import SETTINGS_KEY
-from dashboard.views import compare as CMP
+from dashboard.views import compare as compare_view
 from dashboard.views.common import fmt
 from dashboard.views.settings import Settings, default_pair
 from irp_core.cache import load_dataset
@@ -48,7 +47,7 @@ def _tiles(at: AppTest) -> dict[str, tuple[str, str]]:
 
 
 def _pair() -> tuple[str, str]:
-    return default_pair(list(load_dataset(D.DATASET).encoders))
+    return default_pair(list(load_dataset(defaults.DATASET).encoders))
 
 
 # -- presets ------------------------------------------------------------------------------------
@@ -60,7 +59,7 @@ def test_paper_preset_in_the_url_opens_the_paper_setting():
                for c in at.caption)
     # the numbers are the paper setting's: the precomputed tables' entry for this exact Settings
     src, tgt = _pair()
-    tabled = P.load_tables(D.DATASET).metrics(P.preset(D.DATASET, "paper", src, tgt))
+    tabled = precomputed.load_tables(defaults.DATASET).metrics(precomputed.preset(defaults.DATASET, "paper", src, tgt))
     assert tabled is not None, "the paper preset must be a hit in the tables"
     tiles = _tiles(at)
     assert tiles["zero-shot accuracy"][0] == fmt(tabled["zero_shot"])
@@ -80,10 +79,15 @@ def test_a_preset_sets_the_controls_and_any_change_selects_custom():
     at.sidebar.number_input(key="random_state").set_value(3).run()  # an advanced control counts as well
     assert _controls(at)["preset"] == "custom"
     at.sidebar.radio(key="preset").set_value("defaults").run()
-    assert _controls(at) == {"preset": "defaults", "omega": D.OMEGA, "delta": D.DELTA, "center": D.CENTER,
-                             "ridge": D.RIDGE}
-    assert at.sidebar.number_input(key="random_state").value == D.RANDOM_STATE
-    assert at.session_state[SETTINGS_KEY] == Settings(dataset=D.DATASET, source=_pair()[0], target=_pair()[1])
+    assert _controls(at) == {
+        "preset": "defaults",
+        "omega": defaults.OMEGA,
+        "delta": defaults.DELTA,
+        "center": defaults.CENTER,
+        "ridge": defaults.RIDGE,
+    }
+    assert at.sidebar.number_input(key="random_state").value == defaults.RANDOM_STATE
+    assert at.session_state[SETTINGS_KEY] == Settings(dataset=defaults.DATASET, source=_pair()[0], target=_pair()[1])
 
 
 def test_a_url_that_contradicts_its_preset_shows_custom():
@@ -104,19 +108,19 @@ def test_preset_match_covers_every_method_control():
         assert other != value
         assert presets.match({key: other}) == "custom", key
     # a preset's Settings are exactly the ones the precomputed tables hold
-    for name in P.PRESETS:
-        assert replace(Settings(), **presets.values(name)) == P.preset(D.DATASET, name)
+    for name in precomputed.PRESETS:
+        assert replace(Settings(), **presets.values(name)) == precomputed.preset(defaults.DATASET, name)
 
 
 # -- the Sensitivity δ range fits the centring -----------------------------------------------
-@pytest.mark.parametrize("center", list(D.SWEEP_DELTAS_BY_CENTER))
+@pytest.mark.parametrize("center", list(defaults.SWEEP_DELTAS_BY_CENTER))
 def test_sensitivity_deltas_prune_for_their_centring(center):
     """Over each centring's δ list, farthest-point sampling on the default pair's source anchors
     keeps fewer anchors at every step, and fewer than all already at the first δ."""
     src, _ = _pair()
-    a = np.asarray(load_dataset(D.DATASET).space(src).anchors, dtype=np.float64)
-    g = abs_cosine_gram(normalize_rows(working_frame(a, center, D.WHITEN_FLOOR).to_working(a)), normalized=True)
-    kept = [len(farthest_point_sampling(g, d, 0)) for d in D.sweep_deltas(center)]
+    a = np.asarray(load_dataset(defaults.DATASET).space(src).anchors, dtype=np.float64)
+    g = abs_cosine_gram(normalize_rows(working_frame(a, center, defaults.WHITEN_FLOOR).to_working(a)), normalized=True)
+    kept = [len(farthest_point_sampling(g, d, 0)) for d in defaults.sweep_deltas(center)]
     assert kept[0] < 0.95 * len(a), (center, kept)
     assert all(x > y for x, y in zip(kept, kept[1:])), (center, kept)
 
@@ -126,10 +130,10 @@ def test_pin_encoding_round_trips_and_refuses_bad_links():
     src, tgt = _pair()
     for s in (Settings(source=src, target=tgt), replace(Settings(source=src, target=tgt), **PAPER),
               Settings(source=src, target=tgt, n_anchors=300, completion=True, prune_on="both", whiten_floor=0.0125)):
-        text = CMP.encode(s)
-        assert CMP.decode(text) == s
+        text = compare_view.encode(s)
+        assert compare_view.decode(text) == s
         assert len(text) < 160
-    assert CMP.encode(replace(Settings(source="a", target="b"), **PAPER)) == \
+    assert compare_view.encode(replace(Settings(source="a", target="b"), **PAPER)) == \
         "dataset:mnist,source:a,target:b,omega:8,delta:0.7,center:none,ridge:0"
     for bad, why in (("omega:x,dataset:mnist,source:a,target:b", "omega:'x': expected an integer"),
                      ("dataset:mnist,source:a,target:b,center:sideways", "center:'sideways': one of"),
@@ -137,7 +141,7 @@ def test_pin_encoding_round_trips_and_refuses_bad_links():
                      ("dataset:mnist,source:a,target:b,delta:nan", "not a finite number"),
                      ("omega:2", "the pin names no dataset, source, target")):
         with pytest.raises(ValueError, match=why.replace("(", r"\(")):
-            CMP.decode(bad)
+            compare_view.decode(bad)
 
 
 def test_pin_shows_deltas_and_the_link_round_trips():
@@ -145,8 +149,8 @@ def test_pin_shows_deltas_and_the_link_round_trips():
     at.sidebar.button(key="pin_button").click().run()
     _clean(at)
     src, tgt = _pair()
-    a = P.preset(D.DATASET, "paper", src, tgt)
-    assert at.query_params["pin"] == CMP.encode(a)
+    a = precomputed.preset(defaults.DATASET, "paper", src, tgt)
+    assert at.query_params["pin"] == compare_view.encode(a)
     assert all(d == "±0 vs A" or d == "" for _, d in _tiles(at).values())  # pinned where we stand
     at.sidebar.radio(key="preset").set_value("defaults").run()
     _clean(at)
@@ -155,7 +159,7 @@ def test_pin_shows_deltas_and_the_link_round_trips():
     zs_now, zs_delta = moved["zero-shot accuracy"]
     assert zs_delta.startswith("+") and zs_delta.endswith(" vs A")
     assert moved["cond. number, pruned (mean)"][1].startswith("+")  # all 1500 anchors: worse conditioned
-    tabled = P.load_tables(D.DATASET).metrics(a)
+    tabled = precomputed.load_tables(defaults.DATASET).metrics(a)
     assert float(zs_delta.split()[0]) == pytest.approx(float(zs_now) - tabled["zero_shot"], abs=1.5e-3)
     # both went up; for condition numbers lower is better, so their rise is coloured as a loss
     colours = {m.label: m.proto.color for m in at.metric}
@@ -185,15 +189,15 @@ def test_pin_shows_deltas_and_the_link_round_trips():
 
 def test_pinned_details_tab_overlays_a():
     src, tgt = _pair()
-    pin = CMP.encode(P.preset(D.DATASET, "paper", src, tgt))
+    pin = compare_view.encode(precomputed.preset(defaults.DATASET, "paper", src, tgt))
     at = _app("translate", pin=pin, panel="distributions, conditioning, confusion matrix")
     _clean(at)
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     names = [[tr.get("name") for tr in sp["data"]] for sp in specs]
-    hist = next(n for n, sp in zip(names, specs) if sp["data"][0]["type"] == "histogram" and CMP.NOW in n)
-    assert hist == [CMP.PINNED, CMP.NOW]
+    hist = next(n for n, sp in zip(names, specs) if sp["data"][0]["type"] == "histogram" and compare_view.NOW in n)
+    assert hist == [compare_view.PINNED, compare_view.NOW]
     bars = next(n for n, sp in zip(names, specs) if sp["data"][0]["type"] == "bar")
-    assert bars.count(CMP.NOW) == 2 and bars.count(CMP.PINNED) == 2  # kept and condition, both
+    assert bars.count(compare_view.NOW) == 2 and bars.count(compare_view.PINNED) == 2  # kept and condition, both
     heat = [sp for sp in specs if sp["data"][0]["type"] == "heatmap"]
     assert len(heat) == 1 and len(heat[0]["data"]) == 2  # the two confusion matrices side by side
     now_z, a_z = (tr["z"] for tr in heat[0]["data"])
@@ -213,7 +217,7 @@ def test_a_bad_pin_in_a_link_is_refused_with_a_reason():
 def test_other_pages_show_their_differences_to_a(page, least):
     """At the defaults with the paper pinned: the pages' numbers move, and each says by how much."""
     src, tgt = _pair()
-    at = _app(page, pin=CMP.encode(P.preset(D.DATASET, "paper", src, tgt)))
+    at = _app(page, pin=compare_view.encode(precomputed.preset(defaults.DATASET, "paper", src, tgt)))
     _clean(at)
     deltas = [m.proto.delta for m in at.metric if m.proto.delta]
     assert len(deltas) >= least and all(d.endswith(" vs A") for d in deltas), deltas
@@ -232,6 +236,6 @@ def test_a_stale_preset_sent_with_a_move_does_not_undo_the_move():
     at.sidebar.radio(key="preset").set_value("defaults")  # what the browser still showed
     at.run()
     _clean(at)
-    assert _controls(at) == {"preset": "custom", "omega": 3, "delta": D.DELTA, "center": D.CENTER,
-                             "ridge": D.RIDGE}
+    assert _controls(at) == {"preset": "custom", "omega": 3, "delta": defaults.DELTA, "center": defaults.CENTER,
+                             "ridge": defaults.RIDGE}
     assert any("ω = 3" in c.value for c in at.caption)

@@ -109,24 +109,24 @@ def test_packaged_efficientnet_weights_are_real(smoke):
     separate digit classes (leave-one-out 1-NN) far better than a randomly initialised network."""
     import torch
 
-    from cached_embeddings.builder import encoders as E
-    from cached_embeddings.builder import sources as S
+    from cached_embeddings.builder import encoders as encoders_module
+    from cached_embeddings.builder import sources
 
     out, _ = smoke
-    data = S.load_mnist()
+    data = sources.load_mnist()
     rng = np.random.default_rng(0)
     idx = rng.choice(len(data.test_images), 300, replace=False)
     images, labels = data.test_images[idx], data.test_labels[idx]
-    spec = E.LITE["efficientnet_lite0"]
+    spec = encoders_module.LITE["efficientnet_lite0"]
 
     def feats(pretrained):
-        model = E._input_wrapper(E.create_lite(spec, pretrained=pretrained), spec.res)
+        model = encoders_module._input_wrapper(encoders_module.create_lite(spec, pretrained=pretrained), spec.res)
         with torch.no_grad():
             return model(torch.from_numpy(images.astype(np.float32)[:, None] / 255.0)).numpy()
 
     torch.manual_seed(0)
     real, rand = feats(True), feats(False)
-    onnx = E.embed_onnx(out / ".work" / "onnx" / "efficientnet_lite0_112px.onnx", images)
+    onnx = encoders_module.embed_onnx(out / ".work" / "onnx" / "efficientnet_lite0_112px.onnx", images)
     assert np.abs(onnx - real).max() < 1e-3 * np.abs(real).max()
 
     def loo_1nn(x):

@@ -129,7 +129,7 @@ def _cli_evaluate(tmp_path, ax, ay, tx, ty, labels, head) -> dict:
 def test_dashboard_sweeps_and_cli_agree_on_a_pair(tmp_path):
     """The Translate page, ``sweep_pairs`` and ``python -m irp_core evaluate`` call one scorer: the
     same pair at the default settings gives the same numbers under the same names."""
-    from dashboard.views import translate as VT
+    from dashboard.views import translate as translate_view
     from dashboard.views.settings import Settings
     from irp_core import anchor_rows
     from irp_core.cache import load_dataset
@@ -139,7 +139,7 @@ def test_dashboard_sweeps_and_cli_agree_on_a_pair(tmp_path):
     src, tgt, k = "resnet10t_128", "resnet18_256", 300
     sx, sy = ds.space(src), ds.space(tgt)
     head = ds.head(tgt, "linear")
-    page = VT.translate(ds, Settings(dataset="mnist", source=src, target=tgt, n_anchors=k)).metrics
+    page = translate_view.translate(ds, Settings(dataset="mnist", source=src, target=tgt, n_anchors=k)).metrics
     rows = anchor_rows(len(sx.anchors), k, 0)  # K on the page: IRP's own seeded subsample of the anchors
     spaces = {src: (sx.anchors[rows], sx.test), tgt: (sy.anchors[rows], sy.test)}
     row = next(r for r in sweep_pairs(spaces, labels=sy.test_labels, heads={tgt: head}) if r["source"] == src)

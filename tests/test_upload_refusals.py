@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from threadpoolctl import threadpool_limits
 from upload_files import csv, npy, npz, parquet, refused
 
-from dashboard import uploads as U
+from dashboard import uploads
 
 # One BLAS thread, as the app runs: threaded BLAS on a busy 2-core machine is 30x slower here.
 threadpool_limits(limits=1, user_api="blas")
@@ -86,7 +86,7 @@ BAD = {
                    r"a\.npy: has a structured or empty dtype"),
     "object_npz": (lambda: with_a("a.npz", npz(a=X.astype(object))), r"a\.npz:a: holds Python objects"),
     "one_dim": (lambda: with_a("a.npy", npy(X[:, :1])), r"a\.npy: has 1 column\(s\) \(shape \(40, 1\)\)"),
-    "huge_dim": (lambda: with_a("a.npy", npy(np.ones((2, U.MAX_DIM + 1), np.float16))),
+    "huge_dim": (lambda: with_a("a.npy", npy(np.ones((2, uploads.MAX_DIM + 1), np.float16))),
                  r"a\.npy: has 16385 columns \(shape \(2, 16385\)\); at most 16384"),
     "three_d": (lambda: with_a("a.npy", npy(X.reshape(40, 2, 3))), r"2-D array .* shape \(40, 2, 3\)"),
     "zeros": (lambda: with_a("a.npy", npy(np.zeros_like(X))), r"a\.npy: every row is all zeros"),
@@ -130,8 +130,8 @@ BAD = {
     "bad_layout": (lambda: [("a.npz", npz(anchors=X[:20], test=X[20:], layout=X[:20, :3])),
                             ("b.npz", npz(anchors=Y[:20], test=Y[20:]))], r"a\.npz:layout must be a \(20, 2\) array"),
     "parquet_bool": (lambda: with_a("a.parquet", parquet(X > 0)), r"a\.parquet: column 'd0' has type bool"),
-    "parquet_rows": (lambda: with_a("a.parquet", parquet(np.ones((U.MAX_ITEMS + 1, 2)))),
-                     rf"a\.parquet: {U.MAX_ITEMS + 1} rows; at most {U.MAX_ITEMS}"),
+    "parquet_rows": (lambda: with_a("a.parquet", parquet(np.ones((uploads.MAX_ITEMS + 1, 2)))),
+                     rf"a\.parquet: {uploads.MAX_ITEMS + 1} rows; at most {uploads.MAX_ITEMS}"),
     "parquet_null": (lambda: with_a("a.parquet", _parquet_null()),
                      r"a\.parquet: column 'd1' has 1 empty \(null\) values, first at row 2"),
 }
@@ -151,9 +151,9 @@ def test_each_bad_input_is_refused_with_a_specific_message(case):
 
 
 def test_size_caps_per_file_and_in_total():
-    big = b"\0" * (U.UPLOAD_MAX_MB * 2**20 + 1)
+    big = b"\0" * (uploads.UPLOAD_MAX_MB * 2**20 + 1)
     refused(with_a("a.npy", big), r"a\.npy: 50\.0 MB; the limit is 50 MB per file")
-    half = b"\0" * (U.UPLOAD_MAX_MB * 2**20 - 10)
+    half = b"\0" * (uploads.UPLOAD_MAX_MB * 2**20 - 10)
     refused([("a.npy", half), ("b.npy", half), ("c.npy", half)], r"150\.0 MB in all; the limit is 100 MB per upload")
     refused([], "no files")
 
@@ -163,7 +163,7 @@ def test_zip_bomb_is_refused_before_it_is_unpacked():
 
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("a.npy", b"\0" * (U.UPLOAD_MAX_UNPACKED_MB * 2**20 + 1))
+        zf.writestr("a.npy", b"\0" * (uploads.UPLOAD_MAX_UNPACKED_MB * 2**20 + 1))
     assert len(buf.getvalue()) < 2**20
     refused([("bomb.npz", buf.getvalue()), ("b.npy", npy(Y))], r"bomb\.npz: its arrays unpack to 256 MB")
 
@@ -226,7 +226,7 @@ def malformed_upload(draw, kind: str):
     elif kind == "empty":
         xa = np.zeros((0, da), np.float32) if draw(st.booleans()) or fa == "csv" else np.zeros((N, 0), np.float32)
     elif kind == "few_items":
-        m = draw(st.integers(1, U.MIN_ITEMS - 1))
+        m = draw(st.integers(1, uploads.MIN_ITEMS - 1))
         xa, xb = xa[:m], xb[:m]
     elif kind == "dtype":
         fa = draw(st.sampled_from(["npy", "npz"]))
@@ -236,9 +236,9 @@ def malformed_upload(draw, kind: str):
         ]))
     elif kind == "dims":
         fa = draw(st.sampled_from(["npy", "npz", "parquet"]))
-        xa = draw(st.sampled_from([xa[:, :1], np.ones((3, U.MAX_DIM + draw(st.integers(1, 40))), np.float16),
+        xa = draw(st.sampled_from([xa[:, :1], np.ones((3, uploads.MAX_DIM + draw(st.integers(1, 40))), np.float16),
                                    xa[:, 0], xa.reshape(N, da, 1)]))
-        if fa == "parquet" and (xa.ndim != 2 or xa.shape[1] > U.MAX_DIM):
+        if fa == "parquet" and (xa.ndim != 2 or xa.shape[1] > uploads.MAX_DIM):
             fa = "npy"
     files.append(encode("a", fa, xa))
     files.append(encode("b", fb, xb))
@@ -326,11 +326,13 @@ def test_generated_well_formed_uploads_are_accepted():
     for fa in SPACE_FORMATS:
         for fb in SPACE_FORMATS:
             xa, xb = rng.normal(size=(N, 3)).astype(np.float32), rng.normal(size=(N, 5)).astype(np.float32)
-            ds = U.build_dataset([encode("a", fa, xa), encode("b", fb, xb)])
+            ds = uploads.build_dataset([encode("a", fa, xa), encode("b", fb, xb)])
             np.testing.assert_array_equal(np.vstack([ds.space("a").anchors, ds.space("a").test])[
                 np.argsort(np.concatenate([ds.space("a").anchor_ids, ds.space("a").test_ids]))], xa)
     ids = rng.permutation(10 * N)[:N]
-    U.build_dataset([encode("a", "csv", xa, id=ids), encode("b", "parquet", xb, id=ids), ("labels.npy", npy(ids % 3))])
+    uploads.build_dataset(
+        [encode("a", "csv", xa, id=ids), encode("b", "parquet", xb, id=ids), ("labels.npy", npy(ids % 3))]
+    )
 
 
 EXAMPLES_PER_CLASS = 25  # x 21 classes = 525 malformed uploads
@@ -344,9 +346,9 @@ def test_fuzz_500_malformed_uploads_all_raise_upload_error():
     def check(case):
         kind, files = case
         try:
-            U.build_dataset(files)
-        except U.UploadError as exc:
-            assert type(exc) is U.UploadError and str(exc).strip(), kind
+            uploads.build_dataset(files)
+        except uploads.UploadError as exc:
+            assert type(exc) is uploads.UploadError and str(exc).strip(), kind
         else:
             raise AssertionError(f"{kind}: accepted {[f for f, _ in files]}")
         seen.append(kind)

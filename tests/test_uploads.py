@@ -8,10 +8,10 @@ import pytest
 from threadpoolctl import threadpool_limits
 from upload_files import csv, npy, npz, parquet, refused
 
-from dashboard import uploads as U
-from dashboard.views import layouts as VL
-from dashboard.views import scale as VA
-from dashboard.views import translate as VT
+from dashboard import uploads
+from dashboard.views import layouts as layouts_view
+from dashboard.views import scale as scale_view
+from dashboard.views import translate as translate_view
 from dashboard.views.settings import Settings
 from irp_core.cache import cache_dir, load_dataset
 
@@ -36,9 +36,9 @@ def shipped_items(encoder: str, dataset: str = "mnist") -> tuple[np.ndarray, np.
 def test_shipped_cache_files_upload_and_translate_with_the_same_quality():
     """The cache's own .npz files, uploaded: same spaces, same split, same reconstruction."""
     names = (f"{SMALL}.npz", "efficientnet_lite2.npz")
-    ds = U.build_dataset([(n, (MNIST / n).read_bytes()) for n in names])
+    ds = uploads.build_dataset([(n, (MNIST / n).read_bytes()) for n in names])
     shipped = load_dataset("mnist")
-    assert ds.encoders == [SMALL, "efficientnet_lite2"] and ds.name.startswith(U.PREFIX)
+    assert ds.encoders == [SMALL, "efficientnet_lite2"] and ds.name.startswith(uploads.PREFIX)
     for enc in ds.encoders:
         a, b = ds.space(enc), shipped.space(enc)
         np.testing.assert_array_equal(a.anchors, b.anchors)
@@ -46,7 +46,7 @@ def test_shipped_cache_files_upload_and_translate_with_the_same_quality():
         np.testing.assert_array_equal(np.asarray(ds.classes)[a.test_labels], np.asarray(shipped.classes)[b.test_labels])
         np.testing.assert_array_equal(a.layout, b.layout)  # the shipped layout is kept
     s = Settings(dataset=ds.name, source=SMALL, target="efficientnet_lite2")
-    up, ref = VT.translate(ds, s), VT.translate(shipped, s)
+    up, ref = translate_view.translate(ds, s), translate_view.translate(shipped, s)
     assert up.metrics["recon"] == pytest.approx(ref.metrics["recon"], abs=1e-6)
     assert up.metrics["retrieval_top1"] == pytest.approx(ref.metrics["retrieval_top1"], abs=1e-6)
     # heads differ (ours learn from the anchors, the shipped ones from unshipped training images),
@@ -59,18 +59,18 @@ def test_npy_files_with_labels_and_ids_reach_a_translation():
     xa, labels, ids = shipped_items(SMALL)
     xb, _, _ = shipped_items(WIDE)
     files = [(f"{SMALL}.npy", npy(xa)), (f"{WIDE}.npy", npy(xb)), ("labels.npy", npy(labels)), ("ids.npy", npy(ids))]
-    ds = U.build_dataset(files, seed=3)
+    ds = uploads.build_dataset(files, seed=3)
     a = ds.space(SMALL)
-    k = U.default_n_anchors(len(xa))
-    assert k == min(U.DEFAULT_MAX_ANCHORS, int(0.4 * len(xa)))
+    k = uploads.default_n_anchors(len(xa))
+    assert k == min(uploads.DEFAULT_MAX_ANCHORS, int(0.4 * len(xa)))
     assert a.anchors.shape == (k, 128) and a.test.shape == (len(xa) - k, 128)
     np.testing.assert_array_equal(np.sort(np.concatenate([a.anchor_ids, a.test_ids])), np.sort(ids))
     row = {int(v): i for i, v in enumerate(ids)}
     np.testing.assert_array_equal(a.test, xa[[row[int(v)] for v in a.test_ids]])  # rows stay parallel
-    again = U.build_dataset(files, seed=3)
+    again = uploads.build_dataset(files, seed=3)
     np.testing.assert_array_equal(again.space(WIDE).anchor_ids, ds.space(WIDE).anchor_ids)  # seeded
-    t = VT.translate(ds, Settings(dataset=ds.name, source=SMALL, target=WIDE))
-    ref = VT.translate(load_dataset("mnist"), Settings(dataset="mnist", source=SMALL, target=WIDE))
+    t = translate_view.translate(ds, Settings(dataset=ds.name, source=SMALL, target=WIDE))
+    ref = translate_view.translate(load_dataset("mnist"), Settings(dataset="mnist", source=SMALL, target=WIDE))
     assert abs(t.metrics["recon"] - ref.metrics["recon"]) < 0.05  # another split, same quality
     assert t.metrics["zero_shot"] > 0.5 and t.metrics["non_stitch"] > 0.9
 
@@ -85,14 +85,14 @@ def test_table_files_round_trip_exactly(fmt):
     else:
         lst = fmt == "parquet-list"
         files = [("a.parquet", parquet(xa, lst, id=ids, label=names)), ("b.parquet", parquet(xb, lst, id=ids))]
-    ds = U.build_dataset(files, n_anchors=300)
+    ds = uploads.build_dataset(files, n_anchors=300)
     a, b = ds.space("a"), ds.space("b")
     assert (a.dim, b.dim, len(a.anchors), len(a.test)) == (128, 256, 300, 300)
     row = {int(v): i for i, v in enumerate(ids)}
     np.testing.assert_array_equal(a.anchors, xa[[row[int(v)] for v in a.anchor_ids]])
     np.testing.assert_array_equal(b.test, xb[[row[int(v)] for v in b.test_ids]])
     assert np.asarray(ds.classes)[a.test_labels].tolist() == [names[row[int(v)]] for v in a.test_ids]
-    t = VT.translate(ds, Settings(dataset=ds.name, source="a", target="b"))
+    t = translate_view.translate(ds, Settings(dataset=ds.name, source="a", target="b"))
     assert t.metrics["recon"] > 0.5 and t.metrics["zero_shot"] > 0.5
 
 
@@ -102,15 +102,15 @@ def test_one_npz_with_a_key_per_space_and_texts():
     x1, labels, ids = shipped_items("minilm", "fortunes")
     x2 = shipped_items("mpnet", "fortunes")[0]
     texts = np.asarray(ds_txt.item_texts(ids))
-    ds = U.build_dataset([("fortunes.npz", npz(minilm=x1, mpnet=x2, labels=labels, ids=ids, texts=texts))])
+    ds = uploads.build_dataset([("fortunes.npz", npz(minilm=x1, mpnet=x2, labels=labels, ids=ids, texts=texts))])
     assert ds.encoders == ["minilm", "mpnet"] and ds.modality == "text"
     sp = ds.space("mpnet")
     assert ds.item_texts(sp.test_ids[:3]) == ds_txt.item_texts(sp.test_ids[:3])
-    t = VT.translate(ds, Settings(dataset=ds.name, source="minilm", target="mpnet"))
-    panel = VL.layout_panel_data(ds, t, 200)
-    info = VL.selected_items(ds, t, panel, [0, 1])
+    t = translate_view.translate(ds, Settings(dataset=ds.name, source="minilm", target="mpnet"))
+    panel = layouts_view.layout_panel_data(ds, t, 200)
+    info = layouts_view.selected_items(ds, t, panel, [0, 1])
     assert info["texts"] == ds_txt.item_texts(sp.test_ids[:2])
-    ref = VT.translate(ds_txt, Settings(dataset="fortunes", source="minilm", target="mpnet"))
+    ref = translate_view.translate(ds_txt, Settings(dataset="fortunes", source="minilm", target="mpnet"))
     assert abs(t.metrics["recon"] - ref.metrics["recon"]) < 0.05  # another split, same quality
 
 
@@ -118,25 +118,25 @@ def test_without_labels_the_heads_are_absent_and_the_numbers_still_come():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(200, 16)).astype(np.float32)
     q, _ = np.linalg.qr(rng.normal(size=(16, 16)))
-    ds = U.build_dataset([("x.npy", npy(x)), ("y.npy", npy(x @ q * 3))])
+    ds = uploads.build_dataset([("x.npy", npy(x)), ("y.npy", npy(x @ q * 3))])
     assert ds.classes == [] and ds.space("x").test_labels is None
-    with pytest.raises(U.UploadError, match="no labels"):
+    with pytest.raises(uploads.UploadError, match="no labels"):
         ds.head("y", "linear")
-    with pytest.raises(U.UploadError, match="no thumbnails"):
+    with pytest.raises(uploads.UploadError, match="no thumbnails"):
         ds.item_thumbnails([0])
     assert ds.language("x") is None
-    t = VT.translate(ds, Settings(dataset=ds.name, source="x", target="y"))
+    t = translate_view.translate(ds, Settings(dataset=ds.name, source="x", target="y"))
     assert "zero_shot" not in t.metrics and t.confusion is None  # no labels: not measured
     assert t.metrics["recon"] > 0.9  # a rotation and a scale: IRP (nearly) undoes both
-    panel = VL.layout_panel_data(ds, t, 50)
-    assert VL.selected_items(ds, t, panel, [0])["texts"] is None
-    assert VA.alpha_curves(ds, "y")["curves"] == {}
+    panel = layouts_view.layout_panel_data(ds, t, 50)
+    assert layouts_view.selected_items(ds, t, panel, [0])["texts"] is None
+    assert scale_view.alpha_curves(ds, "y")["curves"] == {}
 
 
 def test_default_split_and_anchor_bounds():
     x = np.random.default_rng(1).normal(size=(100, 8))
     files = [("a.npy", npy(x)), ("b.npy", npy(x[:, ::-1]))]
-    ds = U.build_dataset(files)
+    ds = uploads.build_dataset(files)
     assert len(ds.space("a").anchors) == 40 and len(ds.space("b").test) == 60  # 40 % of 100
     refused(files, "95 anchors out of 100 items", n_anchors=95)
     refused(files, "layout must be one of", layout="tsne")
@@ -145,17 +145,17 @@ def test_default_split_and_anchor_bounds():
 @pytest.mark.slow  # numba compiles UMAP on first use: 45 s
 def test_umap_layout_when_umap_is_installed():
     x = np.random.default_rng(2).normal(size=(80, 8)).astype(np.float32)
-    xy, used = U.layout_2d(x, "umap", seed=0)
+    xy, used = uploads.layout_2d(x, "umap", seed=0)
     assert used == "umap" and xy.shape == (80, 2) and np.isfinite(xy).all()
-    xy2, used2 = U.layout_2d(x, "pca")
+    xy2, used2 = uploads.layout_2d(x, "pca")
     assert used2 == "pca" and xy2.shape == (80, 2)
 
 
 def test_pca_layout_is_the_top_two_principal_components_whatever_the_seed():
     x = np.random.default_rng(3).normal(size=(60, 7)).astype(np.float32) * np.arange(1, 8)
-    xy, used = U.layout_2d(x, "pca", seed=0)
+    xy, used = uploads.layout_2d(x, "pca", seed=0)
     assert used == "pca" and xy.dtype == np.float32
-    np.testing.assert_array_equal(xy, U.layout_2d(x, "pca", seed=5)[0])  # exact SVD: no seed involved
+    np.testing.assert_array_equal(xy, uploads.layout_2d(x, "pca", seed=5)[0])  # exact SVD: no seed involved
     xc = x.astype(np.float64) - x.mean(axis=0)
     _, s, _ = np.linalg.svd(xc, full_matrices=False)
     np.testing.assert_allclose(np.linalg.norm(xy, axis=0), s[:2], rtol=1e-5)  # variance along each axis

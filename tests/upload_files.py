@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from dashboard import uploads as U
+from dashboard import uploads
 
 
 def npy(arr) -> bytes:
@@ -44,6 +44,6 @@ def parquet(x, list_column: bool = False, **extra) -> bytes:
 
 
 def refused(files, match: str, **kw) -> str:
-    with pytest.raises(U.UploadError, match=match) as info:
-        U.build_dataset(files, **kw)
+    with pytest.raises(uploads.UploadError, match=match) as info:
+        uploads.build_dataset(files, **kw)
     return str(info.value)

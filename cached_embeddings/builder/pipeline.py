@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import sources as S
+from . import sources
 from .npzio import save_npz
 
 CACHE_ROOT = Path(__file__).resolve().parent.parent
@@ -66,7 +66,7 @@ _IMG_ENC = tuple(
     + [EncoderCfg(n, "trained", n) for n in ("resnet10t_128", "resnet18_256")]
 )
 _XL_ENC = tuple(
-    [EncoderCfg(f"{m}_{l}", "text", m, l) for m in ("use_m", "e5_small") for l in S.CROSSLINGUAL_LANGS]
+    [EncoderCfg(f"{m}_{l}", "text", m, l) for m in ("use_m", "e5_small") for l in sources.CROSSLINGUAL_LANGS]
     + [EncoderCfg(f"{m}_en", "text", m, "en") for m in ("minilm", "mpnet")]
 )
 
@@ -79,8 +79,8 @@ _EMOJI_ENC = tuple(
      for i, r in enumerate((224, 240, 260))]
     + [EncoderCfg(m, "text", m, "en") for m in ("use_m", "e5_small", "minilm", "mpnet")]
 )
-_EMOJI_XL_ENC = tuple(EncoderCfg(f"{m}_{l}", "text", m, l) for m in ("use_m", "e5_small") for l in S.EMOJI_LANGS)
-_EMOJI_SOURCE = ("Debian packages " + ", ".join(S.EMOJI_PACKAGES.values())
+_EMOJI_XL_ENC = tuple(EncoderCfg(f"{m}_{l}", "text", m, l) for m in ("use_m", "e5_small") for l in sources.EMOJI_LANGS)
+_EMOJI_SOURCE = ("Debian packages " + ", ".join(sources.EMOJI_PACKAGES.values())
                  + " (Noto Color Emoji font; emoji-test.txt of Unicode 15.0; CLDR 41 annotations)")
 _EMOJI_LICENCE = "OFL-1.1 (Noto Color Emoji font); Unicode License (emoji-test.txt, CLDR annotations)"
 
@@ -98,19 +98,19 @@ DATASETS: dict[str, DatasetCfg] = {
         "MIT (Zalando Research)", "Debian package dataset-fashion-mnist", _IMG_ENC),
     "fortunes": DatasetCfg(
         "fortunes", "Fortune cookies by topic", "text",
-        f"Short English texts ({S.FORTUNE_MIN_CHARS}-{S.FORTUNE_MAX_CHARS} characters, whitespace "
+        f"Short English texts ({sources.FORTUNE_MIN_CHARS}-{sources.FORTUNE_MAX_CHARS} characters, whitespace "
         "collapsed, duplicates dropped) from the safe topical category files of Debian `fortunes`; "
         "label = category file. Classes are imbalanced (people is the largest).",
         "BSD-style (Debian fortunes-mod, see its copyright file)", "Debian package fortunes",
         tuple(EncoderCfg(m, "text", m, "en") for m in ("use_m", "e5_small", "minilm", "mpnet"))),
     "crosslingual": DatasetCfg(
         "crosslingual", "UI messages in en/es/fr/ja (gettext)", "text",
-        f"Parallel user-interface messages ({S.MSG_MIN_CHARS}-{S.MSG_MAX_CHARS} characters, no format "
+        f"Parallel user-interface messages ({sources.MSG_MIN_CHARS}-{sources.MSG_MAX_CHARS} characters, no format "
         "placeholders) from gettext catalogs of Debian packages, translated into Spanish, French and "
-        f"Japanese; label = program (gettext domain), at most {S.CROSSLINGUAL_MAX_PER_CLASS} per program. "
+        f"Japanese; label = program (gettext domain), at most {sources.CROSSLINGUAL_MAX_PER_CLASS} per program. "
         "Row i of every encoder is the same message (in that encoder's language).",
         "GPL-2+/LGPL-2.1+/PostgreSQL licence, per source package (translations are part of each package)",
-        "gettext catalogs of Debian packages: " + ", ".join(sorted(set(S.GETTEXT_DOMAINS.values()))),
+        "gettext catalogs of Debian packages: " + ", ".join(sorted(set(sources.GETTEXT_DOMAINS.values()))),
         _XL_ENC),
     "emoji": DatasetCfg(
         "emoji", "Emoji: glyph images paired with their English names", "image+text",
@@ -127,7 +127,7 @@ DATASETS: dict[str, DatasetCfg] = {
         "multilingual encoders; label = group. Same items, ids and splits as `emoji`; row i of every "
         "encoder is the same emoji (in that encoder's language).",
         "Unicode License (CLDR annotations, emoji-test.txt)",
-        f"Debian packages {S.EMOJI_PACKAGES['test']}, {S.EMOJI_PACKAGES['cldr']} (emoji-test.txt of "
+        f"Debian packages {sources.EMOJI_PACKAGES['test']}, {sources.EMOJI_PACKAGES['cldr']} (emoji-test.txt of "
         "Unicode 15.0; CLDR 41 annotations and annotationsDerived)", _EMOJI_XL_ENC, split=EMOJI_SPLIT),
 }
 EMOJI_DATASETS = ("emoji", "emoji_names")
@@ -155,7 +155,7 @@ def prepare(name: str, sizes: Sizes) -> Prepared:
     cfg = DATASETS[name]
     rng = np.random.default_rng(SPLIT_SEED)
     if cfg.modality == "image":
-        data = S.load_mnist() if name == "mnist" else S.load_fashion_mnist()
+        data = sources.load_mnist() if name == "mnist" else sources.load_fashion_mnist()
         n_train = len(data.train_images)
         perm = rng.permutation(n_train)
         a, h = sizes.anchors, sizes.head_train
@@ -167,9 +167,9 @@ def prepare(name: str, sizes: Sizes) -> Prepared:
         return Prepared(cfg, data.classes, anchors.astype(np.int64), test.astype(np.int64),
                         head.astype(np.int64), lambda ids: labels[ids], data, cnn.astype(np.int64))
     if name in EMOJI_DATASETS:
-        data = S.load_emoji()
+        data = sources.load_emoji()
     else:
-        data = S.load_fortunes() if name == "fortunes" else S.load_crosslingual()
+        data = sources.load_fortunes() if name == "fortunes" else sources.load_crosslingual()
     n = len(data.labels)
     perm = rng.permutation(n)
     t, a = sizes.test, sizes.anchors
@@ -207,28 +207,33 @@ class _Models:
 
 def embed(prep: Prepared, enc: EncoderCfg, models: _Models, work_dir: Path) -> np.ndarray:
     """Embeddings (float32) of ``prep.all_ids`` by ``enc``; cached in ``work_dir`` for resuming."""
-    from . import encoders as E
+    from . import encoders as encoders_module
 
     ids = prep.all_ids
-    tag = f"_{enc.res or E.LITE[enc.model_key].res}px" if enc.kind == "lite" else ""
+    tag = f"_{enc.res or encoders_module.LITE[enc.model_key].res}px" if enc.kind == "lite" else ""
     work = work_dir / prep.cfg.name / f"{enc.name}{tag}.npz"
     if work.exists():
         with np.load(work, allow_pickle=False) as f:
             if np.array_equal(f["ids"], ids):
                 return f["emb"].astype(np.float32)
     work.parent.mkdir(parents=True, exist_ok=True)
-    if enc.kind == "lite" and isinstance(prep.data, S.EmojiData):  # colour glyphs, 136 px
-        path = E.lite_onnx(E.LITE[enc.model_key], res=enc.res, out_dir=work_dir / "onnx", rgb=True,
-                           in_side=S.EMOJI_SIDE)
-        emb = E.embed_onnx(path, prep.data.image(ids), batch=32, desc=f"{prep.cfg.name}/{enc.name}")
+    if enc.kind == "lite" and isinstance(prep.data, sources.EmojiData):  # colour glyphs, 136 px
+        path = encoders_module.lite_onnx(
+            encoders_module.LITE[enc.model_key],
+            res=enc.res,
+            out_dir=work_dir / "onnx",
+            rgb=True,
+            in_side=sources.EMOJI_SIDE,
+        )
+        emb = encoders_module.embed_onnx(path, prep.data.image(ids), batch=32, desc=f"{prep.cfg.name}/{enc.name}")
     elif enc.kind == "lite":
-        path = E.lite_onnx(E.LITE[enc.model_key], out_dir=work_dir / "onnx")
-        emb = E.embed_onnx(path, prep.data.image(ids), desc=f"{prep.cfg.name}/{enc.name}")
+        path = encoders_module.lite_onnx(encoders_module.LITE[enc.model_key], out_dir=work_dir / "onnx")
+        emb = encoders_module.embed_onnx(path, prep.data.image(ids), desc=f"{prep.cfg.name}/{enc.name}")
     elif enc.kind == "trained":
-        spec = E.TRAINED[enc.model_key]
+        spec = encoders_module.TRAINED[enc.model_key]
         cnn_ids = prep.cnn_ids[:models.sizes.cnn_train]
-        net = E.train_cnn(spec, prep.data.image(cnn_ids), prep.labels_of(cnn_ids), len(prep.classes))
-        emb = E.embed_cnn(net, prep.data.image(ids), desc=f"{prep.cfg.name}/{enc.name}")
+        net = encoders_module.train_cnn(spec, prep.data.image(cnn_ids), prep.labels_of(cnn_ids), len(prep.classes))
+        emb = encoders_module.embed_cnn(net, prep.data.image(ids), desc=f"{prep.cfg.name}/{enc.name}")
     else:
         texts = prep.data.texts[enc.language or "en"]
         batch = [texts[i] for i in ids]
@@ -326,7 +331,7 @@ def write_items(out: Path, prep: Prepared) -> None:
     d.mkdir(parents=True, exist_ok=True)
     if prep.cfg.name in EMOJI_DATASETS:
         data = prep.data
-        langs = ["en"] if prep.cfg.name == "emoji" else S.EMOJI_LANGS
+        langs = ["en"] if prep.cfg.name == "emoji" else sources.EMOJI_LANGS
         extra = {"thumbnails": data.thumbnails(ids), "texts": np.array([data.texts["en"][i] for i in ids], dtype=str)} \
             if prep.cfg.name == "emoji" else \
             {f"texts_{l}": np.array([data.texts[l][i] for i in ids], dtype=str) for l in langs}
@@ -337,7 +342,7 @@ def write_items(out: Path, prep: Prepared) -> None:
     elif prep.cfg.name == "crosslingual":
         save_npz(d / "items.npz", ids=ids, labels=prep.labels_of(ids),
                  **{f"texts_{l}": np.array([prep.data.texts[l][i] for i in ids], dtype=str)
-                    for l in S.CROSSLINGUAL_LANGS})
+                    for l in sources.CROSSLINGUAL_LANGS})
     else:
         save_npz(d / "items.npz", ids=ids, labels=prep.labels_of(ids),
                  texts=np.array([prep.data.texts["en"][i] for i in ids], dtype=str))

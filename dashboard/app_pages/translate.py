@@ -8,12 +8,11 @@ import numpy as np
 import pyarrow as pa
 import streamlit as st
 
-from dashboard import defaults as D
-from dashboard import exports as X
+from dashboard import defaults, exports
 from dashboard.state import caches, lookahead, pin, session
-from dashboard.views import compare as CMP
-from dashboard.views import layouts as VL
-from dashboard.views import translate as VT
+from dashboard.views import compare as compare_view
+from dashboard.views import layouts as layouts_view
+from dashboard.views import translate as translate_view
 from dashboard.views.edges import edge_notes, target_dim
 from dashboard.views.settings import Settings
 from dashboard.widgets import details, share, spectrum
@@ -38,7 +37,7 @@ except Exception as exc:  # noqa: BLE001 - the core's message, never a traceback
     st.stop()
 
 
-def notes_of(t: VT.Translation) -> list[str]:
+def notes_of(t: translate_view.Translation) -> list[str]:
     return edge_notes(s, t.metrics, target_dim(ds, s.target), t.extras.get("warnings", []))
 
 
@@ -50,28 +49,30 @@ with notes_box:
 m_pin = pin.metrics(pinned := pin.current(s), full=True)  # A: each tile shows its difference to it
 pending = {}  # metric key -> the slot of a conditioning tile still to fill
 headline = st.container(key="headline")  # the page's numbers: tests and the load test find them by this key
-for row in VT.metric_tiles(t):
+for row in translate_view.metric_tiles(t):
     # each row one flex container, not st.columns: 13 column blocks fewer to send and reconcile on
     # every move (a column is a message of its own); tiles take their content's width and wrap
     tiles = headline.container(horizontal=True, gap="medium")
     for tile in row:
-        slot = tiles.empty() if tile.value == VT.PENDING else tiles
-        slot.metric(tile.label, tile.value, help=tile.help, width="content", **CMP.delta(tile.key, t.metrics, m_pin))
+        slot = tiles.empty() if tile.value == translate_view.PENDING else tiles
+        slot.metric(
+            tile.label, tile.value, help=tile.help, width="content", **compare_view.delta(tile.key, t.metrics, m_pin)
+        )
         if slot is not tiles:
             pending[tile.key] = slot
 # Drawn after the numbers, so when it shows the new setting the numbers above are updated too.
-st.container(key="settings_caption").caption(VT.settings_caption(s))
+st.container(key="settings_caption").caption(translate_view.settings_caption(s))
 
 if pending:  # a new setting's condition numbers: after its scores, before its figures
     try:
         t = caches.cached_translation(s)  # the same object, now conditioned
     except Exception as exc:  # noqa: BLE001
         st.warning(f"condition numbers unavailable: {exc}")
-    for row in VT.metric_tiles(t):
+    for row in translate_view.metric_tiles(t):
         for tile in row:
             if tile.key in pending:
                 pending[tile.key].metric(tile.label, tile.value, help=tile.help, width="content",
-                                         **CMP.delta(tile.key, t.metrics, m_pin))
+                                         **compare_view.delta(tile.key, t.metrics, m_pin))
     with notes_box:
         share.notes([n for n in notes_of(t) if n not in notes_shown])
 
@@ -81,7 +82,7 @@ baseline_slot = st.expander("stitching: IRP against the baselines", expanded=Tru
 
 
 def _on_select(key: str) -> None:
-    ids = VL.ids_from_selection(st.session_state.get(key))
+    ids = layouts_view.ids_from_selection(st.session_state.get(key))
     if ids:
         st.session_state["linked_ids"] = ids
 
@@ -91,7 +92,7 @@ def _clear_selection() -> None:
 
 
 @st.fragment
-def layout_panel(s: Settings, ds, t: VT.Translation) -> None:
+def layout_panel(s: Settings, ds, t: translate_view.Translation) -> None:
     try:
         panel = caches.cached_panel(s)
     except Exception as exc:  # noqa: BLE001
@@ -106,13 +107,13 @@ def layout_panel(s: Settings, ds, t: VT.Translation) -> None:
         col.plotly_chart(fig, key=key, on_select=partial(_on_select, key),
                          selection_mode=("points", "box", "lasso"), width="stretch")
     st.caption(f"{len(panel['rows'])} test items drawn. Precomputed 2-D layouts; each translated "
-               f"point (×) sits at the mean position of its {D.PLACE_K} nearest true target "
+               f"point (×) sits at the mean position of its {defaults.PLACE_K} nearest true target "
                "embeddings (no refit). Drag a box or lasso in either panel: the same items are "
                "ringed in both and shown below.")
     if not linked:
         st.container(key="selection_hint").info("Select points in either layout to see their items.")
         return
-    info = VL.selected_items(ds, t, panel, linked)
+    info = layouts_view.selected_items(ds, t, panel, linked)
     left, right = st.container(key="selection").columns([3, 2])
     with left:
         st.markdown(f"**Selected items**: {info['n_selected']} "
@@ -130,8 +131,8 @@ def layout_panel(s: Settings, ds, t: VT.Translation) -> None:
     left, right = st.columns(2)
     left.button("clear selection", key="clear_selection", on_click=_clear_selection)
     with right:
-        share.download(f"selection ({len(linked)} items, .csv)", partial(X.selection_file, ds, t, linked),
-                          X.file_stem(s.as_dict()) + "_selection.csv", X.CSV_MIME, "dl_selection")
+        share.download(f"selection ({len(linked)} items, .csv)", partial(exports.selection_file, ds, t, linked),
+                          exports.file_stem(s.as_dict()) + "_selection.csv", exports.CSV_MIME, "dl_selection")
 
 
 # Tabs bound to the URL run lazily: only the open one is computed and re-sent on a slider move,
@@ -155,20 +156,20 @@ with baseline_slot:
         st.warning(f"baselines unavailable: {exc}")
         base = {}
     # as an Arrow table: Streamlit converts a list of dicts through pandas, 0.9 against 0.2 ms per rerun
-    st.dataframe(pa.Table.from_pylist(VT.summary_rows(t, base)), hide_index=True, width="stretch")
+    st.dataframe(pa.Table.from_pylist(translate_view.summary_rows(t, base)), hide_index=True, width="stretch")
     st.caption("Procrustes and the linear map see both anchor sets at once: they show what IRP "
                "gives up, or not, by never seeing both spaces together.")
 
-stem = X.file_stem(s.as_dict())
+stem = exports.file_stem(s.as_dict())
 with share.export_panel(3) as c:
     with c[0]:
         share.translation_download(ds, t, stem)
     with c[1]:
-        share.download("metrics and baselines (.csv)", partial(X.metrics_file, t, base),
-                          stem + "_metrics.csv", X.CSV_MIME, "dl_metrics")
+        share.download("metrics and baselines (.csv)", partial(exports.metrics_file, t, base),
+                          stem + "_metrics.csv", exports.CSV_MIME, "dl_metrics")
     with c[2]:
         box = st.session_state.setdefault(SELECTION_BOX, {})
-        share.figures_button(lambda: VT.translate_figures(ds, t, box.get("ids", [])),
+        share.figures_button(lambda: translate_view.translate_figures(ds, t, box.get("ids", [])),
                                 f"IRP Explorer: {s.source} → {s.target}", stem + "_figures.html",
                                 "dl_figures")
 

@@ -16,14 +16,12 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import defaults as D
-from dashboard import precomputed as P
-from dashboard import uploads as U
+from dashboard import defaults, precomputed, uploads
 from dashboard.state.session import UPLOAD_CACHE_KEY, get_dataset
-from dashboard.views import crosslingual as VX
-from dashboard.views import scale as VA
-from dashboard.views import spectrum as VS
-from dashboard.views import translate as VT
+from dashboard.views import crosslingual as crosslingual_view
+from dashboard.views import scale as scale_view
+from dashboard.views import spectrum as spectrum_view
+from dashboard.views import translate as translate_view
 from dashboard.views.common import frozen
 from dashboard.views.layouts import layout_figures, layout_panel_data
 from dashboard.views.settings import BY_REPR, Settings
@@ -47,7 +45,7 @@ def session_cached(shared, max_entries: int = 16):
         def call(*args, **kwargs):
             first = args[0] if args else next(iter(kwargs.values()))
             name = getattr(first, "dataset", first)
-            if not U.is_upload_name(name):
+            if not uploads.is_upload_name(name):
                 return cached(*args, **kwargs)
             per_upload = st.session_state.setdefault(UPLOAD_CACHE_KEY, {}).setdefault(name, {})
             memo = per_upload.get(fn_key)
@@ -73,14 +71,14 @@ def _lru(max_entries: int):
 
 
 @st.cache_resource(show_spinner=False)
-def _tables(name: str) -> P.Tables | None:
+def _tables(name: str) -> precomputed.Tables | None:
     """The dataset's precomputed tables (``dashboard/precomputed.py``), read once per server."""
-    return P.load_tables(name)
+    return precomputed.load_tables(name)
 
 
-def tables(name: str) -> P.Tables | None:
+def tables(name: str) -> precomputed.Tables | None:
     """The shipped dataset's tables, or None (an upload, or no usable table: compute live)."""
-    if U.is_upload_name(name):
+    if uploads.is_upload_name(name):
         return None
     try:
         return _tables(name)
@@ -91,7 +89,7 @@ def tables(name: str) -> P.Tables | None:
 @session_cached(st.cache_data(max_entries=256, show_spinner=False))
 def _live_cond_full(dataset: str, target: str, n_anchors: int, center: str, whiten_floor: float,
                     random_state: int) -> float:
-    return P.live_cond_full(get_dataset(dataset), target, n_anchors, center, whiten_floor, random_state)
+    return precomputed.live_cond_full(get_dataset(dataset), target, n_anchors, center, whiten_floor, random_state)
 
 
 def cached_cond_full(dataset: str, target: str, n_anchors: int, center: str, whiten_floor: float,
@@ -109,28 +107,28 @@ def cached_cond_full(dataset: str, target: str, n_anchors: int, center: str, whi
 cached_cond_full.clear = _live_cond_full.clear
 
 
-@session_cached(st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner=False))
+@session_cached(st.cache_data(max_entries=defaults.CACHE_ENTRIES, show_spinner=False))
 def cached_pair_constants(dataset: str, source: str, target: str, head: str) -> dict[str, Any]:
-    """The numbers of a pair that no setting changes (:func:`VT.pair_constants`)."""
-    return VT.pair_constants(get_dataset(dataset), source, target, head)
+    """The numbers of a pair that no setting changes (:func:`translate_view.pair_constants`)."""
+    return translate_view.pair_constants(get_dataset(dataset), source, target, head)
 
 
 # cache_resource, not cache_data: a hit hands over the shared object instead of unpickling a copy
 # of its 2000 x d translation on every rerun of every session. Pages only read it (add_conditioning
 # completes it once).
-@session_cached(st.cache_resource(hash_funcs=BY_REPR, max_entries=D.CACHE_ENTRIES, show_spinner="Translating…"),
+@session_cached(st.cache_resource(hash_funcs=BY_REPR, max_entries=defaults.CACHE_ENTRIES, show_spinner="Translating…"),
                 max_entries=8)
 def cached_scores(s: Settings) -> Translation:
     """The translation at ``s`` as soon as it is scored: its pruned condition numbers may still be
     missing (``conditioned`` False). Shared: :func:`cached_translation` completes this object."""
     cond = cached_cond_full(s.dataset, s.target, s.n_anchors, s.center, s.whiten_floor, s.random_state)
     pair = cached_pair_constants(s.dataset, s.source, s.target, s.head)
-    return VT.translate(get_dataset(s.dataset), s, cond_full=cond, conditioning=False, pair=pair)
+    return translate_view.translate(get_dataset(s.dataset), s, cond_full=cond, conditioning=False, pair=pair)
 
 
 def cached_translation(s: Settings) -> Translation:
     """The translation at ``s``, condition numbers included (the first call for a setting adds them)."""
-    return VT.add_conditioning(get_dataset(s.dataset), cached_scores(s))
+    return translate_view.add_conditioning(get_dataset(s.dataset), cached_scores(s))
 
 
 cached_translation.clear = cached_scores.clear
@@ -139,7 +137,7 @@ cached_translation.clear = cached_scores.clear
 @session_cached(st.cache_data(hash_funcs=BY_REPR, max_entries=4096, show_spinner=False), max_entries=256)
 def _live_metrics(s: Settings) -> dict[str, Any]:
     cond = cached_cond_full(s.dataset, s.target, s.n_anchors, s.center, s.whiten_floor, s.random_state)
-    return P.live_metrics(get_dataset(s.dataset), s, cond)
+    return precomputed.live_metrics(get_dataset(s.dataset), s, cond)
 
 
 def table_metrics(s: Settings) -> dict[str, Any] | None:
@@ -165,9 +163,9 @@ def setting_metrics(s: Settings) -> dict[str, Any]:
     return m if m is not None else cached_translation(s).metrics
 
 
-@session_cached(st.cache_data(max_entries=D.CACHE_ENTRIES, show_spinner=False))
+@session_cached(st.cache_data(max_entries=defaults.CACHE_ENTRIES, show_spinner=False))
 def _live_baselines(dataset: str, source: str, target: str, n_anchors: int, head: str, random_state: int) -> dict:
-    return P.live_baselines(get_dataset(dataset), source, target, n_anchors, head, random_state)
+    return precomputed.live_baselines(get_dataset(dataset), source, target, n_anchors, head, random_state)
 
 
 def cached_baselines(dataset: str, source: str, target: str, n_anchors: int, head: str, random_state: int) -> dict:
@@ -180,14 +178,18 @@ def cached_baselines(dataset: str, source: str, target: str, n_anchors: int, hea
 cached_baselines.clear = _live_baselines.clear
 
 
-@session_cached(st.cache_resource(hash_funcs=BY_REPR, max_entries=D.CACHE_ENTRIES, show_spinner=False), max_entries=8)
-def cached_panel(s: Settings, n_show: int = D.N_LAYOUT_POINTS) -> dict:
+@session_cached(
+    st.cache_resource(hash_funcs=BY_REPR, max_entries=defaults.CACHE_ENTRIES, show_spinner=False), max_entries=8
+)
+def cached_panel(s: Settings, n_show: int = defaults.N_LAYOUT_POINTS) -> dict:
     ds = get_dataset(s.dataset)
     return layout_panel_data(ds, cached_scores(s), n_show)
 
 
 
-@session_cached(st.cache_resource(hash_funcs=BY_REPR, max_entries=D.CACHE_ENTRIES, show_spinner=False), max_entries=8)
+@session_cached(
+    st.cache_resource(hash_funcs=BY_REPR, max_entries=defaults.CACHE_ENTRIES, show_spinner=False), max_entries=8
+)
 def cached_layout_figures(s: Settings, selected: tuple[int, ...] = ()) -> tuple:
     """The two layout charts, built once per setting and selection: building them (plotly
     validates the layout) was a quarter of a rerun's server time. Shared, so never mutated."""
@@ -195,27 +197,31 @@ def cached_layout_figures(s: Settings, selected: tuple[int, ...] = ()) -> tuple:
     return layout_figures(cached_panel(s), ds.classes, s.source, s.target, selected=list(selected))
 
 
-@session_cached(st.cache_resource(hash_funcs=BY_REPR, max_entries=D.CACHE_ENTRIES, show_spinner=False))
+@session_cached(st.cache_resource(hash_funcs=BY_REPR, max_entries=defaults.CACHE_ENTRIES, show_spinner=False))
 def cached_small_figures(s: Settings) -> dict:
     """The small figures of the Translate page, built once (plotly validation is slow); never mutated."""
-    return {k: frozen(f) for k, f in VT.small_figures(get_dataset(s.dataset), cached_translation(s)).items()}
+    return {
+        k: frozen(f) for k, f in translate_view.small_figures(get_dataset(s.dataset), cached_translation(s)).items()
+    }
 
 
 @session_cached(st.cache_data(max_entries=8, show_spinner="Measuring norms…"))
 def cached_norm_fits(dataset: str) -> list[dict]:
-    return VA.norm_fits(get_dataset(dataset))
+    return scale_view.norm_fits(get_dataset(dataset))
 
 
 @session_cached(st.cache_data(hash_funcs=BY_REPR, max_entries=32, show_spinner="Rescaling inputs…"))
 def cached_alpha_curves(s: Settings) -> dict:
     """Head accuracy vs input scale on the target, for its true vectors and the IRP translation."""
-    return VA.alpha_curves(get_dataset(s.dataset), s.target, extra={"IRP translated": cached_translation(s).pred})
+    return scale_view.alpha_curves(
+        get_dataset(s.dataset), s.target, extra={"IRP translated": cached_translation(s).pred}
+    )
 
 
-@st.cache_data(hash_funcs=BY_REPR, max_entries=D.CACHE_ENTRIES, show_spinner="Translating…")
+@st.cache_data(hash_funcs=BY_REPR, max_entries=defaults.CACHE_ENTRIES, show_spinner="Translating…")
 def cached_crosslingual(corpus: str, s: Settings, model: str, lang: str, target: str) -> dict:
     """The Cross-lingual page's numbers on a shipped corpus (so Streamlit's shared cache)."""
-    out = VX.crosslingual(get_dataset(corpus), s, model, lang, target)
+    out = crosslingual_view.crosslingual(get_dataset(corpus), s, model, lang, target)
     t = out.pop("translation")  # the vectors stay out of the cache: only the numbers are shown
     out["metrics"] = {k: v for k, v in t.metrics.items() if not k.startswith("norm_")}
     out["warnings"] = t.extras.get("warnings", [])
@@ -227,27 +233,40 @@ def cached_crosslingual(corpus: str, s: Settings, model: str, lang: str, target:
 # computation, is cached on what fixes it (not ω, δ or the ridge, so moving them reuses it).
 def curve_key(s: Settings) -> Settings:
     """``s`` with what the δ curve does not depend on set to the defaults: one cache entry per frame."""
-    return replace(s, omega=D.OMEGA, delta=D.DELTA, ridge=D.RIDGE, head=D.HEAD, rescale=D.RESCALE,
-                   completion=D.COMPLETION)
+    return replace(
+        s,
+        omega=defaults.OMEGA,
+        delta=defaults.DELTA,
+        ridge=defaults.RIDGE,
+        head=defaults.HEAD,
+        rescale=defaults.RESCALE,
+        completion=defaults.COMPLETION,
+    )
 
 
-@session_cached(st.cache_data(hash_funcs=BY_REPR, max_entries=D.CACHE_ENTRIES, show_spinner="Pruning at every δ…"),
-                max_entries=8)
+@session_cached(
+    st.cache_data(hash_funcs=BY_REPR, max_entries=defaults.CACHE_ENTRIES, show_spinner="Pruning at every δ…"),
+    max_entries=8,
+)
 def cached_curve(key: Settings, delta: float):
-    return VS.delta_curve(get_dataset(key.dataset), replace(key, delta=delta))
+    return spectrum_view.delta_curve(get_dataset(key.dataset), replace(key, delta=delta))
 
 
-@session_cached(st.cache_resource(hash_funcs=BY_REPR, max_entries=D.CACHE_ENTRIES, show_spinner=False), max_entries=8)
-def cached_pair_spectrum(s: Settings) -> VS.PairSpectrum:
+@session_cached(
+    st.cache_resource(hash_funcs=BY_REPR, max_entries=defaults.CACHE_ENTRIES, show_spinner=False), max_entries=8
+)
+def cached_pair_spectrum(s: Settings) -> spectrum_view.PairSpectrum:
     """Kept per setting: a rerun (a move of any other control, a page switch) hashes no anchors."""
-    return VS.pair_spectrum(get_dataset(s.dataset), s)
+    return spectrum_view.pair_spectrum(get_dataset(s.dataset), s)
 
 
-@session_cached(st.cache_resource(hash_funcs=BY_REPR, max_entries=D.CACHE_ENTRIES, show_spinner=False), max_entries=8)
+@session_cached(
+    st.cache_resource(hash_funcs=BY_REPR, max_entries=defaults.CACHE_ENTRIES, show_spinner=False), max_entries=8
+)
 def cached_spectrum_figures(s: Settings) -> tuple:
     """The spectrum, δ-curve and subsets figures, built once per setting (plotly's validation
     was ~70 % of a Method page rerun) and shared by every session: never mutated."""
     p = cached_pair_spectrum(s)
     curve = cached_curve(curve_key(s), round(float(s.delta), 4))
-    return tuple(frozen(f) for f in (VS.spectrum_figure(p), VS.delta_curve_figure(curve, s),
-                                     VS.subsets_figure(p)))
+    return tuple(frozen(f) for f in (spectrum_view.spectrum_figure(p), spectrum_view.delta_curve_figure(curve, s),
+                                     spectrum_view.subsets_figure(p)))

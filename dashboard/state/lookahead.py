@@ -26,7 +26,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 
-from dashboard import defaults as D
+from dashboard import defaults
 from dashboard.views.settings import KNOBS, Settings, knob_value
 
 # slider (a Settings field) -> its knob (irp_core.params: step, lowest, highest), as the sidebar draws it
@@ -187,7 +187,7 @@ def after_move(ds, current: Settings) -> None:
     with _LOCK:
         _SHOWN[current] = None
         _SHOWN.move_to_end(current)
-        while len(_SHOWN) > D.CACHE_ENTRIES:
+        while len(_SHOWN) > defaults.CACHE_ENTRIES:
             _SHOWN.popitem(last=False)
         ahead = next_step(previous, current)
         if ahead is None or ahead in _SHOWN:  # shown: the page's caches hold it

@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard.state import caches
 from dashboard.state.session import get_dataset
-from dashboard.views import compare as CMP
+from dashboard.views import compare as compare_view
 from dashboard.views.settings import BY_REPR, Settings
 
 KEY = "pin"  # the query parameter
@@ -22,7 +22,7 @@ ERROR = "_irp_pin_error"  # why the URL's pin was refused, shown once
 
 def pin_setting(s: Settings) -> None:
     """Keep ``s`` as A (``on_click`` of the pin buttons)."""
-    text = CMP.encode(s)
+    text = compare_view.encode(s)
     st.session_state[STORE] = text
     st.query_params[KEY] = text
 
@@ -43,7 +43,7 @@ def pinned() -> Settings | None:
             return None
         st.query_params[KEY] = text  # a page switch dropped it: put it back for the share link
     try:
-        a = CMP.decode(text)
+        a = compare_view.decode(text)
     except ValueError as exc:
         st.session_state[ERROR] = f"The pinned setting in this link is not valid, so it was dropped: {exc}."
         unpin()
@@ -77,5 +77,5 @@ def guarded(fn, *args):
 @caches.session_cached(st.cache_resource(hash_funcs=BY_REPR, max_entries=16, show_spinner=False), max_entries=8)
 def compare_figures(s: Settings, a: Settings) -> dict:
     """The Translate details figures with A beside or over them, built once per (now, A)."""
-    return CMP.compare_figures(get_dataset(s.dataset), caches.cached_translation(s),
+    return compare_view.compare_figures(get_dataset(s.dataset), caches.cached_translation(s),
                                caches.cached_translation(a))

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import defaults as D
-from dashboard import uploads as U
+from dashboard import defaults
+from dashboard import uploads as uploads_module
 from dashboard.views.settings import Settings
 
 SETTINGS_KEY = "_irp_settings"
@@ -34,10 +34,10 @@ def session_uploads() -> dict:
 
 def get_dataset(name: str):
     """The dataset: an upload from this session's state, else the shared shipped one."""
-    if U.is_upload_name(name):
+    if uploads_module.is_upload_name(name):
         ds = session_uploads().get(name)
         if ds is None:
-            raise U.UploadError(f"{name!r} is not uploaded in this session (uploads last as long as the "
+            raise uploads_module.UploadError(f"{name!r} is not uploaded in this session (uploads last as long as the "
                                 "browser session): upload it again on the Upload page")
         return ds
     return _shipped_dataset(name)
@@ -58,7 +58,7 @@ def add_upload(ds) -> None:
     """Keep ``ds`` in this session (the oldest upload goes past the limit) and select it."""
     uploads = session_uploads()
     uploads[ds.name] = ds
-    while len(uploads) > U.MAX_SESSION_UPLOADS:
+    while len(uploads) > uploads_module.MAX_SESSION_UPLOADS:
         remove_upload(next(iter(uploads)))
     st.session_state[PENDING_KEY] = ds.name
 
@@ -68,7 +68,7 @@ def remove_upload(name: str) -> None:
     session_uploads().pop(name, None)
     st.session_state.get(UPLOAD_CACHE_KEY, {}).pop(name, None)
     if st.session_state.get("dataset") == name:
-        st.session_state[PENDING_KEY] = D.DATASET
+        st.session_state[PENDING_KEY] = defaults.DATASET
 
 
 def require_dataset(name: str):

@@ -4,7 +4,7 @@ No Streamlit here: every function takes a loaded dataset (``irp_core.cache.load_
 upload) and plain settings, calls ``irp_core``, and returns numbers (dicts, arrays) or ``plotly``
 figures. The pages in ``dashboard/app_pages`` only wire widgets to them, and
 ``tests/test_dashboard_views.py`` tests them without Streamlit. Import the module you need
-(``from dashboard.views import translate as VT``); this package re-exports nothing.
+(``from dashboard.views import translate as translate_view``); this package re-exports nothing.
 
 - ``settings``: :class:`~dashboard.views.settings.Settings`, the setting every page shares
 - ``common``: number formatting, the palette, dataset look-ups (anchors, heads)

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from dashboard.views.common import PALETTE, pair_anchors
 from dashboard.views.settings import Settings
-from irp_core import spectrum as SP
+from irp_core import spectrum
 
 # key -> (title, what the step does and what its picture shows)
 STEPS: dict[str, tuple[str, str]] = {
@@ -41,7 +41,7 @@ def relative_rows(ds, s: Settings) -> tuple[np.ndarray, np.ndarray]:
     """Cosines of the first test items to the first anchors on each side, in the coordinates the
     core takes them in (each side's working frame)."""
     ax, ay = pair_anchors(ds, s)
-    side_x, side_y = SP.prepared_sides(ax, ay, s.center, s.whiten_floor, SP.RTOL)
+    side_x, side_y = spectrum.prepared_sides(ax, ay, s.center, s.whiten_floor, spectrum.RTOL)
 
     def cosines(side, test):
         w = side.frame.to_working(np.asarray(test[:N_ITEMS], dtype=np.float64))

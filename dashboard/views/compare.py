@@ -12,14 +12,14 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard import defaults as D
+from dashboard import defaults
 from dashboard.views.settings import KNOBS, Settings, short_name, shown
 from dashboard.views.translate import Translation
 from irp_core.scoring import METRICS
 
 SEP, KV = ",", ":"  # pin=dataset:mnist,source:…,omega:8,delta:0.7,center:none,ridge:0
 _DEFAULT = Settings()
-_OPTIONS = {**{p.name: p.options for p in KNOBS if p.options}, "head": D.HEAD_OPTIONS}
+_OPTIONS = {**{p.name: p.options for p in KNOBS if p.options}, "head": defaults.HEAD_OPTIONS}
 _KNOBS = {p.name: p for p in KNOBS}
 ALWAYS = ("dataset", "source", "target")  # written even at their defaults: A is one exact pair
 

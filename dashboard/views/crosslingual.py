@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard import defaults as D
+from dashboard import defaults
 from dashboard.views.common import fmt
 from dashboard.views.layouts import display_rows
 from dashboard.views.settings import Settings
@@ -34,13 +34,13 @@ def xl_catalog(ds) -> dict[str, Any]:
         m, lang = split_encoder(ds, e)
         models.setdefault(m, []).append(lang)
     multilingual = [m for m, langs in models.items()
-                    if any(lang != D.XL_ENGLISH for lang in langs)]
-    english = [e for e in ds.encoders if split_encoder(ds, e)[1] == D.XL_ENGLISH]
+                    if any(lang != defaults.XL_ENGLISH for lang in langs)]
+    english = [e for e in ds.encoders if split_encoder(ds, e)[1] == defaults.XL_ENGLISH]
     return {"models": models, "multilingual": multilingual, "english": english}
 
 
 def crosslingual(ds, s: Settings, model: str, lang: str, target: str,
-                 n_examples: int = D.N_XL_EXAMPLES) -> dict[str, Any]:
+                 n_examples: int = defaults.N_XL_EXAMPLES) -> dict[str, Any]:
     """Decode ``<model>_<lang>`` into the English space ``target`` with IRP.
 
     Compares cos(translated, true English embedding) with absolute (raw source vectors, when
@@ -57,7 +57,7 @@ def crosslingual(ds, s: Settings, model: str, lang: str, target: str,
     absolute: float | str = METRICS["absolute"].na
     if sx.test.shape[1] == sy.test.shape[1]:
         absolute = float(metrics.reconstruction_similarity(sx.test, sy.test)[0])
-    ref_enc = f"{model}_{D.XL_ENGLISH}"
+    ref_enc = f"{model}_{defaults.XL_ENGLISH}"
     reference: float | str = "n/a: no English space for this model"
     if ref_enc in ds.encoders and ref_enc != src:
         reference = float(metrics.reconstruction_similarity(sx.test, ds.space(ref_enc).test)[0])
@@ -71,8 +71,8 @@ def crosslingual(ds, s: Settings, model: str, lang: str, target: str,
     examples = []
     try:
         src_txt = list(ds.item_texts(ids_src, language=lang))
-        true_en = list(ds.item_texts(np.asarray(sy.test_ids)[rows], language=D.XL_ENGLISH))
-        nn_en = list(ds.item_texts(ids_nn, language=D.XL_ENGLISH))
+        true_en = list(ds.item_texts(np.asarray(sy.test_ids)[rows], language=defaults.XL_ENGLISH))
+        nn_en = list(ds.item_texts(ids_nn, language=defaults.XL_ENGLISH))
     except Exception as exc:  # noqa: BLE001
         src_txt = true_en = nn_en = [f"(texts unavailable: {exc})"] * n
     for i in range(n):

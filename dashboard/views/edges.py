@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from dashboard import defaults as D
+from dashboard import defaults
 from dashboard.views.common import fmt
 from dashboard.views.settings import Settings
 
@@ -37,7 +37,7 @@ def edge_notes(s: Settings, m: dict[str, Any], target_dims: int | Sequence[int],
         kept = str(kmin) if kmin == kmax else f"{kmin}–{kmax}"
         span = "a 1-D span (a single direction)" if kmax == 1 else f"a span of at most {kmax} dimensions"
         reach = min(s.omega * kmax, n, max(dims))
-        fixes = (["lower δ"] if s.delta > D.DELTA_MIN else []) + (["raise K"] if s.n_anchors else [])
+        fixes = (["lower δ"] if s.delta > defaults.DELTA_MIN else []) + (["raise K"] if s.n_anchors else [])
         why = (" or ".join(fixes) if fixes else
                "at δ = 0 only colinear anchors are dropped, so these anchors are (nearly) colinear")
         if s.completion:  # the rest of the span comes from every anchor, unpruned
@@ -62,7 +62,7 @@ def edge_notes(s: Settings, m: dict[str, Any], target_dims: int | Sequence[int],
     # at δ = 0 farthest-point sampling drops only (near-)duplicate anchors: every subset is all but
     # the same, so ω has nothing to average whether or not a duplicate went
     full = kmax is not None and np.isfinite(kmax) and 0 < n <= kmax
-    prunes = not full and s.delta > D.DELTA_MIN
+    prunes = not full and s.delta > defaults.DELTA_MIN
     keeps = (f"δ = {s.delta:.2f} keeps every anchor" if full or kmax is None or not np.isfinite(kmax)
              else f"δ = {s.delta:.2f} drops only near-duplicate anchors ({int(kmax)} of {n} kept)")
     same = "one and the same set" if full else "all but the same set"
@@ -70,10 +70,10 @@ def edge_notes(s: Settings, m: dict[str, Any], target_dims: int | Sequence[int],
         notes.append("ω = 1: a single pruned anchor subset and nothing to average, so the translation "
                      "rests on the anchors this seed's farthest-point sampling happens to keep; raise ω "
                      "to average several subsets.")
-    elif 1 < s.omega < D.OMEGA_MAX and not prunes:
+    elif 1 < s.omega < defaults.OMEGA_MAX and not prunes:
         notes.append(f"{keeps}, so the ω = {s.omega} subsets are {same}: ω changes nothing here. Raise δ "
                      "to prune and give ω different subsets to average.")
-    elif s.omega >= D.OMEGA_MAX:
+    elif s.omega >= defaults.OMEGA_MAX:
         what = ("anchor subsets are fitted and averaged for every translation" if prunes else
                 f"subsets are fitted, all the same: {keeps}, so ω only costs time")
         notes.append(f"ω = {s.omega} (the maximum): {s.omega} {what}; each fit costs that many "

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard import defaults as D
+from dashboard import defaults
 from dashboard.views.common import PALETTE, frozen
 from irp_core.relative import normalize_rows
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from dashboard.views.translate import Translation
 
 
-def display_rows(n_test: int, n_show: int = D.N_LAYOUT_POINTS, seed: int = 0) -> np.ndarray:
+def display_rows(n_test: int, n_show: int = defaults.N_LAYOUT_POINTS, seed: int = 0) -> np.ndarray:
     """A fixed, sorted subsample of test rows to draw (all rows when n_test <= n_show)."""
     if n_test <= n_show:
         return np.arange(n_test)
@@ -26,7 +26,7 @@ def display_rows(n_test: int, n_show: int = D.N_LAYOUT_POINTS, seed: int = 0) ->
 
 
 def place_in_layout(pred: np.ndarray, target_test: np.ndarray, target_layout: np.ndarray,
-                    k: int = D.PLACE_K) -> tuple[np.ndarray, np.ndarray]:
+                    k: int = defaults.PLACE_K) -> tuple[np.ndarray, np.ndarray]:
     """Place translated vectors in the target's precomputed layout, without refitting.
 
     Each translated vector goes to the mean layout position of its ``k`` nearest true target test
@@ -37,7 +37,7 @@ def place_in_layout(pred: np.ndarray, target_test: np.ndarray, target_layout: np
 
 
 def place_by_similarity(sims: np.ndarray, target_layout: np.ndarray,
-                        k: int = D.PLACE_K) -> tuple[np.ndarray, np.ndarray]:
+                        k: int = defaults.PLACE_K) -> tuple[np.ndarray, np.ndarray]:
     """:func:`place_in_layout` from cos(translated i, true target j), shape (n, n_test)."""
     k = max(1, min(int(k), sims.shape[1]))
     idx = np.argpartition(-sims, k - 1, axis=1)[:, :k]
@@ -46,7 +46,7 @@ def place_by_similarity(sims: np.ndarray, target_layout: np.ndarray,
     return pos.astype(np.float32), nearest
 
 
-def layout_panel_data(ds, t: Translation, n_show: int = D.N_LAYOUT_POINTS) -> dict[str, np.ndarray]:
+def layout_panel_data(ds, t: Translation, n_show: int = defaults.N_LAYOUT_POINTS) -> dict[str, np.ndarray]:
     """Rows drawn, their source/target layout positions, translated placements and labels."""
     s = t.settings
     sx, sy = ds.space(s.source), ds.space(s.target)
@@ -100,7 +100,7 @@ def layout_figures(panel: dict[str, np.ndarray], classes: Sequence[str], source:
     sel = {int(r) for r in selected}
     dim = 0.25 if sel else 0.8
     ring = {"size": 11, "symbol": "circle-open", "color": "black", "line": {"width": 2}}
-    ringed = np.isin(rows, list(sel)[:D.MAX_RINGED]) if sel else np.zeros(len(rows), bool)
+    ringed = np.isin(rows, list(sel)[:defaults.MAX_RINGED]) if sel else np.zeros(len(rows), bool)
     # one trace per class, so every array is numeric and frozen once as base64: per-point colour
     # and name strings were walked one by one on every rerun (with the numeric arrays' conversion,
     # a third of the server's time on a cached slider move); the class is the trace's, not the point's
@@ -130,7 +130,7 @@ def layout_figures(panel: dict[str, np.ndarray], classes: Sequence[str], source:
             for i, (c, m, color, name) in enumerate(by_class)]
     if sel:
         seg_x, seg_y = [], []
-        first = np.isin(rows, list(sel)[:D.N_LINKED_ITEMS])
+        first = np.isin(rows, list(sel)[:defaults.N_LINKED_ITEMS])
         for a, b in zip(panel["tgt_xy"][first], panel["placed_xy"][first]):
             seg_x += [float(a[0]), float(b[0]), None]
             seg_y += [float(a[1]), float(b[1]), None]
@@ -151,7 +151,7 @@ def layout_figures(panel: dict[str, np.ndarray], classes: Sequence[str], source:
 
 
 def selected_items(ds, t: Translation, panel: dict[str, np.ndarray], selected: Sequence[int],
-                   limit: int = D.N_LINKED_ITEMS) -> dict[str, Any]:
+                   limit: int = defaults.N_LINKED_ITEMS) -> dict[str, Any]:
     """What a selection shows: per item its class, prediction, cosine, and its thumbnail, its text,
     or both (paired image+text data: each emoji's picture and its name)."""
     s = t.settings

@@ -9,12 +9,12 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard import defaults as D
+from dashboard import defaults
 from dashboard.views.common import PALETTE, head_accuracy, load_head
 
 
-def alphas(n: int = D.N_ALPHAS) -> np.ndarray:
-    return np.logspace(math.log10(D.ALPHA_MIN), math.log10(D.ALPHA_MAX), n)
+def alphas(n: int = defaults.N_ALPHAS) -> np.ndarray:
+    return np.logspace(math.log10(defaults.ALPHA_MIN), math.log10(defaults.ALPHA_MAX), n)
 
 
 def norm_fits(ds) -> list[dict[str, Any]]:
@@ -54,7 +54,7 @@ def norm_rows(fits: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def alpha_curves(ds, enc: str, extra: dict[str, np.ndarray] | None = None,
-                 head_kinds: Sequence[str] = D.HEAD_OPTIONS) -> dict[str, Any]:
+                 head_kinds: Sequence[str] = defaults.HEAD_OPTIONS) -> dict[str, Any]:
     """Head accuracy when inputs are rescaled by α, for each head type (true target vectors and,
     optionally, other inputs such as the IRP translation)."""
     sp = ds.space(enc)

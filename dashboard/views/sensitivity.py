@@ -9,14 +9,14 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard import defaults as D
+from dashboard import defaults
 from dashboard.views.common import fmt
 from dashboard.views.settings import MetricsFn, Settings
 from dashboard.views.translate import cell_metrics_fn
 
 
-def sensitivity_grid(ds, s: Settings, omegas: Sequence[int] = D.SWEEP_OMEGAS,
-                     deltas: Sequence[float] = D.SWEEP_DELTAS,
+def sensitivity_grid(ds, s: Settings, omegas: Sequence[int] = defaults.SWEEP_OMEGAS,
+                     deltas: Sequence[float] = defaults.SWEEP_DELTAS,
                      progress: Callable[[float, str], None] | None = None,
                      metrics_fn: MetricsFn | None = None) -> dict:
     """Recon, zero-shot accuracy, mean condition number (raw, and damped at ``s.ridge``) and mean

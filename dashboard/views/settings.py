@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, field, make_dataclass, replace
 from typing import Any
 
-from dashboard import defaults as D
+from dashboard import defaults
 from irp_core import params
 
 KNOBS: tuple[params.Param, ...] = tuple(p for p in params.PARAMS if p.widget)
@@ -68,10 +68,10 @@ class _SettingsMethods:
 
 Settings = make_dataclass(
     "Settings",
-    [("dataset", str, field(default=D.DATASET)), ("source", str, field(default="")),
+    [("dataset", str, field(default=defaults.DATASET)), ("source", str, field(default="")),
      ("target", str, field(default="")),
      *[(p.name, p.value_type, field(default=knob_default(p))) for p in KNOBS],
-     ("head", str, field(default=D.HEAD))],
+     ("head", str, field(default=defaults.HEAD))],
     bases=(_SettingsMethods,), frozen=True,
     namespace={"__doc__": "One translation setting: what the sidebar (and the URL) holds. Hashable, small.",
                "__module__": __name__},
@@ -88,8 +88,8 @@ def default_pair(encoders: Sequence[str]) -> tuple[str, str]:
     """The default (source, target): the dataset's first two encoders."""
     if not encoders:
         raise ValueError("dataset has no encoders")
-    src = encoders[min(D.SOURCE_INDEX, len(encoders) - 1)]
-    tgt = encoders[min(D.TARGET_INDEX, len(encoders) - 1)]
+    src = encoders[min(defaults.SOURCE_INDEX, len(encoders) - 1)]
+    tgt = encoders[min(defaults.TARGET_INDEX, len(encoders) - 1)]
     return src, tgt
 
 

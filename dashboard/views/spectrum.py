@@ -13,12 +13,12 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard import defaults as D
+from dashboard import defaults
 from dashboard.views.common import PALETTE, fmt, pair_anchors
 from dashboard.views.settings import Settings
-from irp_core import spectrum as SP
+from irp_core import spectrum
 
-RTOL = SP.RTOL  # IRP's default rtol: the dashboard has no control for it
+RTOL = spectrum.RTOL  # IRP's default rtol: the dashboard has no control for it
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 
 
@@ -37,30 +37,30 @@ class PairSpectrum:
         return [int(s.size) for s in self.subsets]
 
     def raw(self) -> list[float]:
-        return [SP.damped_condition_number(s, 0.0, RTOL) for s in self.spectra]
+        return [spectrum.damped_condition_number(s, 0.0, RTOL) for s in self.spectra]
 
     def damped(self) -> list[float]:
-        return [SP.damped_condition_number(s, self.settings.ridge, RTOL) for s in self.spectra]
+        return [spectrum.damped_condition_number(s, self.settings.ridge, RTOL) for s in self.spectra]
 
 
 def _sides(ds, s: Settings):
     ax, ay = pair_anchors(ds, s)
-    return SP.prepared_sides(ax, ay, s.center, s.whiten_floor, RTOL)
+    return spectrum.prepared_sides(ax, ay, s.center, s.whiten_floor, RTOL)
 
 
 def pair_spectrum(ds, s: Settings) -> PairSpectrum:
     """The subsets and spectra of ``s`` (cache hits in the core once ``s`` was translated)."""
     side_x, side_y = _sides(ds, s)
-    subsets = SP.pruned_subsets(side_x, side_y, s.omega, s.delta, s.random_state, s.prune_on)
-    return PairSpectrum(s, subsets, SP.subset_spectra(side_y, subsets), side_y.unit.shape[0],
+    subsets = spectrum.pruned_subsets(side_x, side_y, s.omega, s.delta, s.random_state, s.prune_on)
+    return PairSpectrum(s, subsets, spectrum.subset_spectra(side_y, subsets), side_y.unit.shape[0],
                         side_y.unit.shape[1])
 
 
-def delta_curve(ds, s: Settings, deltas=D.SPECTRUM_DELTAS) -> SP.DeltaCurve:
+def delta_curve(ds, s: Settings, deltas=defaults.SPECTRUM_DELTAS) -> spectrum.DeltaCurve:
     """Subset S1 over ``deltas`` (and ``s.delta``): independent of ω and the ridge."""
     grid = sorted({round(float(d), 4) for d in deltas} | {round(float(s.delta), 4)})
     side_x, side_y = _sides(ds, s)
-    return SP.delta_curve(side_x, side_y, grid, s.random_state, s.prune_on, RTOL)
+    return spectrum.delta_curve(side_x, side_y, grid, s.random_state, s.prune_on, RTOL)
 
 
 def damped_caption(p: PairSpectrum) -> str:
@@ -73,7 +73,7 @@ def damped_caption(p: PairSpectrum) -> str:
     return (f"Ridge ρ = {rho:.2f}: a direction with singular value s gets s / (s² + ρ s_max²). The raw "
             f"condition number {fmt(raw, 1)} would amplify the weakest direction that much; damped, "
             f"the largest relative gain is {fmt(damped, 2)} (at most (1 + ρ) / (2√ρ) = "
-            f"{fmt(SP.ridge_bound(rho), 2)} for ρ < 1). Weak directions are shrunk instead of amplified.")
+            f"{fmt(spectrum.ridge_bound(rho), 2)} for ρ < 1). Weak directions are shrunk instead of amplified.")
 
 
 def spectrum_figure(p: PairSpectrum, max_subsets: int = 8) -> go.Figure:
@@ -91,12 +91,12 @@ def spectrum_figure(p: PairSpectrum, max_subsets: int = 8) -> go.Figure:
                                  name=f"λ/λ_max, S{i + 1}", showlegend=first or i == 1), row=1, col=1)
         if not first:
             continue
-        pinv = SP.filter_gains(s, 0.0, RTOL) * s[0]
+        pinv = spectrum.filter_gains(s, 0.0, RTOL) * s[0]
         fig.add_trace(go.Scatter(x=rank, y=np.where(pinv > 0, pinv, np.nan), mode="lines",
                                  line={"color": PALETTE[3], "dash": "dot"},
                                  name="pseudo-inverse 1/s (ridge 0)"), row=1, col=2)
         if rho > 0:
-            g = SP.filter_gains(s, rho, RTOL)
+            g = spectrum.filter_gains(s, rho, RTOL)
             fig.add_trace(go.Scatter(x=rank, y=g / g[0], mode="lines", line={"color": PALETTE[2], "width": 3},
                                      name=f"ridge {rho:.2f}: s/(s²+ρ s_max²)"), row=1, col=2)
     # levels as legend entries, not hline annotations (plotly misplaces those on a log axis)
@@ -115,9 +115,9 @@ def spectrum_figure(p: PairSpectrum, max_subsets: int = 8) -> go.Figure:
     return fig
 
 
-def delta_curve_figure(curve: SP.DeltaCurve, s: Settings) -> go.Figure:
+def delta_curve_figure(curve: spectrum.DeltaCurve, s: Settings) -> go.Figure:
     """Raw and damped condition number of subset S1 against δ, the current δ marked."""
-    damped = SP.damped_curve(curve, s.ridge, RTOL)
+    damped = spectrum.damped_curve(curve, s.ridge, RTOL)
     hover = [f"δ {d:.2f}: {k} anchors kept" for d, k in zip(curve.deltas, curve.kept)]
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=curve.deltas, y=curve.raw, mode="lines+markers", name="raw (ridge 0)",
@@ -140,7 +140,7 @@ def subsets_figure(p: PairSpectrum) -> go.Figure:
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.15, subplot_titles=(
         f"anchors kept per subspace (of {p.n_anchors})", "overlap |Si ∩ Sj| / |Si ∪ Sj|"))
     fig.add_trace(go.Bar(x=names, y=p.kept, marker_color=PALETTE[2], name="kept"), row=1, col=1)
-    overlap = SP.jaccard(p.subsets)
+    overlap = spectrum.jaccard(p.subsets)
     fig.add_trace(go.Heatmap(z=overlap, x=names, y=names, zmin=0, zmax=1, colorscale="Blues",
                              text=np.round(overlap, 2), texttemplate="%{text}", showscale=False), row=1, col=2)
     fig.update_yaxes(autorange="reversed", row=1, col=2)
@@ -150,6 +150,6 @@ def subsets_figure(p: PairSpectrum) -> go.Figure:
 
 def mean_overlap(p: PairSpectrum) -> float:
     """Mean Jaccard overlap of distinct subset pairs (1.0 for a single subset)."""
-    j = SP.jaccard(p.subsets)
+    j = spectrum.jaccard(p.subsets)
     n = j.shape[0]
     return 1.0 if n < 2 else float((j.sum() - n) / (n * (n - 1)))

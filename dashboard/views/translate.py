@@ -19,7 +19,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard import defaults as D
+from dashboard import defaults
 from dashboard.views.common import anchors, head_accuracy, load_head, pair_anchors
 from dashboard.views.layouts import display_rows, layout_figures, layout_panel_data, place_by_similarity
 from dashboard.views.settings import KNOBS, MetricsFn, Settings, short_name, shown
@@ -55,8 +55,14 @@ def fit_irp(ds, s: Settings, quiet: bool = False):
     return IRP(**s.irp_kwargs()).fit(*pair_anchors(ds, s), quiet=quiet)
 
 
-def full_condition_number(ds, target: str, n_anchors: int = D.N_ANCHORS, center: str = D.CENTER,
-                          whiten_floor: float = D.WHITEN_FLOOR, random_state: int = D.RANDOM_STATE) -> float:
+def full_condition_number(
+    ds,
+    target: str,
+    n_anchors: int = defaults.N_ANCHORS,
+    center: str = defaults.CENTER,
+    whiten_floor: float = defaults.WHITEN_FLOOR,
+    random_state: int = defaults.RANDOM_STATE,
+) -> float:
     """Condition number of all (unpruned) target anchors, in the coordinates the core decodes in:
     the core's own computation (IRP's ``condition_number_full_``), on the target side alone.
 
@@ -72,7 +78,7 @@ def full_condition_number(ds, target: str, n_anchors: int = D.N_ANCHORS, center:
     return effective_condition_number(functional.full_singular_values(side), RTOL)
 
 
-def pair_constants(ds, source: str, target: str, head: str = D.HEAD) -> dict[str, Any]:
+def pair_constants(ds, source: str, target: str, head: str = defaults.HEAD) -> dict[str, Any]:
     """What no setting of a pair changes: the target head's accuracy on the raw source vectors
     (``absolute``; None where the dims differ, as :func:`irp_core.scoring.score_pair` has it) and
     on the true target vectors (``non_stitch``), and both sides' norm statistics; a metric is left
@@ -173,8 +179,8 @@ def add_conditioning(ds, t: Translation) -> Translation:
     return t
 
 
-def baselines(ds, source: str, target: str, n_anchors: int = D.N_ANCHORS, head: str = D.HEAD,
-              random_state: int = D.RANDOM_STATE) -> dict[str, dict]:
+def baselines(ds, source: str, target: str, n_anchors: int = defaults.N_ANCHORS, head: str = defaults.HEAD,
+              random_state: int = defaults.RANDOM_STATE) -> dict[str, dict]:
     """Direct translations with both anchor sets (Procrustes, linear map): ``recon`` and ``zero_shot``.
 
     They do not depend on ω/δ, so pages cache them separately.

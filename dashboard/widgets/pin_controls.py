@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.state import pin
-from dashboard.views import compare as CMP
+from dashboard.views import compare as compare_view
 from dashboard.views.settings import Settings
 
 
@@ -23,7 +23,7 @@ def draw(sb, s: Settings) -> Settings | None:
                   args=(s,), help="keep this setting as A: every number then shows its difference to A, and "
                        "the figures show A beside or over the current ones; the link keeps it")
         return None
-    sb.markdown(f"**Pinned A** (where it differs from now): {CMP.differences(a, s)}")
+    sb.markdown(f"**Pinned A** (where it differs from now): {compare_view.differences(a, s)}")
     left, right = sb.columns(2)
     left.button("re-pin", key="repin_button", on_click=pin.pin_setting, args=(s,),
                 help="pin the current setting as A")

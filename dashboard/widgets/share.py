@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import exports as X
+from dashboard import exports
 
 
 def download(label: str, build: Callable[[], bytes], file_name: str, mime: str, key: str,
@@ -25,15 +25,15 @@ def download(label: str, build: Callable[[], bytes], file_name: str, mime: str, 
 
 def figures_button(build: Callable[[], Mapping[str, Any]], title: str, file_name: str, key: str) -> None:
     """The page's figures as one offline HTML file (plotly.js embedded; PNG: the plot's modebar)."""
-    download("figures (.html)", lambda: X.figures_html(build(), title), file_name, X.HTML_MIME, key,
+    download("figures (.html)", lambda: exports.figures_html(build(), title), file_name, exports.HTML_MIME, key,
              help="interactive plotly figures in one self-contained page (opens offline, ~5 MB); "
                   "for a PNG use the camera icon above each plot")
 
 
 def translation_download(ds, t, stem: str) -> None:
     """The translated test embeddings of ``t`` as ``.npz`` (Translate and Scale pages)."""
-    download("translated test embeddings (.npz)", partial(X.translation_file, ds, t), stem + ".npz",
-             X.NPZ_MIME, "dl_npz", help="translated vectors, test item ids, labels, per-item cosine and "
+    download("translated test embeddings (.npz)", partial(exports.translation_file, ds, t), stem + ".npz",
+             exports.NPZ_MIME, "dl_npz", help="translated vectors, test item ids, labels, per-item cosine and "
                                         "the settings; np.load(path, allow_pickle=False)")
 
 
@@ -52,7 +52,7 @@ def view_link() -> str:
         base = st.context.url
     except Exception:  # noqa: BLE001 - no browser context: a bare query string
         base = None
-    return X.share_link(base, st.query_params.to_dict())
+    return exports.share_link(base, st.query_params.to_dict())
 
 
 def link_box() -> None:

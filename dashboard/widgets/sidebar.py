@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import defaults as D
-from dashboard.state import caches, presets
-from dashboard.state import session as S
+from dashboard import defaults
+from dashboard.state import caches, presets, session
 from dashboard.views.settings import KNOBS, Settings, default_pair, knob_default, knob_value
 from dashboard.widgets import pin_controls, preset_picker
 
@@ -22,7 +21,7 @@ def _reset_pair() -> None:
     """When the dataset changes, start from its default encoder pair."""
     name = st.session_state.get("dataset")
     try:
-        encs = list(S.get_dataset(name).encoders)
+        encs = list(session.get_dataset(name).encoders)
         src, tgt = default_pair(encs)
     except Exception:  # noqa: BLE001 - the sidebar shows the loader's error on the rerun
         return
@@ -53,31 +52,31 @@ def draw() -> Settings | None:
     """Draw the shared sidebar and return the current settings (also kept in session state)."""
     sb = st.sidebar
     sb.header("IRP Explorer")
-    pending = st.session_state.pop(S.PENDING_KEY, None)  # set by the Upload page
+    pending = st.session_state.pop(session.PENDING_KEY, None)  # set by the Upload page
     if pending is not None:
         st.session_state["dataset"] = pending
         _reset_pair()
     try:
-        names = S.dataset_names()
+        names = session.dataset_names()
     except Exception as exc:  # noqa: BLE001
         sb.error(f"No embedding cache found: {exc}")
-        st.session_state[S.SETTINGS_KEY] = None
+        st.session_state[session.SETTINGS_KEY] = None
         return None
     if not names:
         sb.error("The embedding cache lists no datasets.")
-        st.session_state[S.SETTINGS_KEY] = None
+        st.session_state[session.SETTINGS_KEY] = None
         return None
-    default_ds = names.index(D.DATASET) if D.DATASET in names else 0
+    default_ds = names.index(defaults.DATASET) if defaults.DATASET in names else 0
     name = sb.selectbox("dataset", names, index=default_ds, key="dataset", bind=BIND,
                         on_change=_reset_pair)
     try:
-        ds = S.get_dataset(name)
+        ds = session.get_dataset(name)
         encs = list(ds.encoders)
         src0, tgt0 = default_pair(encs)
         caches.tables(name)  # read the precomputed tables now, once per server: pages then only look up
     except Exception as exc:  # noqa: BLE001
         sb.error(f"Could not load dataset {name!r}: {exc}")
-        st.session_state[S.SETTINGS_KEY] = None
+        st.session_state[session.SETTINGS_KEY] = None
         return None
     source = sb.selectbox("source encoder (X)", encs, index=encs.index(src0), key="source",
                           bind=BIND)
@@ -94,11 +93,11 @@ def draw() -> Settings | None:
     values = {p.name: _control(sb, p, n_rows) for p in KNOBS if not p.advanced}
     with sb.expander("advanced"):
         values |= {p.name: _control(st, p, n_rows) for p in KNOBS if p.advanced}
-        head = st.selectbox("classifier head", D.HEAD_OPTIONS,
-                            index=D.HEAD_OPTIONS.index(D.HEAD), key="head", bind=BIND)
+        head = st.selectbox("classifier head", defaults.HEAD_OPTIONS,
+                            index=defaults.HEAD_OPTIONS.index(defaults.HEAD), key="head", bind=BIND)
     s = Settings(dataset=name, source=source, target=target, head=head,
                  **{p.name: knob_value(p, values[p.name]) for p in KNOBS})
     presets.reconcile(preset, {f: getattr(s, f) for f in presets.FIELDS})
     pin_controls.draw(sb, s)
-    st.session_state[S.SETTINGS_KEY] = s
+    st.session_state[session.SETTINGS_KEY] = s
     return s

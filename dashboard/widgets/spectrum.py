@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.state import caches
-from dashboard.views import spectrum as VS
+from dashboard.views import spectrum as spectrum_view
 from dashboard.views.common import fmt
 from dashboard.views.settings import Settings
 
@@ -31,7 +31,7 @@ def draw(s: Settings, key: str = "spectrum") -> None:
                 help="largest gain of the decoding relative to the strongest direction's, at this ridge")
     c[2].metric(f"anchors kept per subspace (ω = {s.omega})", f"{min(p.kept)}–{max(p.kept)}",
                 help=f"of {p.n_anchors} anchors; the target's working dimension is {p.rank}")
-    c[3].metric("mean overlap of the subsets", fmt(VS.mean_overlap(p), 2),
+    c[3].metric("mean overlap of the subsets", fmt(spectrum_view.mean_overlap(p), 2),
                 help="Jaccard |Si ∩ Sj| / |Si ∪ Sj| over pairs of subspaces; 1: ω adds nothing")
     st.plotly_chart(spectrum_fig, key=f"{key}_eig", width="stretch")
     st.caption(
@@ -39,7 +39,7 @@ def draw(s: Settings, key: str = "spectrum") -> None:
         "is multiplied by 1/s (s = √λ): where λ is tiny, any disagreement between the two spaces' "
         "cosines (noise) is blown up along that direction. The pseudo-inverse drops only directions "
         "below its cut (dotted); the ridge adds ρ·λ_max to every eigenvalue, so directions below the "
-        "dashed line are shrunk instead. " + VS.damped_caption(p))
+        "dashed line are shrunk instead. " + spectrum_view.damped_caption(p))
     left, right = st.columns(2)
     left.plotly_chart(curve_fig, key=f"{key}_delta", width="stretch")
     left.caption("δ prunes near-colinear anchors (|cos| > 1 − δ): fewer, more orthogonal anchors, so "

@@ -28,7 +28,7 @@ from bench.browser import (
     wait_setting,
     wait_tile,
 )
-from dashboard import defaults as D
+from dashboard import defaults
 from dashboard.views.translate import SECONDS
 
 
@@ -46,12 +46,12 @@ def test_url_params_seed_the_view_and_metrics_show(page, app_url):
 def test_moving_omega_updates_metrics_and_url(page, app_url):
     page.goto(f"{app_url}/?delta=0.8")  # pruning on, so the ω subsets differ (at δ = 0 they are all equal)
     wait_tile(page, "recon")
-    wait_setting(page, D.OMEGA, 0.8)
+    wait_setting(page, defaults.OMEGA, 0.8)
     before = tiles(page)
     nudge_slider(page, "omega")
-    page.wait_for_url(f"**omega={D.OMEGA + 1}**")
+    page.wait_for_url(f"**omega={defaults.OMEGA + 1}**")
     # the setting line is drawn after the tiles in the same run: once it shows the new ω, so do they
-    wait_setting(page, D.OMEGA + 1, 0.8)
+    wait_setting(page, defaults.OMEGA + 1, 0.8)
     after = tiles(page)
     # the fit's seconds change on every fit anyway: not evidence
     assert {k: v for k, v in after.items() if k != SECONDS} != {k: v for k, v in before.items() if k != SECONDS}

@@ -17,7 +17,7 @@ from bench.browser import (
     wait_setting,
     wait_tile,
 )
-from dashboard import defaults as D
+from dashboard import defaults
 
 
 def test_npz_download_loads_with_the_settings(page, app_url, tmp_path):
@@ -42,7 +42,7 @@ def test_copied_link_restores_the_moved_controls(page, app_url, browser):
     page.goto(f"{app_url}/?delta=0.6")
     wait_tile(page, "recon")
     nudge_slider(page, "omega")  # a change made in the page, not in the URL it was opened with
-    moved = D.OMEGA + 1
+    moved = defaults.OMEGA + 1
     page.wait_for_url(f"**omega={moved}**")
     wait_setting(page, moved, 0.6)
     wait_idle(page)

@@ -14,7 +14,7 @@ from bench.browser import (
     wait_drawn,
     wait_idle,
 )
-from dashboard.views import classroom as VC
+from dashboard.views import classroom as classroom_view
 
 CHARTS = '[data-testid="stPlotlyChart"]'
 SPECTRUM_CHARTS = ("spectrum_eig", "spectrum_delta", "spectrum_subsets")  # eigenvalues, δ curve, subsets
@@ -40,7 +40,7 @@ def test_classroom_mode_steps_through_the_method(page, app_url, screenshots):
     assert page.locator('[data-testid="stSidebar"]').get_attribute("data-collapsed") == "true"
     page.wait_for_function("() => getComputedStyle(document.documentElement).fontSize === '21px'",
                            timeout=10_000)  # the style element arrives with the script's first elements
-    steps = list(VC.STEPS)
+    steps = list(classroom_view.STEPS)
     for n, step in enumerate(steps):
         page.locator(key(f"step_{step}")).wait_for()  # the step's own plot
         wait_idle(page)

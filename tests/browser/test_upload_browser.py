@@ -11,7 +11,7 @@ import io
 import numpy as np
 
 from bench.browser import button, exception_texts, key, nav_link, selectbox_text, wait_idle, wait_tile
-from dashboard import defaults as D
+from dashboard import defaults
 from dashboard.uploads import LAYOUTS
 from irp_core.cache import load_dataset
 
@@ -71,7 +71,7 @@ def test_upload_then_translate_and_a_second_session_does_not_see_it(page, browse
         second.set_default_timeout(60_000)
         second.goto(f"{app_url}/?dataset={name}")  # the first session's URL
         wait_tile(second, "recon", timeout=120)
-        assert D.DATASET in selectbox_text(second, "dataset")  # the default dataset
+        assert defaults.DATASET in selectbox_text(second, "dataset")  # the default dataset
         assert name not in second.locator("body").inner_text()  # nowhere on the page
         assert exception_texts(second) == []
     finally:
