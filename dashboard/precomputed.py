@@ -1,6 +1,6 @@
 """Precomputed tables: the numbers the dashboard would otherwise compute at page open, read once.
 
-``python -m cached_embeddings.tables`` writes ``<dataset>/tables.json`` next to the embeddings and
+``python -m dashboard.tables_build`` writes ``<dataset>/tables.json`` next to the embeddings and
 lists it, with its sha256, in ``manifest.json``. Per dataset it holds what does not move with the
 sliders (the full-anchor condition number of every target, the Procrustes and linear-map baselines
 of every ordered pair) and the light metrics of the two presets (:data:`PRESETS`): every ordered
@@ -23,7 +23,6 @@ from __future__ import annotations
 import copy
 import logging
 import os
-import threading
 from collections.abc import Iterable
 from dataclasses import fields, replace
 from typing import Any
@@ -209,39 +208,3 @@ def load_tables(dataset: str, root: str | os.PathLike | None = None) -> Tables |
 def load_error(dataset: str) -> str | None:
     """Why the last :func:`load_tables` of ``dataset`` gave None (None if it loaded or was never read)."""
     return _ERRORS.get(dataset)
-
-
-# -- a process-wide registry, for callers without Streamlit ---------------------------------------
-_LOCK = threading.Lock()
-_LOADED: dict[str, Tables | None] = {}
-
-
-def get(dataset: str) -> Tables | None:
-    """:func:`load_tables` of the default cache, once per process."""
-    if not isinstance(dataset, str) or dataset.startswith(UPLOAD_PREFIX):
-        return None
-    with _LOCK:
-        if dataset not in _LOADED:
-            _LOADED[dataset] = load_tables(dataset)
-        return _LOADED[dataset]
-
-
-def forget() -> None:
-    """Drop what :func:`get` read (tests, or after a rebuild)."""
-    with _LOCK:
-        _LOADED.clear()
-
-
-def metrics(s: Settings) -> dict[str, Any] | None:
-    t = get(s.dataset)
-    return None if t is None else t.metrics(s)
-
-
-def baselines(dataset: str, source: str, target: str, k: int, head: str) -> dict | None:
-    t = get(dataset)
-    return None if t is None else t.baselines(source, target, k, head)
-
-
-def cond_full(dataset: str, target: str, k: int, center: str, whiten_floor: float) -> float | None:
-    t = get(dataset)
-    return None if t is None else t.cond_full(target, k, center, whiten_floor)
