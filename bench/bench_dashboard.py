@@ -58,6 +58,7 @@ from bench.browser import (
     SCRIPT_IDLE,
     SETTING,
     exception_texts,
+    knob_text,
     nav_link,
     setting_text,
     slider_thumb,
@@ -70,7 +71,6 @@ from dashboard import defaults
 from dashboard import pages as pages_module
 
 OMEGA, DELTA, RIDGE = "omega", "delta", "ridge"  # the sliders' keys
-RIDGE_TEXT = "ridge {r:.2f},"  # how the Translate page's setting line writes the ridge
 
 # Page (its title in the sidebar) -> (the page, [(selector, least count)] in the main area): every
 # page but the default one, in sidebar order; the pages that show numbers wait for their headline.
@@ -159,11 +159,11 @@ class Setting:
 
         src, tgt = default_pair(list(load_dataset(defaults.DATASET).encoders))
         return replace(preset(defaults.DATASET, "defaults", src, tgt), omega=self.omega, delta=self.delta,
-                       ridge=self.ridge, seed=seed)
+                       ridge=self.ridge, random_state=seed)
 
     def texts(self) -> list[str]:
         """What the Translate page's setting line shows at this setting."""
-        return [setting_text(self.omega, self.delta), RIDGE_TEXT.format(r=self.ridge)]
+        return [setting_text(self.omega, self.delta), knob_text("ridge", self.ridge)]
 
     def moved(self, label: str, key: str) -> Setting:
         k = 1 if key == "ArrowRight" else -1

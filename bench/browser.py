@@ -235,9 +235,18 @@ def tile_deltas(page) -> dict[str, str]:
     return out
 
 
+def knob_text(name: str, value) -> str:
+    """How the pages write one knob where they name the setting of their numbers (``ridge = 0.30``):
+    as ``dashboard.views.settings`` captions it."""
+    from dashboard.views.settings import KNOBS, short_name, shown
+
+    knob = next(p for p in KNOBS if p.name == name)
+    return f"{short_name(knob)} = {shown(knob, value)}"
+
+
 def setting_text(omega: int, delta: float) -> str:
     """How the pages write ω and δ where they name the setting of their numbers."""
-    return f"ω = {omega}, δ = {delta:.2f}"
+    return f"{knob_text('omega', int(omega))}, {knob_text('delta', float(delta))}"
 
 
 def setting_shown(page, omega: int, delta: float):
@@ -353,26 +362,26 @@ def select_points(page, base: str):
     return chart
 
 
-def open_details(page, base: str) -> None:
-    """The default Translate page with its details tab open."""
-    page.set_viewport_size({"width": page.viewport_size["width"], "height": TRANSLATE_HEIGHT})
-    page.goto(f"{base}/")
-    wait_tile(page, "recon")
-    tab(page, DETAILS).click()
-    page.wait_for_url("**panel=**")
-    page.locator(f"{key('confusion')} .main-svg").first.wait_for()
-    wait_idle(page)
-
-
-def open_spectrum(page, base: str, query: str = "") -> None:
-    """The Translate page with its spectrum tab open (clicked, as a user does)."""
+def _open_tab(page, base: str, query: str, name: str, ready: str) -> None:
+    """The Translate page at ``query`` with its tab ``name`` clicked open, as a user does, until the
+    element ``ready`` (a selector) is drawn and the page is idle."""
     page.set_viewport_size({"width": page.viewport_size["width"], "height": TRANSLATE_HEIGHT})
     page.goto(f"{base}/{query}")
     wait_tile(page, "recon")
-    tab(page, SPECTRUM).click()
+    tab(page, name).click()
     page.wait_for_url("**panel=**")
-    page.locator(f'{key("spectrum_numbers")} [data-testid="stMetric"]').first.wait_for()
+    page.locator(ready).first.wait_for()
     wait_idle(page)
+
+
+def open_details(page, base: str) -> None:
+    """The default Translate page with its details tab open."""
+    _open_tab(page, base, "", DETAILS, f"{key('confusion')} .main-svg")
+
+
+def open_spectrum(page, base: str, query: str = "") -> None:
+    """The Translate page with its spectrum tab open."""
+    _open_tab(page, base, query, SPECTRUM, f'{key("spectrum_numbers")} [data-testid="stMetric"]')
 
 
 def open_classroom(page, base: str, step: str = "") -> None:
