@@ -41,10 +41,15 @@ def short_name(p: params.Param) -> str:
     return p.label.split(":")[0]
 
 
+def _means_none(p: params.Param, value: Any) -> bool:
+    """Whether a control's ``value`` stands for IRP's None (a number box shows None as 0)."""
+    return p.allows_none and params.default(p.name) is None and not value
+
+
 def shown(p: params.Param, value: Any) -> str:
-    """A knob's value as a caption writes it (``0.50``, ``all``, ``on``)."""
-    if p.allows_none and value == knob_default(p) and params.default(p.name) is None:
-        return p.none_means.split()[0] if p.none_means else "none"
+    """A knob's value as a caption writes it (``0.50``, ``all anchors``, ``on``)."""
+    if _means_none(p, value):
+        return p.none_means or "none"
     if isinstance(value, bool):
         return "on" if value else "off"
     return p.fmt % value if p.fmt and isinstance(value, float) else str(value)
@@ -56,7 +61,7 @@ class _SettingsMethods:
         out = {}
         for p in KNOBS:
             value = getattr(self, p.name)
-            out[p.name] = None if p.allows_none and params.default(p.name) is None and not value else value
+            out[p.name] = None if _means_none(p, value) else value
         return out
 
     def with_pair(self, source: str, target: str) -> Settings:
