@@ -238,9 +238,10 @@ def tile_deltas(page) -> dict[str, str]:
 def knob_text(name: str, value) -> str:
     """How the pages write one knob where they name the setting of their numbers (``ridge = 0.30``):
     as ``dashboard.views.settings`` captions it."""
-    from dashboard.views.settings import KNOBS, short_name, shown
+    from dashboard.views.settings import short_name, shown
+    from irp_core.params import param
 
-    knob = next(p for p in KNOBS if p.name == name)
+    knob = param(name)
     return f"{short_name(knob)} = {shown(knob, value)}"
 
 

@@ -587,7 +587,7 @@ def fit_map(anchors_x, anchors_y, params: dict) -> TranslationMap:
     ridge, rtol = float(p["ridge"]), float(p["rtol"])
     singular_values = None
     if p["completion"]:
-        matrix, singular_values = completion_map(source, target, subsets, seeds_key, p["ridge"], p["rtol"])
+        matrix, singular_values = completion_map(source, target, subsets, seeds_key, ridge, rtol)
     elif all(s.size == n_kept_rows for s in subsets):  # nothing pruned: one decoding
         matrix = full_set_map(source, target, ridge, rtol)
     else:

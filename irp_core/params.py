@@ -18,6 +18,7 @@ written once, in :class:`irp_core.IRP`'s signature (scikit-learn requires them t
 
 from __future__ import annotations
 
+import functools
 import inspect
 from dataclasses import dataclass
 from numbers import Integral, Real
@@ -165,7 +166,13 @@ def constraints() -> dict[str, list]:
 
 
 def defaults() -> dict[str, Any]:
-    """IRP's defaults, read from its signature (where they are written)."""
+    """IRP's defaults, read from its signature (where they are written); a fresh dict each call."""
+    return dict(_signature_defaults())
+
+
+@functools.cache
+def _signature_defaults() -> dict[str, Any]:
+    """Read once: the dashboard asks for a knob's default several times per rerun."""
     from .translator import IRP
 
     signature = inspect.signature(IRP.__init__)
@@ -175,7 +182,7 @@ def defaults() -> dict[str, Any]:
 def default(name: str) -> Any:
     """IRP's default for ``name``."""
     param(name)
-    return defaults()[name]
+    return _signature_defaults()[name]
 
 
 def resolve(given: dict[str, Any], caller: str = "translation_map") -> dict[str, Any]:

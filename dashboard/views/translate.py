@@ -128,7 +128,7 @@ def translate(ds, s: Settings, light: bool = False, cond_full: float | None = No
     extras = {"warnings": score.warnings, "irp_params": irp.get_params()}  # every option, defaults included
     # the amplification the decoding pays; settings are compared on it (Sensitivity, pinning),
     # since the raw figures ignore the ridge
-    extras["cond_damped"] = _condition_numbers(irp)[1] if conditioning else []
+    cond_sub, extras["cond_damped"] = _condition_numbers(irp) if conditioning else ([], [])
     if fixed is not None:
         m.update(fixed, norm_translated=metrics.norm_stats(pred))
         # the layouts' placements from the similarities retrieval already computed (no second product)
@@ -137,7 +137,7 @@ def translate(ds, s: Settings, light: bool = False, cond_full: float | None = No
     return Translation(
         settings=s, pred=pred, recon_per_sample=_f32(score.recon_per_sample), metrics=m,
         kept=[int(v) for v in getattr(irp, "n_anchors_kept_", [])],
-        cond_sub=_condition_numbers(irp)[0] if conditioning else [],
+        cond_sub=cond_sub,
         cond_full=math.nan if cond_full is None else cond_full, pred_labels=score.pred_labels,
         confusion=score.confusion, seconds=time.perf_counter() - t0, extras=extras, conditioned=conditioning,
         translator=None if conditioning else irp,
